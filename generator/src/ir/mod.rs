@@ -1,0 +1,379 @@
+//! The intermediate representation: plain data with every name resolved.
+//!
+//! Nothing here refers back to the spec: lowering reads only these facts.
+
+mod build_operations;
+mod build_types;
+mod schema_view;
+
+use crate::diag::Diagnostics;
+use crate::load::LoadedSpec;
+
+pub use build_types::TypeSpaceBuilder;
+
+/// Whether a value of `shape` has a `Default` (named types by their `has_default`).
+pub fn shape_has_default_in(types: &TypeSpace, shape: &Shape) -> bool {
+    build_types::shape_has_default(&types.entries, shape)
+}
+
+/// Index of a type in the [`TypeSpace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// Every named type of the API, each with a unique Rust name.
+#[derive(Debug, Clone, Default)]
+pub struct TypeSpace {
+    /// Indexed by [`TypeId`].
+    pub entries: Vec<TypeEntry>,
+}
+
+impl TypeSpace {
+    /// The entry for `id`.
+    pub fn get(&self, id: TypeId) -> &TypeEntry {
+        &self.entries[id.0]
+    }
+
+    /// All entries with their ids.
+    pub fn iter(&self) -> impl Iterator<Item = (TypeId, &TypeEntry)> {
+        self.entries.iter().enumerate().map(|(i, e)| (TypeId(i), e))
+    }
+
+    /// Ids sorted by Rust name, the order output uses.
+    pub fn sorted_ids(&self) -> Vec<TypeId> {
+        let mut ids: Vec<TypeId> = (0..self.entries.len()).map(TypeId).collect();
+        ids.sort_by(|a, b| self.get(*a).name.cmp(&self.get(*b).name));
+        ids
+    }
+
+    /// Number of types.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no types.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Where a named type came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeOrigin {
+    /// A component schema, by its spec name.
+    Component(String),
+    /// An inline schema (request or response body, property, array item, map value, parameter).
+    Inline,
+}
+
+/// One named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeEntry {
+    /// Unique Rust type name.
+    pub name: String,
+    /// Module (file) name in the generated `models` module.
+    pub module: String,
+    /// JSON pointer of the schema that defined it.
+    pub pointer: String,
+    /// Component or inline.
+    pub origin: TypeOrigin,
+    /// Markdown documentation (title and description).
+    pub docs: Option<String>,
+    /// What the type is.
+    pub kind: TypeKind,
+    /// Whether every field has a default, so the type can derive `Default`.
+    pub has_default: bool,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(StructType),
+    /// A string enum; unknown values are kept in a catch-all variant.
+    StringEnum(EnumType),
+    /// A named alias of another shape (`type KnownUsers = Vec<String>`).
+    Alias(Shape),
+    /// `oneOf`/`anyOf`: an untagged enum tried in order.
+    Union(UnionType),
+}
+
+/// An object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructType {
+    /// Properties in declaration order.
+    pub fields: Vec<Field>,
+    /// Type of `additionalProperties` values, kept in a flattened map, if declared.
+    pub additional: Option<Shape>,
+}
+
+/// One property of an object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust field name (may be raw, `r#type`).
+    pub rust_name: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Value type.
+    pub shape: Shape,
+    /// Listed in `required`.
+    pub required: bool,
+    /// `nullable: true`.
+    pub nullable: bool,
+    /// The value is stored behind a `Box` because the type contains itself.
+    pub boxed: bool,
+    /// Markdown documentation.
+    pub docs: Option<String>,
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumType {
+    /// Known values.
+    pub variants: Vec<EnumVariant>,
+    /// Name of the variant that keeps an unknown value.
+    pub catch_all: String,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Value on the wire.
+    pub wire_value: String,
+}
+
+/// A `oneOf`/`anyOf` type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionType {
+    /// Alternatives in the order they are tried when decoding.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Its value type.
+    pub shape: Shape,
+}
+
+/// A use of a type: what a field, parameter or body holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shape {
+    /// A named type.
+    Named(TypeId),
+    /// `string`.
+    String,
+    /// `integer`, `format: int32`.
+    I32,
+    /// `integer` (`int64` or unspecified: Mattermost timestamps are int64 milliseconds).
+    I64,
+    /// `number`.
+    F64,
+    /// `boolean`.
+    Bool,
+    /// `array`.
+    Array(Box<Shape>),
+    /// `additionalProperties` only: a string-keyed map.
+    Map(Box<Shape>),
+    /// A free-form object.
+    JsonObject,
+    /// Any JSON value (also the fallback for what cannot be typed).
+    Json,
+    /// `format: binary`: file content.
+    Binary,
+}
+
+/// The whole API as plain data.
+#[derive(Debug, Clone)]
+pub struct Ir {
+    /// Title, version and description of the API.
+    pub info: ApiInfo,
+    /// Every named type.
+    pub types: TypeSpace,
+    /// Every operation, sorted by method name.
+    pub operations: Vec<Operation>,
+    /// Operation groups (one per tag, tags differing only in case folded), sorted by name.
+    pub groups: Vec<Group>,
+}
+
+/// Facts about the API as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiInfo {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// sha256 of the spec text.
+    pub spec_sha256: String,
+}
+
+/// A group of operations: a module of the client and a cargo feature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Module and feature name.
+    pub name: String,
+    /// The tag spellings folded into it.
+    pub tags: Vec<String>,
+    /// The tag's description, if any.
+    pub docs: Option<String>,
+}
+
+/// One HTTP operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId`, or the synthesized one when it was missing or duplicated.
+    pub operation_id: String,
+    /// Rust method name on the client.
+    pub method_name: String,
+    /// Rust name of the request builder type, when the operation has optional inputs.
+    pub builder_name: String,
+    /// For binary replies: the name of the method that streams the body.
+    pub stream_method_name: Option<String>,
+    /// HTTP method in upper case.
+    pub http_method: String,
+    /// Path template, e.g. `/api/v4/users/{user_id}`.
+    pub path: String,
+    /// JSON pointer of the operation.
+    pub pointer: String,
+    /// Group (module and feature) the operation belongs to.
+    pub group: String,
+    /// Summary line.
+    pub summary: Option<String>,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Path, query and header parameters in declaration order.
+    pub params: Vec<Param>,
+    /// Request body, if any.
+    pub body: Option<Body>,
+    /// What a success reply holds.
+    pub response: Response,
+}
+
+impl Operation {
+    /// Whether the operation has inputs that are not required (and so needs a builder).
+    pub fn has_optional_inputs(&self) -> bool {
+        let optional_body = self.body.as_ref().is_some_and(|b| {
+            !b.required || matches!(&b.kind, BodyKind::Multipart(parts) if parts.iter().any(|p| !p.required))
+        });
+        optional_body || self.params.iter().any(|p| !p.required)
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// One path, query or header parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Rust argument name.
+    pub rust_name: String,
+    /// Wire name.
+    pub wire_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Value type.
+    pub shape: Shape,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Arrays: repeated `a=1&a=2` (true) or `a=1,2` (false).
+    pub explode: bool,
+    /// Markdown documentation.
+    pub docs: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Whether it must be given.
+    pub required: bool,
+    /// How it is encoded.
+    pub kind: BodyKind,
+    /// Markdown documentation.
+    pub docs: Option<String>,
+}
+
+/// Encoding of a request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// `application/json`.
+    Json(Shape),
+    /// `application/x-www-form-urlencoded`.
+    Form(Shape),
+    /// `multipart/form-data`, typed per part.
+    Multipart(Vec<MultipartPart>),
+    /// Any other media type: raw bytes.
+    Raw {
+        /// The declared media type.
+        content_type: String,
+    },
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartPart {
+    /// Rust name.
+    pub rust_name: String,
+    /// Wire (form field) name.
+    pub wire_name: String,
+    /// Text, file or files.
+    pub kind: PartKind,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Markdown documentation.
+    pub docs: Option<String>,
+}
+
+/// What a multipart part holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartKind {
+    /// A text value.
+    Text(Shape),
+    /// One file.
+    File,
+    /// Several files under one name.
+    Files,
+}
+
+/// What a successful reply holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// A JSON body decoded into a shape.
+    Json(Shape),
+    /// Binary content.
+    Bytes,
+    /// Text content.
+    Text,
+    /// No content (or content the spec does not describe).
+    Empty,
+}
+
+/// Builds the IR from a loaded spec; problems are recorded in `diagnostics`.
+pub fn build(spec: &LoadedSpec, diagnostics: &mut Diagnostics) -> Ir {
+    let openapi = &spec.openapi;
+    let mut types = TypeSpaceBuilder::new(openapi, diagnostics);
+    types.add_components();
+    let (operations, groups) = build_operations::build(openapi, &mut types);
+    Ir {
+        info: ApiInfo {
+            title: openapi.info.title.clone(),
+            version: openapi.info.version.clone(),
+            spec_sha256: spec.sha256.clone(),
+        },
+        types: types.finish(),
+        operations,
+        groups,
+    }
+}

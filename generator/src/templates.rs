@@ -1,0 +1,58 @@
+//! The hand-written parts of the generated crate, embedded from `templates/` at build time.
+
+/// Runtime modules, copied verbatim into `src/runtime/` of the generated crate.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("client.rs", include_str!("../../templates/src/runtime/client.rs")),
+    ("error.rs", include_str!("../../templates/src/runtime/error.rs")),
+    ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
+    ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
+    ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),
+    ("request.rs", include_str!("../../templates/src/runtime/request.rs")),
+    ("retry.rs", include_str!("../../templates/src/runtime/retry.rs")),
+];
+
+/// The generated crate's manifest.
+pub const CARGO_TOML: &str = include_str!("../../templates/crate/Cargo.toml.in");
+
+/// The generated crate's README.
+pub const README: &str = include_str!("../../templates/crate/README.md");
+
+/// The template crate's own manifest, whose dependencies the generated crate must share.
+#[cfg(test)]
+const TEMPLATE_CRATE_MANIFEST: &str = include_str!("../../templates/Cargo.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section<'a>(manifest: &'a str, header: &str) -> &'a str {
+        let start = manifest.find(header).map_or(manifest.len(), |i| i + header.len());
+        let rest = &manifest[start..];
+        let end = rest.find("\n[").unwrap_or(rest.len());
+        rest[..end].trim()
+    }
+
+    #[test]
+    fn every_runtime_file_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/src/runtime");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("templates/src/runtime exists")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = RUNTIME_FILES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(on_disk, embedded, "add new runtime files to RUNTIME_FILES");
+    }
+
+    #[test]
+    fn generated_manifest_has_the_template_crates_dependencies() {
+        assert_eq!(section(CARGO_TOML, "[dependencies]"), section(TEMPLATE_CRATE_MANIFEST, "[dependencies]"));
+    }
+
+    #[test]
+    fn runtime_files_never_name_the_crate_root() {
+        for (name, text) in RUNTIME_FILES {
+            assert!(!text.contains("crate::"), "{name} must use `super::`, the crate root differs once copied");
+        }
+    }
+}

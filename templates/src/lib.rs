@@ -1,0 +1,15 @@
+//! Hand-written runtime of the generated Mattermost REST API v4 client.
+//!
+//! This crate exists so the runtime can be compiled, linted and tested on its
+//! own. The generator copies `src/runtime/` verbatim into the generated crate,
+//! where the same items are re-exported at the crate root.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod runtime;
+
+pub use runtime::{
+    paginate, ApiError, AppError, ArrayStyle, ByteStream, Client, ClientBuilder, Error, FilePart,
+    LoginCredentials, Multipart, OperationRequest, Result, RetryPolicy, DEFAULT_USER_AGENT,
+    MAX_PER_PAGE,
+};

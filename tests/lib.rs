@@ -1,0 +1,1 @@
+//! Fixture and behaviour tests of the generator and the generated client.

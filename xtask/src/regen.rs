@@ -1,0 +1,156 @@
+//! `cargo xtask regen`: spec -> generated crate, with a summary of what the generator did.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use mattermost_codegen::diag::Severity;
+use mattermost_codegen::emit::{self, Mode};
+
+/// Options of `cargo xtask regen`.
+#[derive(clap::Args)]
+pub struct RegenArgs {
+    /// Only compare: exit non-zero when the output directory is stale.
+    #[arg(long)]
+    check: bool,
+    /// The spec to read (default: the path in spec/source.toml).
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Where to write the crate (default: generated/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Fail when the generator reports any warning.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Print the time each stage took.
+    #[arg(long)]
+    timings: bool,
+}
+
+/// The pinned facts of spec/source.toml.
+#[derive(serde::Deserialize)]
+struct SpecSource {
+    path: PathBuf,
+    sha256: String,
+}
+
+/// The repository root (xtask lives one level below it).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn read_source(root: &Path) -> Result<SpecSource, String> {
+    let path = root.join("spec/source.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs the task; the exit code says whether it succeeded.
+pub fn run(args: &RegenArgs) -> ExitCode {
+    match regen(args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
+    let started = Instant::now();
+    let root = repo_root();
+    let source = read_source(&root)?;
+    let spec_path = args.spec.clone().unwrap_or_else(|| root.join(&source.path));
+    let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
+    let spec_label = spec_path.display();
+
+    let generation = match mattermost_codegen::generate(&text) {
+        Ok(generation) => generation,
+        Err(diagnostics) => {
+            for d in diagnostics.items() {
+                eprintln!("{d}");
+            }
+            return Err(format!("could not generate from {spec_label}"));
+        }
+    };
+    let written = Instant::now();
+    let mode = if args.check { Mode::Check } else { Mode::Write };
+    let report = emit::sync(&out_dir, &generation.files, mode).map_err(|e| format!("cannot sync {}: {e}", out_dir.display()))?;
+    let write_time = written.elapsed();
+
+    let diagnostics = &generation.diagnostics;
+    for d in diagnostics.items() {
+        eprintln!("{d}");
+    }
+    let sha = mattermost_codegen::load::sha256_hex(text.as_bytes());
+    if args.spec.is_none() && sha != source.sha256 {
+        eprintln!(
+            "warning[spec-hash]: {spec_label} has sha256 {sha}, but spec/source.toml pins {}; review the spec change and update the pin",
+            source.sha256
+        );
+    }
+    let (errors, warnings, notes) = diagnostics.counts();
+    let summary: Vec<String> = diagnostics.summary().iter().map(|(s, kind, n)| format!("{n} {kind} ({s:?})").to_lowercase()).collect();
+    eprintln!(
+        "regen: {} types, {} operations, {} files from {spec_label}; {errors} errors, {warnings} warnings, {notes} notes{}",
+        generation.ir.types.len(),
+        generation.ir.operations.len(),
+        generation.files.len(),
+        if summary.is_empty() { String::new() } else { format!(": {}", summary.join(", ")) }
+    );
+    if args.timings {
+        let t = generation.timings;
+        eprintln!(
+            "timings: load {:.1} ms, ir {:.1} ms, lower+format {:.1} ms, {} {:.1} ms, total {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.ir.as_secs_f64() * 1e3,
+            t.lower.as_secs_f64() * 1e3,
+            if args.check { "check" } else { "write" },
+            write_time.as_secs_f64() * 1e3,
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    if args.check {
+        if report.is_clean() {
+            eprintln!("regen --check: {} is up to date ({} files)", out_dir.display(), report.unchanged);
+        } else {
+            eprintln!("regen --check: {} is stale:", out_dir.display());
+            for path in &report.added {
+                eprintln!("  missing  {path}");
+            }
+            for path in &report.changed {
+                let first_difference = first_differing_line(&out_dir.join(path), &generation.files, path);
+                eprintln!("  changed  {path}{first_difference}");
+            }
+            for path in &report.removed {
+                eprintln!("  stale    {path} (no longer generated)");
+            }
+            eprintln!("run `cargo xtask regen` and commit the result");
+            return Ok(ExitCode::FAILURE);
+        }
+    } else {
+        eprintln!(
+            "wrote {}: {} added, {} changed, {} removed, {} unchanged",
+            out_dir.display(),
+            report.added.len(),
+            report.changed.len(),
+            report.removed.len(),
+            report.unchanged
+        );
+    }
+    if args.deny_warnings && diagnostics.items().iter().any(|d| d.severity >= Severity::Warning) {
+        eprintln!("error: --deny-warnings: the generator reported {warnings} warnings");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn first_differing_line(on_disk: &Path, files: &[emit::OutputFile], path: &str) -> String {
+    let Ok(old) = std::fs::read_to_string(on_disk) else { return String::new() };
+    let Some(new) = files.iter().find(|f| f.path == path) else { return String::new() };
+    match old.lines().zip(new.contents.lines()).position(|(a, b)| a != b) {
+        Some(i) => format!(" (first difference at line {})", i + 1),
+        None => format!(" ({} lines now, {} before)", new.contents.lines().count(), old.lines().count()),
+    }
+}
