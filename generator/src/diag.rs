@@ -21,6 +21,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// A short stable kind, used for the summary (`type-mismatch`, `name-collision`, ...).
     pub kind: &'static str,
+    /// The file the pointer is in, when it is not the spec (the overlay).
+    pub file: Option<String>,
     /// A JSON pointer into the spec (`/paths/~1api~1v4~1users/get`).
     pub pointer: String,
     /// 1-based line in the spec file, where known.
@@ -39,7 +41,10 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
         };
         write!(f, "{severity}[{}]: {}", self.kind, self.message)?;
-        write!(f, "\n  at {}", display_pointer(&self.pointer))?;
+        match &self.file {
+            Some(file) => write!(f, "\n  at {file}: {}", display_pointer(&self.pointer))?,
+            None => write!(f, "\n  at {}", display_pointer(&self.pointer))?,
+        }
         if let Some(line) = self.line {
             write!(f, " (line {line}")?;
             if let Some(column) = self.column {
@@ -71,6 +76,7 @@ impl Diagnostics {
         self.items.push(Diagnostic {
             severity,
             kind,
+            file: None,
             pointer: pointer.into(),
             line: None,
             column: None,
@@ -168,6 +174,7 @@ mod tests {
         let d = Diagnostic {
             severity: Severity::Warning,
             kind: "type-mismatch",
+            file: None,
             pointer: "/components/schemas/X".into(),
             line: Some(12),
             column: Some(5),

@@ -32,9 +32,14 @@ pub struct Generation {
 
 /// Runs load -> ir -> lower on `spec_text`. `Err` holds diagnostics with at least one error.
 pub fn generate(spec_text: &str) -> Result<Generation, Diagnostics> {
+    generate_with_overlay(spec_text, None)
+}
+
+/// Like [`generate`], applying an OpenAPI Overlay 1.0 document to the spec first.
+pub fn generate_with_overlay(spec_text: &str, overlay: Option<&str>) -> Result<Generation, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let started = Instant::now();
-    let Some(spec) = load::load(spec_text, &mut diagnostics) else {
+    let Some(spec) = load::load_with_overlay(spec_text, overlay, &mut diagnostics) else {
         return Err(diagnostics);
     };
     let loaded = Instant::now();
@@ -43,13 +48,15 @@ pub fn generate(spec_text: &str) -> Result<Generation, Diagnostics> {
     let files = lower::crate_files(&ir);
     let lowered = Instant::now();
     load::locate_all(&mut diagnostics, &spec.tree);
-    let files = match files {
+    let mut files = match files {
         Ok(files) => files,
         Err(error) => {
             diagnostics.error("internal", "", error.to_string());
             return Err(diagnostics);
         }
     };
+    files.push(crate::report::report_file(&ir, &diagnostics, overlay.map(|o| load::sha256_hex(o.as_bytes()))));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generation {
         files,
         diagnostics,

@@ -14,5 +14,6 @@ pub mod lower;
 pub mod emit;
 pub mod templates;
 pub mod generate;
+pub mod report;
 
-pub use generate::{generate, Generation, StageTimings};
+pub use generate::{generate, generate_with_overlay, Generation, StageTimings};

@@ -19,6 +19,12 @@ pub struct RegenArgs {
     /// Where to write the crate (default: generated/).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The overlay to apply (default: spec/overlay.yaml).
+    #[arg(long)]
+    overlay: Option<PathBuf>,
+    /// Apply no overlay.
+    #[arg(long, conflicts_with = "overlay")]
+    no_overlay: bool,
     /// Fail when the generator reports any warning.
     #[arg(long)]
     deny_warnings: bool,
@@ -65,7 +71,14 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
     let spec_label = spec_path.display();
 
-    let generation = match mattermost_codegen::generate(&text) {
+    let overlay_path = if args.no_overlay { None } else { Some(args.overlay.clone().unwrap_or_else(|| root.join("spec/overlay.yaml"))) };
+    let overlay = match &overlay_path {
+        Some(path) if path.exists() || args.overlay.is_some() => {
+            Some(std::fs::read_to_string(path).map_err(|e| format!("cannot read the overlay {}: {e}", path.display()))?)
+        }
+        _ => None,
+    };
+    let generation = match mattermost_codegen::generate_with_overlay(&text, overlay.as_deref()) {
         Ok(generation) => generation,
         Err(diagnostics) => {
             for d in diagnostics.items() {

@@ -20,7 +20,7 @@ pub struct PluginStatus {
     /// Path to the plugin on the server
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin_path: Option<String>,
-    /// State of the plugin
+    /// State of the plugin: 0 NotRunning, 1 Starting, 2 Running, 3 FailedToStart, 4 FailedToStayRunning, 5 Stopping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<f64>,
+    pub state: Option<i32>,
 }

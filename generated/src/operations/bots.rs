@@ -228,13 +228,40 @@ impl crate::runtime::Client {
     pub async fn get_bot_icon_image(
         &self,
         bot_user_id: &str,
-    ) -> crate::runtime::Result<()> {
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/bots/{bot_user_id}/icon",
             )
             .path_param("bot_user_id", bot_user_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get bot's LHS icon
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Get a bot's LHS icon image based on bot_user_id string parameter.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must be logged in.
+    /// **Minimum server version**: 5.14
+    ///
+    /// `GET /api/v4/bots/{bot_user_id}/icon`
+    ///
+    /// # Arguments
+    ///
+    /// * `bot_user_id`: Bot user ID
+    pub async fn get_bot_icon_image_stream(
+        &self,
+        bot_user_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/bots/{bot_user_id}/icon",
+            )
+            .path_param("bot_user_id", bot_user_id);
+        self.send_stream(request).await
     }
     /// Get bots
     ///

@@ -32,12 +32,32 @@ impl crate::runtime::Client {
     /// No permission required.
     ///
     /// `GET /api/v4/brand/image`
-    pub async fn get_brand_image(&self) -> crate::runtime::Result<String> {
+    pub async fn get_brand_image(&self) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
             ::reqwest::Method::GET,
             "/api/v4/brand/image",
         );
-        self.send_json(request).await
+        self.send_bytes(request).await
+    }
+    /// Get brand image
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Get the previously uploaded brand image. Returns 404 if no brand image has been uploaded.
+    ///
+    /// ##### Permissions
+    ///
+    /// No permission required.
+    ///
+    /// `GET /api/v4/brand/image`
+    pub async fn get_brand_image_stream(
+        &self,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::GET,
+            "/api/v4/brand/image",
+        );
+        self.send_stream(request).await
     }
     /// Upload brand image
     ///

@@ -134,13 +134,40 @@ impl crate::runtime::Client {
     pub async fn get_invoice_for_subscription_as_pdf(
         &self,
         invoice_id: &str,
-    ) -> crate::runtime::Result<()> {
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/cloud/subscription/invoices/{invoice_id}/pdf",
             )
             .path_param("invoice_id", invoice_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get cloud invoice PDF
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Retrieves the PDF for the invoice passed as parameter
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `manage_system` permission and be licensed for Cloud.
+    /// **Minimum server version**: 5.30 **Note:** This is intended for internal use and is subject to change.
+    ///
+    /// `GET /api/v4/cloud/subscription/invoices/{invoice_id}/pdf`
+    ///
+    /// # Arguments
+    ///
+    /// * `invoice_id`: Invoice ID
+    pub async fn get_invoice_for_subscription_as_pdf_stream(
+        &self,
+        invoice_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/cloud/subscription/invoices/{invoice_id}/pdf",
+            )
+            .path_param("invoice_id", invoice_id);
+        self.send_stream(request).await
     }
     /// Get cloud subscription invoices
     ///

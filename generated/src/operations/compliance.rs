@@ -38,13 +38,39 @@ impl crate::runtime::Client {
     pub async fn download_compliance_report(
         &self,
         report_id: &str,
-    ) -> crate::runtime::Result<()> {
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/compliance/reports/{report_id}/download",
             )
             .path_param("report_id", report_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Download a report
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Download the full contents of a report as a file.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `manage_system` permission.
+    ///
+    /// `GET /api/v4/compliance/reports/{report_id}/download`
+    ///
+    /// # Arguments
+    ///
+    /// * `report_id`: Compliance report GUID
+    pub async fn download_compliance_report_stream(
+        &self,
+        report_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/compliance/reports/{report_id}/download",
+            )
+            .path_param("report_id", report_id);
+        self.send_stream(request).await
     }
     /// Get a report
     ///

@@ -135,13 +135,42 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `emoji_id`: Emoji GUID
-    pub async fn get_emoji_image(&self, emoji_id: &str) -> crate::runtime::Result<()> {
+    pub async fn get_emoji_image(
+        &self,
+        emoji_id: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/emoji/{emoji_id}/image",
             )
             .path_param("emoji_id", emoji_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get custom emoji image
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Get the image for a custom emoji.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must be authenticated.
+    ///
+    /// `GET /api/v4/emoji/{emoji_id}/image`
+    ///
+    /// # Arguments
+    ///
+    /// * `emoji_id`: Emoji GUID
+    pub async fn get_emoji_image_stream(
+        &self,
+        emoji_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/emoji/{emoji_id}/image",
+            )
+            .path_param("emoji_id", emoji_id);
+        self.send_stream(request).await
     }
     /// Get a list of custom emoji
     ///

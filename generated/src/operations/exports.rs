@@ -45,13 +45,41 @@ impl crate::runtime::Client {
     pub async fn download_export(
         &self,
         export_name: &str,
-    ) -> crate::runtime::Result<()> {
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/exports/{export_name}",
             )
             .path_param("export_name", export_name);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Download an export file
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Downloads an export file.
+    ///
+    /// **Minimum server version**: 5.33
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `manage_system` permissions.
+    ///
+    /// `GET /api/v4/exports/{export_name}`
+    ///
+    /// # Arguments
+    ///
+    /// * `export_name`: The name of the export file to download
+    pub async fn download_export_stream(
+        &self,
+        export_name: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/exports/{export_name}",
+            )
+            .path_param("export_name", export_name);
+        self.send_stream(request).await
     }
     /// List export files
     ///
@@ -63,11 +91,11 @@ impl crate::runtime::Client {
     /// Must have `manage_system` permissions.
     ///
     /// `GET /api/v4/exports`
-    pub async fn list_exports(&self) -> crate::runtime::Result<()> {
+    pub async fn list_exports(&self) -> crate::runtime::Result<Vec<String>> {
         let request = crate::runtime::OperationRequest::new(
             ::reqwest::Method::GET,
             "/api/v4/exports",
         );
-        self.send_empty(request).await
+        self.send_json(request).await
     }
 }

@@ -17,13 +17,42 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `file_id`: The ID of the file to get
-    pub async fn get_file(&self, file_id: &str) -> crate::runtime::Result<()> {
+    pub async fn get_file(
+        &self,
+        file_id: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}",
             )
             .path_param("file_id", file_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get a file
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Gets a file that has been uploaded previously.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `read_channel` permission or be uploader of the file.
+    ///
+    /// `GET /api/v4/files/{file_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_id`: The ID of the file to get
+    pub async fn get_file_stream(
+        &self,
+        file_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/files/{file_id}",
+            )
+            .path_param("file_id", file_id);
+        self.send_stream(request).await
     }
     /// Get metadata for a file
     ///
@@ -86,13 +115,42 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `file_id`: The ID of the file to get
-    pub async fn get_file_preview(&self, file_id: &str) -> crate::runtime::Result<()> {
+    pub async fn get_file_preview(
+        &self,
+        file_id: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}/preview",
             )
             .path_param("file_id", file_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get a file's preview
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Gets a file's preview.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `read_channel` permission or be uploader of the file.
+    ///
+    /// `GET /api/v4/files/{file_id}/preview`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_id`: The ID of the file to get
+    pub async fn get_file_preview_stream(
+        &self,
+        file_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/files/{file_id}/preview",
+            )
+            .path_param("file_id", file_id);
+        self.send_stream(request).await
     }
     /// Get a public file
     ///
@@ -132,13 +190,42 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `file_id`: The ID of the file to get
-    pub async fn get_file_thumbnail(&self, file_id: &str) -> crate::runtime::Result<()> {
+    pub async fn get_file_thumbnail(
+        &self,
+        file_id: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}/thumbnail",
             )
             .path_param("file_id", file_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get a file's thumbnail
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Gets a file's thumbnail.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `read_channel` permission or be uploader of the file.
+    ///
+    /// `GET /api/v4/files/{file_id}/thumbnail`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_id`: The ID of the file to get
+    pub async fn get_file_thumbnail_stream(
+        &self,
+        file_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/files/{file_id}/thumbnail",
+            )
+            .path_param("file_id", file_id);
+        self.send_stream(request).await
     }
     /// Upload a file
     ///
@@ -167,7 +254,7 @@ impl crate::runtime::Client {
             channel_id: None,
             filename: None,
             files: None,
-            channel_id2: None,
+            channel_id_part: None,
             client_ids: None,
         }
     }
@@ -180,7 +267,7 @@ pub struct UploadFile<'a> {
     channel_id: Option<&'a str>,
     filename: Option<&'a str>,
     files: Option<crate::runtime::FilePart>,
-    channel_id2: Option<&'a str>,
+    channel_id_part: Option<&'a str>,
     client_ids: Option<&'a str>,
 }
 impl<'a> UploadFile<'a> {
@@ -200,8 +287,8 @@ impl<'a> UploadFile<'a> {
         self
     }
     /// The ID of the channel that this file will be uploaded to
-    pub fn channel_id2(mut self, value: &'a str) -> Self {
-        self.channel_id2 = Some(value);
+    pub fn channel_id_part(mut self, value: &'a str) -> Self {
+        self.channel_id_part = Some(value);
         self
     }
     /// A unique identifier for the file that will be returned in the response
@@ -223,7 +310,7 @@ impl<'a> UploadFile<'a> {
         if let Some(part) = self.files {
             form = form.file("files", part);
         }
-        form = form.text_opt("channel_id", self.channel_id2);
+        form = form.text_opt("channel_id", self.channel_id_part);
         form = form.text_opt("client_ids", self.client_ids);
         request = request.multipart(form);
         self.client.send_json(request).await

@@ -68,13 +68,43 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `job_id`: Job GUID
-    pub async fn download_job(&self, job_id: &str) -> crate::runtime::Result<()> {
+    pub async fn download_job(
+        &self,
+        job_id: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/jobs/{job_id}/download",
             )
             .path_param("job_id", job_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Download the results of a job.
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Download the result of a single job.
+    /// **Minimum server version: 5.28**
+    ///
+    /// ##### Permissions
+    ///
+    /// Must have `manage_jobs` permission.
+    ///
+    /// `GET /api/v4/jobs/{job_id}/download`
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id`: Job GUID
+    pub async fn download_job_stream(
+        &self,
+        job_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/jobs/{job_id}/download",
+            )
+            .path_param("job_id", job_id);
+        self.send_stream(request).await
     }
     /// Get a job.
     ///

@@ -83,19 +83,19 @@ impl crate::runtime::Client {
     ///
     /// # Arguments
     ///
+    /// * `connection_id`: Outgoing OAuth connection ID
     /// * `team_id`: Current Team ID in integrations backstage
-    /// * `connection_id`
     pub async fn delete_outgoing_o_auth_connection(
         &self,
-        team_id: &str,
         connection_id: &str,
+        team_id: &str,
     ) -> crate::runtime::Result<()> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::DELETE,
                 "/api/v4/oauth/outgoing_connections/{connection_id}",
             )
-            .query("team_id", team_id)
-            .path_param("connection_id", connection_id);
+            .path_param("connection_id", connection_id)
+            .query("team_id", team_id);
         self.send_empty(request).await
     }
     /// Get authorized OAuth apps
@@ -199,19 +199,19 @@ impl crate::runtime::Client {
     ///
     /// # Arguments
     ///
+    /// * `connection_id`: Outgoing OAuth connection ID
     /// * `team_id`: Current Team ID in integrations backstage
-    /// * `connection_id`
     pub async fn get_outgoing_o_auth_connection(
         &self,
-        team_id: &str,
         connection_id: &str,
+        team_id: &str,
     ) -> crate::runtime::Result<crate::models::OutgoingOAuthConnectionGetItem> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/oauth/outgoing_connections/{connection_id}",
             )
-            .query("team_id", team_id)
-            .path_param("connection_id", connection_id);
+            .path_param("connection_id", connection_id)
+            .query("team_id", team_id);
         self.send_json(request).await
     }
     /// List all connections
@@ -295,19 +295,19 @@ impl crate::runtime::Client {
     ///
     /// # Arguments
     ///
+    /// * `connection_id`: Outgoing OAuth connection ID
     /// * `team_id`: Current Team ID in integrations backstage
-    /// * `connection_id`
     ///
     /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
     pub fn update_outgoing_o_auth_connection<'a>(
         &'a self,
-        team_id: &'a str,
         connection_id: &'a str,
+        team_id: &'a str,
     ) -> UpdateOutgoingOAuthConnection<'a> {
         UpdateOutgoingOAuthConnection {
             client: self,
-            team_id,
             connection_id,
+            team_id,
             body: None,
         }
     }
@@ -460,8 +460,8 @@ impl<'a> ::std::future::IntoFuture for GetOAuthApps<'a> {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateOutgoingOAuthConnection<'a> {
     client: &'a crate::runtime::Client,
-    team_id: &'a str,
     connection_id: &'a str,
+    team_id: &'a str,
     body: Option<&'a crate::models::OutgoingOAuthConnectionPostItem>,
 }
 impl<'a> UpdateOutgoingOAuthConnection<'a> {
@@ -481,8 +481,8 @@ impl<'a> UpdateOutgoingOAuthConnection<'a> {
                 ::reqwest::Method::PUT,
                 "/api/v4/oauth/outgoing_connections/{connection_id}",
             )
-            .query("team_id", self.team_id)
-            .path_param("connection_id", self.connection_id);
+            .path_param("connection_id", self.connection_id)
+            .query("team_id", self.team_id);
         if let Some(body) = self.body {
             request = request.json(body);
         }

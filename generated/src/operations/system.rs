@@ -138,13 +138,16 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `format`: Must be `old`, other formats not implemented yet
-    pub async fn get_client_config(&self, format: &str) -> crate::runtime::Result<()> {
+    pub async fn get_client_config(
+        &self,
+        format: &str,
+    ) -> crate::runtime::Result<::std::collections::BTreeMap<String, String>> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/config/client",
             )
             .query("format", format);
-        self.send_empty(request).await
+        self.send_json(request).await
     }
     /// Get client license
     ///
@@ -159,13 +162,16 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `format`: Must be `old`, other formats not implemented yet
-    pub async fn get_client_license(&self, format: &str) -> crate::runtime::Result<()> {
+    pub async fn get_client_license(
+        &self,
+        format: &str,
+    ) -> crate::runtime::Result<::std::collections::BTreeMap<String, String>> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/license/client",
             )
             .query("format", format);
-        self.send_empty(request).await
+        self.send_json(request).await
     }
     /// Get configuration
     ///
@@ -215,11 +221,19 @@ impl crate::runtime::Client {
     /// Must be logged in.
     ///
     /// `GET /api/v4/image`
-    pub async fn get_image_by_url(&self) -> crate::runtime::Result<::bytes::Bytes> {
+    ///
+    /// # Arguments
+    ///
+    /// * `url`: URL of the image to fetch
+    pub async fn get_image_by_url(
+        &self,
+        url: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/image",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/image",
+            )
+            .query("url", url);
         self.send_bytes(request).await
     }
     /// Get an image by url
@@ -234,13 +248,19 @@ impl crate::runtime::Client {
     /// Must be logged in.
     ///
     /// `GET /api/v4/image`
+    ///
+    /// # Arguments
+    ///
+    /// * `url`: URL of the image to fetch
     pub async fn get_image_by_url_stream(
         &self,
+        url: &str,
     ) -> crate::runtime::Result<crate::runtime::ByteStream> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/image",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/image",
+            )
+            .query("url", url);
         self.send_stream(request).await
     }
     /// Get logs

@@ -190,13 +190,44 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `team_id`: Team GUID
-    pub async fn get_team_icon(&self, team_id: &str) -> crate::runtime::Result<()> {
+    pub async fn get_team_icon(
+        &self,
+        team_id: &str,
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/image",
             )
             .path_param("team_id", team_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get the team icon
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Get the team icon of the team.
+    ///
+    /// **Minimum server version**: 4.9
+    ///
+    /// ##### Permissions
+    ///
+    /// User must be authenticated. In addition, team must be open or the user must have the `view_team` permission.
+    ///
+    /// `GET /api/v4/teams/{team_id}/image`
+    ///
+    /// # Arguments
+    ///
+    /// * `team_id`: Team GUID
+    pub async fn get_team_icon_stream(
+        &self,
+        team_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/teams/{team_id}/image",
+            )
+            .path_param("team_id", team_id);
+        self.send_stream(request).await
     }
     /// Get invite info for a team
     ///

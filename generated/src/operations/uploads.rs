@@ -43,13 +43,16 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `upload_id`: The ID of the upload session to get.
-    pub async fn get_upload(&self, upload_id: &str) -> crate::runtime::Result<()> {
+    pub async fn get_upload(
+        &self,
+        upload_id: &str,
+    ) -> crate::runtime::Result<crate::models::UploadSession> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/uploads/{upload_id}",
             )
             .path_param("upload_id", upload_id);
-        self.send_empty(request).await
+        self.send_json(request).await
     }
     /// Perform a file upload
     ///

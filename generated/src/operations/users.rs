@@ -308,13 +308,40 @@ impl crate::runtime::Client {
     pub async fn get_default_profile_image(
         &self,
         user_id: &str,
-    ) -> crate::runtime::Result<()> {
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/image/default",
             )
             .path_param("user_id", user_id);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Return user's default (generated) profile image
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// Returns the default (generated) user profile image based on user_id string parameter.
+    ///
+    /// ##### Permissions
+    ///
+    /// Must be logged in.
+    /// **Minimum server version**: 5.5
+    ///
+    /// `GET /api/v4/users/{user_id}/image/default`
+    ///
+    /// # Arguments
+    ///
+    /// * `user_id`: User GUID
+    pub async fn get_default_profile_image_stream(
+        &self,
+        user_id: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/users/{user_id}/image/default",
+            )
+            .path_param("user_id", user_id);
+        self.send_stream(request).await
     }
     /// Get user IDs of known users
     ///
@@ -1741,18 +1768,30 @@ impl<'a> GetProfileImage<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<()> {
+    pub async fn send(self) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/image",
             )
             .path_param("user_id", self.user_id)
             .query_opt("_", self.underscore);
-        self.client.send_empty(request).await
+        self.client.send_bytes(request).await
+    }
+    /// Sends the request and streams the reply body instead of reading it into memory.
+    pub async fn send_stream(
+        self,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/users/{user_id}/image",
+            )
+            .path_param("user_id", self.user_id)
+            .query_opt("_", self.underscore);
+        self.client.send_stream(request).await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetProfileImage<'a> {
-    type Output = crate::runtime::Result<()>;
+    type Output = crate::runtime::Result<::bytes::Bytes>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;

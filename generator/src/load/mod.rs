@@ -1,5 +1,6 @@
 //! Load: spec text to a typed `openapiv3` document plus a located JSON tree.
 
+pub mod overlay;
 pub mod yaml;
 
 use openapiv3::OpenAPI;
@@ -25,6 +26,11 @@ pub struct LoadedSpec {
 
 /// Parses spec text. Problems go to `diagnostics`; `None` means the spec could not be read at all.
 pub fn load(text: &str, diagnostics: &mut Diagnostics) -> Option<LoadedSpec> {
+    load_with_overlay(text, None, diagnostics)
+}
+
+/// Parses spec text and applies an overlay (OpenAPI Overlay 1.0) before reading it as OpenAPI.
+pub fn load_with_overlay(text: &str, overlay: Option<&str>, diagnostics: &mut Diagnostics) -> Option<LoadedSpec> {
     let sha256 = sha256_hex(text.as_bytes());
     let tree = match yaml::parse(text, diagnostics) {
         Ok(tree) => tree,
@@ -32,6 +38,7 @@ pub fn load(text: &str, diagnostics: &mut Diagnostics) -> Option<LoadedSpec> {
             diagnostics.push_diagnostic(crate::diag::Diagnostic {
                 severity: Severity::Error,
                 kind: "yaml-syntax",
+                file: None,
                 pointer: String::new(),
                 line: Some(error.position.line),
                 column: Some(error.position.column),
@@ -41,6 +48,9 @@ pub fn load(text: &str, diagnostics: &mut Diagnostics) -> Option<LoadedSpec> {
         }
     };
     let mut tree = tree;
+    if let Some(overlay) = overlay {
+        overlay::apply(overlay, &mut tree.root, diagnostics);
+    }
     let openapi = deserialize_with_repairs(&mut tree.root, diagnostics)?;
     Some(LoadedSpec { openapi, tree, sha256 })
 }
@@ -125,7 +135,7 @@ fn remove_node(root: &mut Value, tokens: &[String]) -> bool {
 /// Fills in line and column for every diagnostic that has a pointer into `tree`.
 pub fn locate_all(diagnostics: &mut Diagnostics, tree: &LocatedTree) {
     for diagnostic in diagnostics.items_mut() {
-        if diagnostic.line.is_none() {
+        if diagnostic.line.is_none() && diagnostic.file.is_none() {
             if let Some(position) = tree.locate(&diagnostic.pointer) {
                 diagnostic.line = Some(position.line);
                 diagnostic.column = Some(position.column);

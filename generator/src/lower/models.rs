@@ -151,9 +151,10 @@ fn enum_item(e: &EnumType, docs: TokenStream, name: &Ident) -> TokenStream {
         " Values this version of the client does not know are kept in [`{0}`](Self::{0}), so a newer server never breaks decoding.",
         e.catch_all
     );
+    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
     quote! {
         #docs
-        ///
+        #separator
         #[doc = #catch_all_doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
@@ -208,9 +209,10 @@ fn union_item(types: &TypeSpace, u: &UnionType, docs: TokenStream, name: &Ident)
         let ty = shape_type(types, &v.shape, Context::Models);
         quote!(#variant(#ty),)
     });
+    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
     quote! {
         #docs
-        ///
+        #separator
         /// One of several shapes (`oneOf`/`anyOf`): decoding tries each variant in order and
         /// keeps the first that fits.
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

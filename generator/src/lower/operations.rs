@@ -99,7 +99,12 @@ fn inputs<'a>(types: &TypeSpace, op: &'a Operation, lt: &TokenStream) -> Vec<Inp
     // Multipart parts and parameters share one namespace in the builder.
     let mut names = crate::naming::Namer::with_reserved(&["client", "send", "into_future", "request", "form"]);
     for input in &mut out {
-        input.name = names.claim(&input.name);
+        // A multipart part named like a parameter says that it is the part.
+        let candidate = match input.kind {
+            InputKind::Part(_) if names.is_taken(&input.name) => format!("{}_part", crate::naming::unraw(&input.name)),
+            _ => input.name.clone(),
+        };
+        input.name = names.claim(&candidate);
     }
     out
 }

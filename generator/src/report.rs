@@ -1,0 +1,114 @@
+//! The machine-readable regen report: what was generated and every fallback taken, so that a
+//! reviewer sees coverage change in a pull request.
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::emit::OutputFile;
+use crate::ir::{Ir, Response, TypeKind, TypeOrigin};
+
+/// Path of the report inside the generated crate's directory (excluded from the package).
+pub const REPORT_PATH: &str = "regen-report.json";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    spec_title: &'a str,
+    spec_version: &'a str,
+    spec_sha256: &'a str,
+    overlay_sha256: Option<String>,
+    counts: Counts,
+    operations: Vec<OperationEntry<'a>>,
+    types: Vec<TypeEntry<'a>>,
+    diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Serialize)]
+struct Counts {
+    operations: usize,
+    types: usize,
+    component_types: usize,
+    inline_types: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+}
+
+#[derive(Serialize)]
+struct OperationEntry<'a> {
+    method: &'a str,
+    operation_id: &'a str,
+    http: String,
+    group: &'a str,
+    reply: &'static str,
+    builder: bool,
+}
+
+#[derive(Serialize)]
+struct TypeEntry<'a> {
+    name: &'a str,
+    kind: &'static str,
+    from: &'a str,
+}
+
+/// The report as a file of the generated crate.
+pub fn report_file(ir: &Ir, diagnostics: &Diagnostics, overlay_sha256: Option<String>) -> OutputFile {
+    let (errors, warnings, notes) = diagnostics.counts();
+    let component_types = ir.types.entries.iter().filter(|e| matches!(e.origin, TypeOrigin::Component(_))).count();
+    let report = Report {
+        spec_title: &ir.info.title,
+        spec_version: &ir.info.version,
+        spec_sha256: &ir.info.spec_sha256,
+        overlay_sha256,
+        counts: Counts {
+            operations: ir.operations.len(),
+            types: ir.types.len(),
+            component_types,
+            inline_types: ir.types.len() - component_types,
+            errors,
+            warnings,
+            notes,
+        },
+        operations: ir
+            .operations
+            .iter()
+            .map(|op| OperationEntry {
+                method: &op.method_name,
+                operation_id: &op.operation_id,
+                http: format!("{} {}", op.http_method, op.path),
+                group: &op.group,
+                reply: match op.response {
+                    Response::Json(_) => "json",
+                    Response::Bytes => "bytes",
+                    Response::Text => "text",
+                    Response::Empty => "empty",
+                },
+                builder: op.has_optional_inputs(),
+            })
+            .collect(),
+        types: ir
+            .types
+            .sorted_ids()
+            .into_iter()
+            .map(|id| {
+                let entry = ir.types.get(id);
+                TypeEntry {
+                    name: &entry.name,
+                    kind: match entry.kind {
+                        TypeKind::Struct(_) => "struct",
+                        TypeKind::StringEnum(_) => "enum",
+                        TypeKind::Alias(_) => "alias",
+                        TypeKind::Union(_) => "union",
+                    },
+                    from: &entry.pointer,
+                }
+            })
+            .collect(),
+        diagnostics: diagnostics.items(),
+    };
+    let mut contents = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    contents.push('\n');
+    OutputFile {
+        path: REPORT_PATH.to_string(),
+        contents,
+    }
+}

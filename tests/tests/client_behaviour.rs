@@ -1,0 +1,696 @@
+//! Behaviour tests of the generated client against a local mock server: what
+//! it sends (method, raw path, query, headers, body, multipart parts) and
+//! what it returns (typed replies, bytes, errors).
+
+use std::future::IntoFuture;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use mattermost_client::models::{CreateUploadRequest, CreateUserRequest, UploadSessionType};
+use mattermost_client::{Client, Error, FilePart, RetryPolicy};
+use serde_json::json;
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// A server answering every request with `response`.
+async fn server_with(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A client of `server` that never retries.
+fn client(server: &MockServer) -> Client {
+    Client::builder(&server.uri())
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("valid client")
+}
+
+/// The one request `server` received.
+async fn only_request(server: &MockServer) -> Request {
+    let mut requests = server.received_requests().await.expect("recording enabled");
+    assert_eq!(
+        requests.len(),
+        1,
+        "expected exactly one request: {requests:?}"
+    );
+    requests.remove(0)
+}
+
+fn header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers
+        .get(name)
+        .map(|v| v.to_str().expect("ASCII header"))
+}
+
+fn json_reply(value: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(value.to_string().into_bytes(), "application/json")
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, PartialEq)]
+struct Part {
+    name: String,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of `key="..."` in a `Content-Disposition` header.
+fn disposition_param(disposition: &str, key: &str) -> Option<String> {
+    let marker = format!("; {key}=\"");
+    let start = disposition.find(&marker)? + marker.len();
+    let end = disposition[start..].find('"')? + start;
+    Some(disposition[start..end].to_owned())
+}
+
+/// Splits a `multipart/form-data` body into its parts.
+fn parse_multipart(content_type: &str, body: &[u8]) -> Vec<Part> {
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("not a multipart content type: {content_type}"));
+    let delimiter = format!("--{boundary}");
+    let mut parts = Vec::new();
+    let mut rest = body;
+    let start = find(rest, delimiter.as_bytes()).expect("first boundary");
+    rest = &rest[start + delimiter.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            break; // closing delimiter
+        }
+        rest = rest.strip_prefix(b"\r\n").expect("CRLF after boundary");
+        let head_end = find(rest, b"\r\n\r\n").expect("end of part headers");
+        let head = std::str::from_utf8(&rest[..head_end]).expect("UTF-8 part headers");
+        rest = &rest[head_end + 4..];
+        let next = find(rest, format!("\r\n{delimiter}").as_bytes()).expect("next boundary");
+        let content = rest[..next].to_vec();
+        rest = &rest[next + 2 + delimiter.len()..];
+        let mut part = Part {
+            name: String::new(),
+            file_name: None,
+            content_type: None,
+            body: content,
+        };
+        for line in head.split("\r\n") {
+            let (key, value) = line.split_once(':').expect("header line");
+            let value = value.trim();
+            match key.to_ascii_lowercase().as_str() {
+                "content-disposition" => {
+                    assert!(value.starts_with("form-data"), "{value}");
+                    part.name = disposition_param(value, "name").expect("part name");
+                    part.file_name = disposition_param(value, "filename");
+                }
+                "content-type" => part.content_type = Some(value.to_owned()),
+                other => panic!("unexpected part header {other}"),
+            }
+        }
+        parts.push(part);
+    }
+    parts
+}
+
+// 1. Path encoding
+
+#[tokio::test]
+async fn path_parameters_are_percent_encoded_as_one_segment() {
+    let server = server_with(json_reply(json!({"id": "u1"}))).await;
+    let user = client(&server).get_user("a b/c?#%").await.expect("user");
+    assert_eq!(user.id.as_deref(), Some("u1"));
+
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "GET");
+    // `Url::path` keeps the percent-encoding as received.
+    assert_eq!(req.url.path(), "/api/v4/users/a%20b%2Fc%3F%23%25");
+    assert_eq!(req.url.query(), None);
+    assert_eq!(req.url.fragment(), None);
+    assert!(req.body.is_empty());
+}
+
+// 2. Optional query parameters
+
+#[tokio::test]
+async fn omitted_optional_parameters_send_no_query() {
+    let server = server_with(json_reply(json!([]))).await;
+    let users = client(&server).get_users().await.expect("users");
+    assert!(users.is_empty());
+
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "GET");
+    assert_eq!(req.url.path(), "/api/v4/users");
+    assert_eq!(req.url.query(), None);
+    assert!(!req.url.as_str().contains('?'), "{}", req.url);
+}
+
+#[tokio::test]
+async fn set_optional_parameters_are_sent_exactly() {
+    let server = server_with(json_reply(json!([{"id": "u1"}, {"id": "u2"}]))).await;
+    let client = client(&server);
+    let users = client
+        .get_users()
+        .page(2)
+        .per_page(200)
+        .in_team("t")
+        .await
+        .expect("users");
+    let ids: Vec<_> = users.iter().map(|u| u.id.as_deref()).collect();
+    assert_eq!(ids, [Some("u1"), Some("u2")]);
+    client
+        .get_users()
+        .active(true)
+        .inactive(false)
+        .send()
+        .await
+        .expect("users");
+    client.get_users().in_team("a b&c=d").await.expect("users");
+
+    let requests = server.received_requests().await.expect("recording enabled");
+    let queries: Vec<_> = requests.iter().map(|r| r.url.query()).collect();
+    assert_eq!(
+        queries,
+        [
+            Some("page=2&per_page=200&in_team=t"),
+            Some("active=true&inactive=false"),
+            Some("in_team=a+b%26c%3Dd"),
+        ]
+    );
+    assert!(requests.iter().all(|r| r.url.path() == "/api/v4/users"));
+}
+
+// 3. JSON body
+
+#[tokio::test]
+async fn json_body_has_only_the_set_fields_and_reply_is_decoded() {
+    let reply = json!({
+        "id": "new-id",
+        "username": "alice",
+        "email": "alice@example.com",
+        "create_at": 1_700_000_000_000_i64,
+        "email_verified": false,
+    });
+    let server = server_with(
+        ResponseTemplate::new(201).set_body_raw(reply.to_string().into_bytes(), "application/json"),
+    )
+    .await;
+    let body = CreateUserRequest {
+        email: "alice@example.com".into(),
+        username: "alice".into(),
+        password: Some("s3cret".into()),
+        ..CreateUserRequest::default()
+    };
+    let user = client(&server).create_user(&body).await.expect("user");
+    assert_eq!(user.id.as_deref(), Some("new-id"));
+    assert_eq!(user.username.as_deref(), Some("alice"));
+    assert_eq!(user.create_at, Some(1_700_000_000_000));
+    assert_eq!(user.email_verified, Some(false));
+    assert_eq!(user.first_name, None);
+
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "POST");
+    assert_eq!(req.url.path(), "/api/v4/users");
+    assert_eq!(req.url.query(), None);
+    assert_eq!(header(&req, "content-type"), Some("application/json"));
+    let sent: serde_json::Value = req.body_json().expect("JSON body");
+    assert_eq!(
+        sent,
+        json!({"email": "alice@example.com", "username": "alice", "password": "s3cret"})
+    );
+}
+
+// 4. Multipart uploads
+
+#[tokio::test]
+async fn multipart_upload_from_memory() {
+    let reply = json!({"file_infos": [{"id": "f1", "name": "hello.txt"}], "client_ids": []});
+    let server = server_with(
+        ResponseTemplate::new(201).set_body_raw(reply.to_string().into_bytes(), "application/json"),
+    )
+    .await;
+    let uploaded = client(&server)
+        .upload_file()
+        .files(FilePart::from_bytes(b"hello".to_vec(), "hello.txt"))
+        .channel_id_part("chan1")
+        .client_ids("cid1")
+        .await
+        .expect("upload");
+    let infos = uploaded.file_infos.expect("file infos");
+    assert_eq!(infos.len(), 1);
+    assert_eq!(infos[0].id.as_deref(), Some("f1"));
+    assert_eq!(uploaded.client_ids, Some(vec![]));
+
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "POST");
+    assert_eq!(req.url.path(), "/api/v4/files");
+    assert_eq!(req.url.query(), None);
+    let content_type = header(&req, "content-type").expect("content type");
+    assert!(
+        content_type.starts_with("multipart/form-data; boundary="),
+        "{content_type}"
+    );
+    let parts = parse_multipart(content_type, &req.body);
+    assert_eq!(
+        parts,
+        [
+            Part {
+                name: "files".into(),
+                file_name: Some("hello.txt".into()),
+                content_type: Some("text/plain".into()),
+                body: b"hello".to_vec(),
+            },
+            Part {
+                name: "channel_id".into(),
+                file_name: None,
+                content_type: None,
+                body: b"chan1".to_vec(),
+            },
+            Part {
+                name: "client_ids".into(),
+                file_name: None,
+                content_type: None,
+                body: b"cid1".to_vec(),
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn multipart_upload_from_stream() {
+    let server = server_with(json_reply(json!({"file_infos": []}))).await;
+    let chunks = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(Bytes::from_static(b"chunk-1 ")),
+        Ok(Bytes::from_static(&[0x00, 0xff, 0xfe])),
+        Ok(Bytes::from_static(b" chunk-3")),
+    ]);
+    let custom = FilePart::from_stream(chunks, "data.bin").mime_type("application/x-custom");
+    client(&server)
+        .upload_file()
+        .channel_id("query-chan")
+        .files(custom)
+        .channel_id_part("chan1")
+        .await
+        .expect("upload");
+
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "POST");
+    assert_eq!(req.url.path(), "/api/v4/files");
+    assert_eq!(req.url.query(), Some("channel_id=query-chan"));
+    let content_type = header(&req, "content-type").expect("content type");
+    let parts = parse_multipart(content_type, &req.body);
+    let mut expected = b"chunk-1 ".to_vec();
+    expected.extend_from_slice(&[0x00, 0xff, 0xfe]);
+    expected.extend_from_slice(b" chunk-3");
+    assert_eq!(
+        parts,
+        [
+            Part {
+                name: "files".into(),
+                file_name: Some("data.bin".into()),
+                content_type: Some("application/x-custom".into()),
+                body: expected,
+            },
+            Part {
+                name: "channel_id".into(),
+                file_name: None,
+                content_type: None,
+                body: b"chan1".to_vec(),
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn streamed_part_without_mime_type_defaults_to_octet_stream() {
+    let server = server_with(json_reply(json!({}))).await;
+    let chunks =
+        futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from_static(b"raw"))]);
+    client(&server)
+        .upload_file()
+        .files(FilePart::from_stream(chunks, "noext").with_length(3))
+        .await
+        .expect("upload");
+    let req = only_request(&server).await;
+    let parts = parse_multipart(header(&req, "content-type").expect("ct"), &req.body);
+    assert_eq!(
+        parts,
+        [Part {
+            name: "files".into(),
+            file_name: Some("noext".into()),
+            content_type: Some("application/octet-stream".into()),
+            body: b"raw".to_vec(),
+        }]
+    );
+}
+
+// 5. Binary download
+
+const IMAGE: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0xc3,
+];
+
+#[tokio::test]
+async fn binary_reply_is_returned_byte_for_byte() {
+    let server =
+        server_with(ResponseTemplate::new(200).set_body_raw(IMAGE.to_vec(), "image/png")).await;
+    let client = client(&server);
+    // `get_file` is declared binary by spec/overlay.yaml (upstream declares no reply).
+    let bytes: Bytes = client.get_file("f1").await.expect("file");
+    assert_eq!(&bytes[..], IMAGE);
+
+    let mut stream = client.get_file_stream("f1").await.expect("stream");
+    assert_eq!(stream.content_length(), Some(IMAGE.len() as u64));
+    let mut streamed = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        streamed.extend_from_slice(&chunk.expect("chunk"));
+    }
+    assert_eq!(streamed, IMAGE);
+
+    let requests = server.received_requests().await.expect("recording enabled");
+    assert_eq!(requests.len(), 2);
+    for req in &requests {
+        assert_eq!(req.method.as_str(), "GET");
+        assert_eq!(req.url.path(), "/api/v4/files/f1");
+        assert_eq!(req.url.query(), None);
+    }
+}
+
+#[tokio::test]
+async fn binary_reply_with_required_query() {
+    let server =
+        server_with(ResponseTemplate::new(200).set_body_raw(IMAGE.to_vec(), "text/plain")).await;
+    let client = client(&server);
+    let bytes = client
+        .get_redirect_location("https://x.test/a?b=c d")
+        .await
+        .expect("bytes");
+    assert_eq!(&bytes[..], IMAGE);
+    let stream = client
+        .get_redirect_location_stream("https://x.test/a?b=c d")
+        .await
+        .expect("stream");
+    let chunks: Vec<_> = stream.collect().await;
+    let streamed: Vec<u8> = chunks
+        .into_iter()
+        .flat_map(|c| c.expect("chunk").to_vec())
+        .collect();
+    assert_eq!(streamed, IMAGE);
+    let requests = server.received_requests().await.expect("recording enabled");
+    for req in &requests {
+        assert_eq!(req.url.path(), "/api/v4/redirect_location");
+        assert_eq!(
+            req.url.query(),
+            Some("url=https%3A%2F%2Fx.test%2Fa%3Fb%3Dc+d")
+        );
+    }
+}
+
+// 6. Empty replies
+
+#[tokio::test]
+async fn empty_reply_accepts_empty_and_json_bodies() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v4/exports/empty.zip"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v4/exports/json.zip"))
+        .respond_with(json_reply(json!({"status": "OK"})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let () = client.delete_export("empty.zip").await.expect("empty body");
+    let () = client.delete_export("json.zip").await.expect("JSON body");
+
+    let requests = server.received_requests().await.expect("recording enabled");
+    let paths: Vec<_> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.url.path()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("DELETE", "/api/v4/exports/empty.zip"),
+            ("DELETE", "/api/v4/exports/json.zip"),
+        ]
+    );
+    assert!(requests
+        .iter()
+        .all(|r| r.body.is_empty() && r.url.query().is_none()));
+}
+
+// 7. AppError replies
+
+#[tokio::test]
+async fn app_error_reply_is_decoded() {
+    let body = json!({
+        "id": "app.user.missing_account.const",
+        "message": "Unable to find the user.",
+        "detailed_error": "",
+        "request_id": "r1",
+        "status_code": 404,
+    });
+    let server = server_with(
+        ResponseTemplate::new(404)
+            .set_body_raw(body.to_string().into_bytes(), "application/json")
+            .insert_header("X-Request-Id", "r1"),
+    )
+    .await;
+    let err = client(&server).get_user("nobody").await.expect_err("404");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    let Error::Api(api) = &err else {
+        panic!("expected Error::Api, got {err:?}")
+    };
+    assert_eq!(api.status.as_u16(), 404);
+    assert_eq!(api.request_id.as_deref(), Some("r1"));
+    assert_eq!(api.body, body.to_string());
+    let app = err.app_error().expect("AppError");
+    assert_eq!(app.id, "app.user.missing_account.const");
+    assert_eq!(app.message, "Unable to find the user.");
+    assert_eq!(app.detailed_error, "");
+    assert_eq!(app.request_id, "r1");
+    assert_eq!(app.status_code, 404);
+    assert_eq!(app.is_oauth, None);
+    let shown = err.to_string();
+    assert!(shown.contains("404"), "{shown}");
+    assert!(shown.contains("Unable to find the user."), "{shown}");
+    assert_eq!(
+        only_request(&server).await.url.path(),
+        "/api/v4/users/nobody"
+    );
+}
+
+// 8. Non-JSON error bodies and undecodable replies
+
+#[tokio::test]
+async fn html_error_page_is_kept_raw() {
+    let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    let server =
+        server_with(ResponseTemplate::new(502).set_body_raw(html.as_bytes().to_vec(), "text/html"))
+            .await;
+    let err = client(&server).get_user("u1").await.expect_err("502");
+    let api = err.api_error().expect("Error::Api");
+    assert!(matches!(err, Error::Api(_)));
+    assert_eq!(api.status.as_u16(), 502);
+    assert_eq!(api.body, html);
+    assert_eq!(api.app_error, None);
+    assert_eq!(api.request_id, None);
+    assert!(err.app_error().is_none());
+    let shown = err.to_string();
+    assert!(shown.contains("502"), "{shown}");
+    assert!(shown.contains("nginx"), "{shown}");
+    assert!(!shown.contains('\n'), "{shown:?}");
+    // RetryPolicy::none(): sent once.
+    only_request(&server).await;
+}
+
+#[tokio::test]
+async fn empty_error_body() {
+    let server = server_with(ResponseTemplate::new(500)).await;
+    let err = client(&server).get_user("u1").await.expect_err("500");
+    let api = err.api_error().expect("Error::Api");
+    assert_eq!(api.status.as_u16(), 500);
+    assert_eq!(api.body, "");
+    assert_eq!(api.app_error, None);
+    let shown = err.to_string();
+    assert!(shown.contains("500"), "{shown}");
+    only_request(&server).await;
+}
+
+#[tokio::test]
+async fn invalid_json_reply_is_a_bounded_decode_error() {
+    let body = format!("{{\"id\": \"u1\", \"username\": {}", "x".repeat(10_000));
+    let server = server_with(
+        ResponseTemplate::new(200).set_body_raw(body.clone().into_bytes(), "application/json"),
+    )
+    .await;
+    let err = client(&server).get_user("u1").await.expect_err("decode");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+    let Error::Decode {
+        status, snippet, ..
+    } = &err
+    else {
+        panic!("expected Error::Decode, got {err:?}")
+    };
+    assert_eq!(status.as_u16(), 200);
+    assert!(snippet.len() <= 512, "snippet of {} bytes", snippet.len());
+    assert!(!snippet.is_empty());
+    assert!(body.starts_with(snippet.as_str()));
+    assert!(err.to_string().len() < 2_000, "{err}");
+}
+
+// 9. Unknown enum values and extra fields
+
+#[tokio::test]
+async fn unknown_enum_value_and_extra_fields_decode() {
+    let reply = json!({
+        "id": "up1",
+        "type": "hologram",
+        "channel_id": "c1",
+        "file_size": 12,
+        "not_in_the_spec": {"nested": [1, 2, 3]},
+        "another_new_field": true,
+    });
+    let server = server_with(json_reply(reply)).await;
+    let body = CreateUploadRequest {
+        channel_id: "c1".into(),
+        filename: "f.txt".into(),
+        file_size: 12,
+    };
+    let session = client(&server).create_upload(&body).await.expect("session");
+    assert_eq!(
+        session.r#type,
+        Some(UploadSessionType::Unknown("hologram".into()))
+    );
+    assert_eq!(
+        session.r#type.as_ref().map(UploadSessionType::as_str),
+        Some("hologram")
+    );
+    assert_eq!(session.id.as_deref(), Some("up1"));
+    assert_eq!(session.channel_id.as_deref(), Some("c1"));
+    assert_eq!(session.file_size, Some(12));
+    assert_eq!(session.create_at, None);
+    assert_eq!(session.user_id, None);
+    assert_eq!(session.filename, None);
+    assert_eq!(session.file_offset, None);
+
+    let req = only_request(&server).await;
+    assert_eq!(req.method.as_str(), "POST");
+    assert_eq!(req.url.path(), "/api/v4/uploads");
+    assert_eq!(header(&req, "content-type"), Some("application/json"));
+    let sent: serde_json::Value = req.body_json().expect("JSON body");
+    assert_eq!(
+        sent,
+        json!({"channel_id": "c1", "filename": "f.txt", "file_size": 12})
+    );
+}
+
+#[tokio::test]
+async fn known_enum_value_decodes_to_its_variant() {
+    let server = server_with(json_reply(json!({"type": "import"}))).await;
+    let body = CreateUploadRequest::default();
+    let session = client(&server).create_upload(&body).await.expect("session");
+    assert_eq!(session.r#type, Some(UploadSessionType::Import));
+}
+
+// 10. Token header
+
+#[tokio::test]
+async fn token_is_sent_as_bearer() {
+    let server = server_with(json_reply(json!({"id": "me"}))).await;
+    let with_token = Client::builder(&server.uri())
+        .token("t0k")
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client");
+    with_token.get_user("me").await.expect("user");
+    client(&server).get_user("me").await.expect("user");
+
+    let requests = server.received_requests().await.expect("recording enabled");
+    assert_eq!(requests.len(), 2);
+    assert_eq!(header(&requests[0], "authorization"), Some("Bearer t0k"));
+    assert_eq!(
+        requests[0].headers.get_all("authorization").iter().count(),
+        1
+    );
+    assert_eq!(header(&requests[1], "authorization"), None);
+    for req in &requests {
+        assert_eq!(
+            header(req, "user-agent"),
+            Some(mattermost_client::DEFAULT_USER_AGENT)
+        );
+    }
+}
+
+// 11. Send futures
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[tokio::test]
+async fn builders_and_their_futures_are_send() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v4/users"))
+        .respond_with(json_reply(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v4/users/u1"))
+        .respond_with(json_reply(json!({"id": "u1"})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v4/files"))
+        .respond_with(json_reply(json!({})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+
+    let builder = client.get_users().per_page(1);
+    assert_send(&builder);
+    let future = builder.into_future();
+    assert_send(&future);
+    assert_send(&client.get_users().send());
+    assert_send(&client.get_user("u1"));
+
+    let c = client.clone();
+    let users = tokio::spawn(async move { c.get_users().page(0).await });
+    let c = client.clone();
+    let user = tokio::spawn(async move { c.get_user("u1").await });
+    let c = client.clone();
+    let upload = tokio::spawn(async move {
+        let chunks =
+            futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
+        c.upload_file()
+            .files(FilePart::from_stream(chunks, "x.txt"))
+            .send()
+            .await
+    });
+    assert!(users.await.expect("join").expect("users").is_empty());
+    assert_eq!(
+        user.await.expect("join").expect("user").id.as_deref(),
+        Some("u1")
+    );
+    upload.await.expect("join").expect("upload");
+    future.await.expect("users");
+}
+
+#[tokio::test]
+async fn non_ascii_path_parameter_and_dot_segments() {
+    let server = server_with(json_reply(json!({}))).await;
+    let client = client(&server);
+    client.get_user("é+~-._").await.expect("user");
+    let req = only_request(&server).await;
+    assert_eq!(req.url.path(), "/api/v4/users/%C3%A9%2B~-._");
+
+    // A `.` or `..` value would change the endpoint: rejected, nothing sent.
+    for value in [".", ".."] {
+        let err = client.get_user(value).await.expect_err("dot segment");
+        assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    }
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+}
