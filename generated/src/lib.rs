@@ -2,21 +2,7 @@
 
 //! Async client for the Mattermost API Reference (version 4.0.0), generated from its OpenAPI spec (sha256 `79e9243489b312cab5b5e10b9221f2d1a64b83648a49e0fb3eb41daacdd69278`).
 //!
-//! Every operation of the API is a method on [`Client`]. Methods whose operation has
-//! optional inputs return a request builder; set the options and `.await` it. Models are
-//! in [`models`]; the hand-written HTTP layer (errors, retries, pagination, multipart) is
-//! in [`runtime`].
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), mattermost_client::Error> {
-//! let client = mattermost_client::Client::builder("https://mattermost.example.com")
-//!     .token("personal-access-token")
-//!     .build()?;
-//! let me = client.get_user("me").await?;
-//! println!("{:?}", me.username);
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 pub mod models;
 pub mod operations;

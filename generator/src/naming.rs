@@ -21,7 +21,8 @@ const KEYWORDS: &[&str] = &[
 /// Type names the generated code uses unqualified; a schema with one of these names is renamed.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Default", "Clone", "Debug", "PartialEq",
-    "Serialize", "Deserialize", "Self",
+    "Serialize", "Deserialize", "Self", "From", "Into", "Send", "Sync", "Sized", "Unpin", "Copy", "Drop", "Fn", "FnMut",
+    "FnOnce", "Iterator", "ToString", "ToOwned", "AsRef",
 ];
 
 /// Replaces characters that cannot appear in an identifier by word breaks, and spells
@@ -86,9 +87,13 @@ pub fn variant_name(value: &str) -> String {
 }
 
 /// A cargo feature and module name for a tag (tags differing only in case give one name).
+/// A keyword gets a trailing underscore (`type_`), since a module name cannot be raw here.
 pub fn group_name(tag: &str) -> String {
     let snake = snake_ident(&tag.to_lowercase());
-    snake.trim_start_matches("r#").trim_end_matches('_').to_string()
+    match snake.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => snake,
+    }
 }
 
 /// The identifier without a raw prefix, for building derived names (`r#type` -> `type`).
@@ -199,7 +204,8 @@ mod tests {
         assert_eq!(group_name("LDAP"), "ldap");
         assert_eq!(group_name("ldap"), "ldap");
         assert_eq!(group_name("data retention"), "data_retention");
-        assert_eq!(group_name("self"), "self");
+        assert_eq!(group_name("self"), "self_");
+        assert_eq!(group_name("type"), "type_");
     }
 
     #[test]

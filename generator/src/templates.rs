@@ -11,6 +11,14 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../templates/src/runtime/retry.rs")),
 ];
 
+/// Examples, copied verbatim into `examples/` of the generated crate.
+pub const EXAMPLE_FILES: &[(&str, &str)] = &[
+    ("create_post.rs", include_str!("../../templates/examples/create_post.rs")),
+    ("list_team_users.rs", include_str!("../../templates/examples/list_team_users.rs")),
+    ("login_and_me.rs", include_str!("../../templates/examples/login_and_me.rs")),
+    ("upload_profile_image.rs", include_str!("../../templates/examples/upload_profile_image.rs")),
+];
+
 /// The generated crate's manifest.
 pub const CARGO_TOML: &str = include_str!("../../templates/crate/Cargo.toml.in");
 
@@ -32,16 +40,22 @@ mod tests {
         rest[..end].trim()
     }
 
-    #[test]
-    fn every_runtime_file_is_embedded() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/src/runtime");
+    fn files_in(dir: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates").join(dir);
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .expect("templates/src/runtime exists")
+            .expect("template directory exists")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
         on_disk.sort();
+        on_disk
+    }
+
+    #[test]
+    fn every_runtime_file_and_example_is_embedded() {
         let embedded: Vec<&str> = RUNTIME_FILES.iter().map(|(name, _)| *name).collect();
-        assert_eq!(on_disk, embedded, "add new runtime files to RUNTIME_FILES");
+        assert_eq!(files_in("src/runtime"), embedded, "add new runtime files to RUNTIME_FILES");
+        let embedded: Vec<&str> = EXAMPLE_FILES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(files_in("examples"), embedded, "add new examples to EXAMPLE_FILES");
     }
 
     #[test]

@@ -2,13 +2,13 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Timezone {
-    /// Set to "true" to use the browser/system timezone, "false" to set manually. Defaults to "true".
+    /// "true" when the timezone is set automatically, else "false" (sent as a string).
     #[serde(
         rename = "useAutomaticTimezone",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub use_automatic_timezone: Option<bool>,
+    pub use_automatic_timezone: Option<String>,
     /// Value when setting manually the timezone, i.e. "Europe/Berlin".
     #[serde(rename = "manualTimezone", default, skip_serializing_if = "Option::is_none")]
     pub manual_timezone: Option<String>,

@@ -326,17 +326,21 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `bot_user_id`: Bot user ID
-    ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn set_bot_icon_image<'a>(
-        &'a self,
-        bot_user_id: &'a str,
-    ) -> SetBotIconImage<'a> {
-        SetBotIconImage {
-            client: self,
-            bot_user_id,
-            image: None,
-        }
+    /// * `image`: SVG icon image to be uploaded
+    pub async fn set_bot_icon_image(
+        &self,
+        bot_user_id: &str,
+        image: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::POST,
+                "/api/v4/bots/{bot_user_id}/icon",
+            )
+            .path_param("bot_user_id", bot_user_id);
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("image", image);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
 }
 /// Request builder for [`Client::convert_bot_to_user`](crate::Client::convert_bot_to_user): set optional inputs, then `.await` it or call [`send`](Self::send).
@@ -410,7 +414,7 @@ impl<'a> ::std::future::IntoFuture for GetBot<'a> {
     }
 }
 /// Request builder for [`Client::get_bots`](crate::Client::get_bots): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBots<'a> {
     client: &'a crate::runtime::Client,
@@ -452,47 +456,33 @@ impl<'a> GetBots<'a> {
             .query_opt("only_orphaned", self.only_orphaned);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Bot>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetBots<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Bot>>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::set_bot_icon_image`](crate::Client::set_bot_icon_image): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct SetBotIconImage<'a> {
-    client: &'a crate::runtime::Client,
-    bot_user_id: &'a str,
-    image: Option<crate::runtime::FilePart>,
-}
-impl<'a> SetBotIconImage<'a> {
-    /// SVG icon image to be uploaded
-    pub fn image(mut self, value: crate::runtime::FilePart) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-                ::reqwest::Method::POST,
-                "/api/v4/bots/{bot_user_id}/icon",
-            )
-            .path_param("bot_user_id", self.bot_user_id);
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.image {
-            form = form.file("image", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for SetBotIconImage<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;

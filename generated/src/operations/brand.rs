@@ -69,47 +69,20 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/brand/image`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_brand_image<'a>(&'a self) -> UploadBrandImage<'a> {
-        UploadBrandImage {
-            client: self,
-            image: None,
-        }
-    }
-}
-/// Request builder for [`Client::upload_brand_image`](crate::Client::upload_brand_image): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadBrandImage<'a> {
-    client: &'a crate::runtime::Client,
-    image: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadBrandImage<'a> {
-    /// The image to be uploaded
-    pub fn image(mut self, value: crate::runtime::FilePart) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
+    /// # Arguments
+    ///
+    /// * `image`: The image to be uploaded
+    pub async fn upload_brand_image(
+        &self,
+        image: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
             ::reqwest::Method::POST,
             "/api/v4/brand/image",
         );
         let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.image {
-            form = form.file("image", part);
-        }
+        form = form.file("image", image);
         request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadBrandImage<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send_json(request).await
     }
 }

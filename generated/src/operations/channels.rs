@@ -1663,7 +1663,7 @@ impl<'a> ::std::future::IntoFuture for GetChannelMemberCountsByGroup<'a> {
     }
 }
 /// Request builder for [`Client::get_channel_members`](crate::Client::get_channel_members): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetChannelMembers<'a> {
     client: &'a crate::runtime::Client,
@@ -1694,6 +1694,30 @@ impl<'a> GetChannelMembers<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::ChannelMember>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetChannelMembers<'a> {
@@ -1790,7 +1814,7 @@ impl<'a> ::std::future::IntoFuture for GetChannelsForUser<'a> {
     }
 }
 /// Request builder for [`Client::get_deleted_channels_for_team`](crate::Client::get_deleted_channels_for_team): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDeletedChannelsForTeam<'a> {
     client: &'a crate::runtime::Client,
@@ -1820,6 +1844,30 @@ impl<'a> GetDeletedChannelsForTeam<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Channel>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetDeletedChannelsForTeam<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Channel>>;
@@ -1831,7 +1879,7 @@ impl<'a> ::std::future::IntoFuture for GetDeletedChannelsForTeam<'a> {
     }
 }
 /// Request builder for [`Client::get_private_channels_for_team`](crate::Client::get_private_channels_for_team): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPrivateChannelsForTeam<'a> {
     client: &'a crate::runtime::Client,
@@ -1861,6 +1909,30 @@ impl<'a> GetPrivateChannelsForTeam<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Channel>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetPrivateChannelsForTeam<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Channel>>;
@@ -1872,7 +1944,7 @@ impl<'a> ::std::future::IntoFuture for GetPrivateChannelsForTeam<'a> {
     }
 }
 /// Request builder for [`Client::get_public_channels_for_team`](crate::Client::get_public_channels_for_team): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPublicChannelsForTeam<'a> {
     client: &'a crate::runtime::Client,
@@ -1901,6 +1973,30 @@ impl<'a> GetPublicChannelsForTeam<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Channel>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetPublicChannelsForTeam<'a> {

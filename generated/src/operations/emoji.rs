@@ -40,13 +40,24 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/emoji`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn create_emoji<'a>(&'a self) -> CreateEmoji<'a> {
-        CreateEmoji {
-            client: self,
-            image: None,
-            emoji: None,
-        }
+    /// # Arguments
+    ///
+    /// * `image`: A file to be uploaded
+    /// * `emoji`: A JSON object containing a `name` field with the name of the emoji and a `creator_id` field with the id of the authenticated user.
+    pub async fn create_emoji(
+        &self,
+        image: crate::runtime::FilePart,
+        emoji: &str,
+    ) -> crate::runtime::Result<crate::models::Emoji> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/emoji",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("image", image);
+        form = form.text("emoji", emoji);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Delete a custom emoji
     ///
@@ -241,49 +252,6 @@ impl crate::runtime::Client {
         );
         request = request.json(body);
         self.send_json(request).await
-    }
-}
-/// Request builder for [`Client::create_emoji`](crate::Client::create_emoji): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct CreateEmoji<'a> {
-    client: &'a crate::runtime::Client,
-    image: Option<crate::runtime::FilePart>,
-    emoji: Option<&'a str>,
-}
-impl<'a> CreateEmoji<'a> {
-    /// A file to be uploaded
-    pub fn image(mut self, value: crate::runtime::FilePart) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// A JSON object containing a `name` field with the name of the emoji and a `creator_id` field with the id of the authenticated user.
-    pub fn emoji(mut self, value: &'a str) -> Self {
-        self.emoji = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::Emoji> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/emoji",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.image {
-            form = form.file("image", part);
-        }
-        form = form.text_opt("emoji", self.emoji);
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for CreateEmoji<'a> {
-    type Output = crate::runtime::Result<crate::models::Emoji>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_emoji_list`](crate::Client::get_emoji_list): set optional inputs, then `.await` it or call [`send`](Self::send).

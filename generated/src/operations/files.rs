@@ -168,14 +168,41 @@ impl crate::runtime::Client {
         &self,
         file_id: &str,
         h: &str,
-    ) -> crate::runtime::Result<()> {
+    ) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/files/{file_id}/public",
             )
             .path_param("file_id", file_id)
             .query("h", h);
-        self.send_empty(request).await
+        self.send_bytes(request).await
+    }
+    /// Get a public file
+    ///
+    /// Streams the reply body instead of reading it into memory.
+    ///
+    /// ##### Permissions
+    ///
+    /// No permissions required.
+    ///
+    /// `GET /files/{file_id}/public`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_id`: The ID of the file to get
+    /// * `h`: File hash
+    pub async fn get_file_public_stream(
+        &self,
+        file_id: &str,
+        h: &str,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/files/{file_id}/public",
+            )
+            .path_param("file_id", file_id)
+            .query("h", h);
+        self.send_stream(request).await
     }
     /// Get a file's thumbnail
     ///

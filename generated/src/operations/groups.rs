@@ -749,7 +749,7 @@ impl<'a> ::std::future::IntoFuture for GetGroupUsers<'a> {
     }
 }
 /// Request builder for [`Client::get_groups`](crate::Client::get_groups): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroups<'a> {
     client: &'a crate::runtime::Client,
@@ -809,6 +809,30 @@ impl<'a> GetGroups<'a> {
             .query_opt("since", self.since)
             .query_opt("filter_allow_reference", self.filter_allow_reference);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Group>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetGroups<'a> {
@@ -878,7 +902,7 @@ impl<'a> ::std::future::IntoFuture for GetGroupsAssociatedToChannelsByTeam<'a> {
     }
 }
 /// Request builder for [`Client::get_groups_by_channel`](crate::Client::get_groups_by_channel): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroupsByChannel<'a> {
     client: &'a crate::runtime::Client,
@@ -915,6 +939,30 @@ impl<'a> GetGroupsByChannel<'a> {
             .query_opt("filter_allow_reference", self.filter_allow_reference);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Group>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetGroupsByChannel<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Group>>;
@@ -926,7 +974,7 @@ impl<'a> ::std::future::IntoFuture for GetGroupsByChannel<'a> {
     }
 }
 /// Request builder for [`Client::get_groups_by_team`](crate::Client::get_groups_by_team): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroupsByTeam<'a> {
     client: &'a crate::runtime::Client,
@@ -962,6 +1010,30 @@ impl<'a> GetGroupsByTeam<'a> {
             .query_opt("per_page", self.per_page)
             .query_opt("filter_allow_reference", self.filter_allow_reference);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Group>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetGroupsByTeam<'a> {

@@ -15,11 +15,11 @@ impl crate::runtime::Client {
     /// Must have `manage_system` permissions.
     ///
     /// `GET /api/v4/imports`
-    pub async fn list_imports(&self) -> crate::runtime::Result<()> {
+    pub async fn list_imports(&self) -> crate::runtime::Result<Vec<String>> {
         let request = crate::runtime::OperationRequest::new(
             ::reqwest::Method::GET,
             "/api/v4/imports",
         );
-        self.send_empty(request).await
+        self.send_json(request).await
     }
 }

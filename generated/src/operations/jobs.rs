@@ -176,7 +176,7 @@ impl crate::runtime::Client {
     }
 }
 /// Request builder for [`Client::get_jobs`](crate::Client::get_jobs): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetJobs<'a> {
     client: &'a crate::runtime::Client,
@@ -204,6 +204,30 @@ impl<'a> GetJobs<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Job>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetJobs<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Job>>;
@@ -215,7 +239,7 @@ impl<'a> ::std::future::IntoFuture for GetJobs<'a> {
     }
 }
 /// Request builder for [`Client::get_jobs_by_type`](crate::Client::get_jobs_by_type): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetJobsByType<'a> {
     client: &'a crate::runtime::Client,
@@ -244,6 +268,30 @@ impl<'a> GetJobsByType<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Job>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetJobsByType<'a> {

@@ -172,14 +172,21 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/ldap/certificate/private`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_ldap_private_certificate<'a>(
-        &'a self,
-    ) -> UploadLdapPrivateCertificate<'a> {
-        UploadLdapPrivateCertificate {
-            client: self,
-            certificate: None,
-        }
+    /// # Arguments
+    ///
+    /// * `certificate`: The private key file
+    pub async fn upload_ldap_private_certificate(
+        &self,
+        certificate: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/ldap/certificate/private",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("certificate", certificate);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Upload public certificate
     ///
@@ -191,18 +198,25 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/ldap/certificate/public`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_ldap_public_certificate<'a>(
-        &'a self,
-    ) -> UploadLdapPublicCertificate<'a> {
-        UploadLdapPublicCertificate {
-            client: self,
-            certificate: None,
-        }
+    /// # Arguments
+    ///
+    /// * `certificate`: The public certificate file
+    pub async fn upload_ldap_public_certificate(
+        &self,
+        certificate: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/ldap/certificate/public",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("certificate", certificate);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
 }
 /// Request builder for [`Client::get_ldap_groups`](crate::Client::get_ldap_groups): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetLdapGroups<'a> {
     client: &'a crate::runtime::Client,
@@ -239,81 +253,33 @@ impl<'a> GetLdapGroups<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::LdapGroupsPaged>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetLdapGroups<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::LdapGroupsPaged>>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::upload_ldap_private_certificate`](crate::Client::upload_ldap_private_certificate): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadLdapPrivateCertificate<'a> {
-    client: &'a crate::runtime::Client,
-    certificate: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadLdapPrivateCertificate<'a> {
-    /// The private key file
-    pub fn certificate(mut self, value: crate::runtime::FilePart) -> Self {
-        self.certificate = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/certificate/private",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.certificate {
-            form = form.file("certificate", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadLdapPrivateCertificate<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::upload_ldap_public_certificate`](crate::Client::upload_ldap_public_certificate): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadLdapPublicCertificate<'a> {
-    client: &'a crate::runtime::Client,
-    certificate: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadLdapPublicCertificate<'a> {
-    /// The public certificate file
-    pub fn certificate(mut self, value: crate::runtime::FilePart) -> Self {
-        self.certificate = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/certificate/public",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.certificate {
-            form = form.file("certificate", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadLdapPublicCertificate<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;

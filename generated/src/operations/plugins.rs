@@ -249,17 +249,24 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/plugins`
     ///
+    /// # Arguments
+    ///
+    /// * `plugin`: The plugin image to be uploaded
+    ///
     /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_plugin<'a>(&'a self) -> UploadPlugin<'a> {
+    pub fn upload_plugin<'a>(
+        &'a self,
+        plugin: crate::runtime::FilePart,
+    ) -> UploadPlugin<'a> {
         UploadPlugin {
             client: self,
-            plugin: None,
+            plugin,
             force: None,
         }
     }
 }
 /// Request builder for [`Client::get_marketplace_plugins`](crate::Client::get_marketplace_plugins): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMarketplacePlugins<'a> {
     client: &'a crate::runtime::Client,
@@ -310,6 +317,30 @@ impl<'a> GetMarketplacePlugins<'a> {
             .query_opt("local_only", self.local_only);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::MarketplacePlugin>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetMarketplacePlugins<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::MarketplacePlugin>>;
@@ -359,15 +390,10 @@ impl<'a> ::std::future::IntoFuture for InstallPluginFromUrl<'a> {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UploadPlugin<'a> {
     client: &'a crate::runtime::Client,
-    plugin: Option<crate::runtime::FilePart>,
+    plugin: crate::runtime::FilePart,
     force: Option<&'a str>,
 }
 impl<'a> UploadPlugin<'a> {
-    /// The plugin image to be uploaded
-    pub fn plugin(mut self, value: crate::runtime::FilePart) -> Self {
-        self.plugin = Some(value);
-        self
-    }
     /// Set to 'true' to overwrite a previously installed plugin with the same ID, if any
     pub fn force(mut self, value: &'a str) -> Self {
         self.force = Some(value);
@@ -380,9 +406,7 @@ impl<'a> UploadPlugin<'a> {
             "/api/v4/plugins",
         );
         let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.plugin {
-            form = form.file("plugin", part);
-        }
+        form = form.file("plugin", self.plugin);
         form = form.text_opt("force", self.force);
         request = request.multipart(form);
         self.client.send_json(request).await

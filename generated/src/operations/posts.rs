@@ -644,7 +644,7 @@ impl<'a> ::std::future::IntoFuture for GetFileInfosForPost<'a> {
     }
 }
 /// Request builder for [`Client::get_flagged_posts_for_user`](crate::Client::get_flagged_posts_for_user): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetFlaggedPostsForUser<'a> {
     client: &'a crate::runtime::Client,
@@ -687,6 +687,30 @@ impl<'a> GetFlaggedPostsForUser<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::PostList>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetFlaggedPostsForUser<'a> {

@@ -137,12 +137,21 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/saml/certificate/idp`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_saml_idp_certificate<'a>(&'a self) -> UploadSamlIdpCertificate<'a> {
-        UploadSamlIdpCertificate {
-            client: self,
-            certificate: None,
-        }
+    /// # Arguments
+    ///
+    /// * `certificate`: The IDP certificate file
+    pub async fn upload_saml_idp_certificate(
+        &self,
+        certificate: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/saml/certificate/idp",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("certificate", certificate);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Upload private key
     ///
@@ -154,14 +163,21 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/saml/certificate/private`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_saml_private_certificate<'a>(
-        &'a self,
-    ) -> UploadSamlPrivateCertificate<'a> {
-        UploadSamlPrivateCertificate {
-            client: self,
-            certificate: None,
-        }
+    /// # Arguments
+    ///
+    /// * `certificate`: The private key file
+    pub async fn upload_saml_private_certificate(
+        &self,
+        certificate: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/saml/certificate/private",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("certificate", certificate);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Upload public certificate
     ///
@@ -173,14 +189,21 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/saml/certificate/public`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_saml_public_certificate<'a>(
-        &'a self,
-    ) -> UploadSamlPublicCertificate<'a> {
-        UploadSamlPublicCertificate {
-            client: self,
-            certificate: None,
-        }
+    /// # Arguments
+    ///
+    /// * `certificate`: The public certificate file
+    pub async fn upload_saml_public_certificate(
+        &self,
+        certificate: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/saml/certificate/public",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("certificate", certificate);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
 }
 /// Request builder for [`Client::get_saml_metadata_from_idp`](crate::Client::get_saml_metadata_from_idp): set optional inputs, then `.await` it or call [`send`](Self::send).
@@ -252,114 +275,6 @@ impl<'a> ::std::future::IntoFuture for ResetSamlAuthDataToEmail<'a> {
     type Output = crate::runtime::Result<
         crate::models::ResetSamlAuthDataToEmailResponse,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::upload_saml_idp_certificate`](crate::Client::upload_saml_idp_certificate): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadSamlIdpCertificate<'a> {
-    client: &'a crate::runtime::Client,
-    certificate: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadSamlIdpCertificate<'a> {
-    /// The IDP certificate file
-    pub fn certificate(mut self, value: crate::runtime::FilePart) -> Self {
-        self.certificate = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/certificate/idp",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.certificate {
-            form = form.file("certificate", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadSamlIdpCertificate<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::upload_saml_private_certificate`](crate::Client::upload_saml_private_certificate): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadSamlPrivateCertificate<'a> {
-    client: &'a crate::runtime::Client,
-    certificate: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadSamlPrivateCertificate<'a> {
-    /// The private key file
-    pub fn certificate(mut self, value: crate::runtime::FilePart) -> Self {
-        self.certificate = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/certificate/private",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.certificate {
-            form = form.file("certificate", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadSamlPrivateCertificate<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::upload_saml_public_certificate`](crate::Client::upload_saml_public_certificate): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadSamlPublicCertificate<'a> {
-    client: &'a crate::runtime::Client,
-    certificate: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadSamlPublicCertificate<'a> {
-    /// The public certificate file
-    pub fn certificate(mut self, value: crate::runtime::FilePart) -> Self {
-        self.certificate = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/certificate/public",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.certificate {
-            form = form.file("certificate", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadSamlPublicCertificate<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;

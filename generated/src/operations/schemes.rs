@@ -192,7 +192,7 @@ impl crate::runtime::Client {
     }
 }
 /// Request builder for [`Client::get_channels_for_scheme`](crate::Client::get_channels_for_scheme): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetChannelsForScheme<'a> {
     client: &'a crate::runtime::Client,
@@ -222,6 +222,30 @@ impl<'a> GetChannelsForScheme<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Channel>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetChannelsForScheme<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Channel>>;
@@ -233,7 +257,7 @@ impl<'a> ::std::future::IntoFuture for GetChannelsForScheme<'a> {
     }
 }
 /// Request builder for [`Client::get_schemes`](crate::Client::get_schemes): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetSchemes<'a> {
     client: &'a crate::runtime::Client,
@@ -268,6 +292,30 @@ impl<'a> GetSchemes<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Scheme>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetSchemes<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Scheme>>;
@@ -279,7 +327,7 @@ impl<'a> ::std::future::IntoFuture for GetSchemes<'a> {
     }
 }
 /// Request builder for [`Client::get_teams_for_scheme`](crate::Client::get_teams_for_scheme): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamsForScheme<'a> {
     client: &'a crate::runtime::Client,
@@ -308,6 +356,30 @@ impl<'a> GetTeamsForScheme<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Team>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetTeamsForScheme<'a> {

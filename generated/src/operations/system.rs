@@ -372,39 +372,13 @@ impl crate::runtime::Client {
     pub async fn get_redirect_location(
         &self,
         url: &str,
-    ) -> crate::runtime::Result<::bytes::Bytes> {
+    ) -> crate::runtime::Result<crate::models::GetRedirectLocationResponse> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/redirect_location",
             )
             .query("url", url);
-        self.send_bytes(request).await
-    }
-    /// Get redirect location
-    ///
-    /// Streams the reply body instead of reading it into memory.
-    ///
-    /// **Minimum server version**: 3.10
-    ///
-    /// ##### Permissions
-    ///
-    /// Must be logged in.
-    ///
-    /// `GET /api/v4/redirect_location`
-    ///
-    /// # Arguments
-    ///
-    /// * `url`: Url to check
-    pub async fn get_redirect_location_stream(
-        &self,
-        url: &str,
-    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
-        let request = crate::runtime::OperationRequest::new(
-                ::reqwest::Method::GET,
-                "/api/v4/redirect_location",
-            )
-            .query("url", url);
-        self.send_stream(request).await
+        self.send_json(request).await
     }
     /// Get server busy expiry time.
     ///
@@ -833,12 +807,21 @@ impl crate::runtime::Client {
     ///
     /// `POST /api/v4/license`
     ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn upload_license_file<'a>(&'a self) -> UploadLicenseFile<'a> {
-        UploadLicenseFile {
-            client: self,
-            license: None,
-        }
+    /// # Arguments
+    ///
+    /// * `license`: The license to be uploaded
+    pub async fn upload_license_file(
+        &self,
+        license: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+            ::reqwest::Method::POST,
+            "/api/v4/license",
+        );
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("license", license);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
 }
 /// Request builder for [`Client::generate_support_packet`](crate::Client::generate_support_packet): set optional inputs, then `.await` it or call [`send`](Self::send).
@@ -865,18 +848,30 @@ impl<'a> GenerateSupportPacket<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<()> {
+    pub async fn send(self) -> crate::runtime::Result<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
                 ::reqwest::Method::GET,
                 "/api/v4/system/support_packet",
             )
             .query_opt("basic_server_logs", self.basic_server_logs)
             .query_opt("plugin_packets", self.plugin_packets);
-        self.client.send_empty(request).await
+        self.client.send_bytes(request).await
+    }
+    /// Sends the request and streams the reply body instead of reading it into memory.
+    pub async fn send_stream(
+        self,
+    ) -> crate::runtime::Result<crate::runtime::ByteStream> {
+        let request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::GET,
+                "/api/v4/system/support_packet",
+            )
+            .query_opt("basic_server_logs", self.basic_server_logs)
+            .query_opt("plugin_packets", self.plugin_packets);
+        self.client.send_stream(request).await
     }
 }
 impl<'a> ::std::future::IntoFuture for GenerateSupportPacket<'a> {
-    type Output = crate::runtime::Result<()>;
+    type Output = crate::runtime::Result<::bytes::Bytes>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;
@@ -924,7 +919,7 @@ impl<'a> ::std::future::IntoFuture for GetAnalyticsOld<'a> {
     }
 }
 /// Request builder for [`Client::get_audits`](crate::Client::get_audits): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAudits<'a> {
     client: &'a crate::runtime::Client,
@@ -951,6 +946,30 @@ impl<'a> GetAudits<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Audit>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetAudits<'a> {
@@ -1111,42 +1130,6 @@ impl<'a> SetServerBusy<'a> {
     }
 }
 impl<'a> ::std::future::IntoFuture for SetServerBusy<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::upload_license_file`](crate::Client::upload_license_file): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct UploadLicenseFile<'a> {
-    client: &'a crate::runtime::Client,
-    license: Option<crate::runtime::FilePart>,
-}
-impl<'a> UploadLicenseFile<'a> {
-    /// The license to be uploaded
-    pub fn license(mut self, value: crate::runtime::FilePart) -> Self {
-        self.license = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/license",
-        );
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.license {
-            form = form.file("license", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for UploadLicenseFile<'a> {
     type Output = crate::runtime::Result<crate::models::StatusOk>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,

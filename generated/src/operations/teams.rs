@@ -472,16 +472,27 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `team_id`: Team GUID
-    ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn import_team<'a>(&'a self, team_id: &'a str) -> ImportTeam<'a> {
-        ImportTeam {
-            client: self,
-            team_id,
-            file: None,
-            filesize: None,
-            import_from: None,
-        }
+    /// * `file`: A file to be uploaded in zip format.
+    /// * `filesize`: The size of the zip file to be imported.
+    /// * `import_from`: String that defines from which application the team was exported to be imported into Mattermost.
+    pub async fn import_team(
+        &self,
+        team_id: &str,
+        file: crate::runtime::FilePart,
+        filesize: i64,
+        import_from: &str,
+    ) -> crate::runtime::Result<crate::models::ImportTeamResponse> {
+        let mut request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::POST,
+                "/api/v4/teams/{team_id}/import",
+            )
+            .path_param("team_id", team_id);
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("file", file);
+        form = form.text("filesize", filesize);
+        form = form.text("importFrom", import_from);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Invalidate active email invitations
     ///
@@ -766,14 +777,21 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `team_id`: Team GUID
-    ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn set_team_icon<'a>(&'a self, team_id: &'a str) -> SetTeamIcon<'a> {
-        SetTeamIcon {
-            client: self,
-            team_id,
-            image: None,
-        }
+    /// * `image`: The image to be uploaded
+    pub async fn set_team_icon(
+        &self,
+        team_id: &str,
+        image: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::POST,
+                "/api/v4/teams/{team_id}/image",
+            )
+            .path_param("team_id", team_id);
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("image", image);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Delete a team
     ///
@@ -1041,7 +1059,7 @@ impl<'a> ::std::future::IntoFuture for AddTeamMembers<'a> {
     }
 }
 /// Request builder for [`Client::get_all_teams`](crate::Client::get_all_teams): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAllTeams<'a> {
     client: &'a crate::runtime::Client,
@@ -1084,6 +1102,30 @@ impl<'a> GetAllTeams<'a> {
             .query_opt("exclude_policy_constrained", self.exclude_policy_constrained);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Team>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetAllTeams<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::Team>>;
@@ -1095,7 +1137,7 @@ impl<'a> ::std::future::IntoFuture for GetAllTeams<'a> {
     }
 }
 /// Request builder for [`Client::get_team_members`](crate::Client::get_team_members): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamMembers<'a> {
     client: &'a crate::runtime::Client,
@@ -1124,6 +1166,30 @@ impl<'a> GetTeamMembers<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::TeamMember>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetTeamMembers<'a> {
@@ -1164,60 +1230,6 @@ impl<'a> GetTeamsUnreadForUser<'a> {
 }
 impl<'a> ::std::future::IntoFuture for GetTeamsUnreadForUser<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::TeamUnread>>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::import_team`](crate::Client::import_team): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct ImportTeam<'a> {
-    client: &'a crate::runtime::Client,
-    team_id: &'a str,
-    file: Option<crate::runtime::FilePart>,
-    filesize: Option<i64>,
-    import_from: Option<&'a str>,
-}
-impl<'a> ImportTeam<'a> {
-    /// A file to be uploaded in zip format.
-    pub fn file(mut self, value: crate::runtime::FilePart) -> Self {
-        self.file = Some(value);
-        self
-    }
-    /// The size of the zip file to be imported.
-    pub fn filesize(mut self, value: i64) -> Self {
-        self.filesize = Some(value);
-        self
-    }
-    /// String that defines from which application the team was exported to be imported into Mattermost.
-    pub fn import_from(mut self, value: &'a str) -> Self {
-        self.import_from = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(
-        self,
-    ) -> crate::runtime::Result<crate::models::ImportTeamResponse> {
-        let mut request = crate::runtime::OperationRequest::new(
-                ::reqwest::Method::POST,
-                "/api/v4/teams/{team_id}/import",
-            )
-            .path_param("team_id", self.team_id);
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.file {
-            form = form.file("file", part);
-        }
-        form = form.text_opt("filesize", self.filesize);
-        form = form.text_opt("importFrom", self.import_from);
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for ImportTeam<'a> {
-    type Output = crate::runtime::Result<crate::models::ImportTeamResponse>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;
@@ -1279,44 +1291,6 @@ impl<'a> SearchFiles<'a> {
 }
 impl<'a> ::std::future::IntoFuture for SearchFiles<'a> {
     type Output = crate::runtime::Result<crate::models::FileInfoList>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::set_team_icon`](crate::Client::set_team_icon): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct SetTeamIcon<'a> {
-    client: &'a crate::runtime::Client,
-    team_id: &'a str,
-    image: Option<crate::runtime::FilePart>,
-}
-impl<'a> SetTeamIcon<'a> {
-    /// The image to be uploaded
-    pub fn image(mut self, value: crate::runtime::FilePart) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-                ::reqwest::Method::POST,
-                "/api/v4/teams/{team_id}/image",
-            )
-            .path_param("team_id", self.team_id);
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.image {
-            form = form.file("image", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for SetTeamIcon<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;

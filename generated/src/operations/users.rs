@@ -924,7 +924,7 @@ impl crate::runtime::Client {
             ::reqwest::Method::POST,
             "/api/v4/users/login/cws",
         );
-        request = request.json(body);
+        request = request.form(body);
         self.send_empty(request).await
     }
     /// Logout from the Mattermost server
@@ -1358,14 +1358,21 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `user_id`: User GUID
-    ///
-    /// Optional inputs are set on the returned builder, which is sent by `.await` (or `.send()`).
-    pub fn set_profile_image<'a>(&'a self, user_id: &'a str) -> SetProfileImage<'a> {
-        SetProfileImage {
-            client: self,
-            user_id,
-            image: None,
-        }
+    /// * `image`: The image to be uploaded
+    pub async fn set_profile_image(
+        &self,
+        user_id: &str,
+        image: crate::runtime::FilePart,
+    ) -> crate::runtime::Result<crate::models::StatusOk> {
+        let mut request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::POST,
+                "/api/v4/users/{user_id}/image",
+            )
+            .path_param("user_id", user_id);
+        let mut form = crate::runtime::Multipart::new();
+        form = form.file("image", image);
+        request = request.multipart(form);
+        self.send_json(request).await
     }
     /// Switch login method
     ///
@@ -1880,7 +1887,7 @@ impl<'a> ::std::future::IntoFuture for GetTotalUsersStatsFiltered<'a> {
     }
 }
 /// Request builder for [`Client::get_user_access_tokens`](crate::Client::get_user_access_tokens): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUserAccessTokens<'a> {
     client: &'a crate::runtime::Client,
@@ -1910,6 +1917,30 @@ impl<'a> GetUserAccessTokens<'a> {
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::UserAccessTokenSanitized>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetUserAccessTokens<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::UserAccessTokenSanitized>>;
@@ -1921,7 +1952,7 @@ impl<'a> ::std::future::IntoFuture for GetUserAccessTokens<'a> {
     }
 }
 /// Request builder for [`Client::get_user_access_tokens_for_user`](crate::Client::get_user_access_tokens_for_user): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUserAccessTokensForUser<'a> {
     client: &'a crate::runtime::Client,
@@ -1952,6 +1983,30 @@ impl<'a> GetUserAccessTokensForUser<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::UserAccessTokenSanitized>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetUserAccessTokensForUser<'a> {
@@ -2031,7 +2086,7 @@ impl<'a> ::std::future::IntoFuture for GetUserCountForReporting<'a> {
     }
 }
 /// Request builder for [`Client::get_users`](crate::Client::get_users): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUsers<'a> {
     client: &'a crate::runtime::Client,
@@ -2187,6 +2242,30 @@ impl<'a> GetUsers<'a> {
             .query_opt("channel_roles", self.channel_roles)
             .query_opt("team_roles", self.team_roles);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::User>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetUsers<'a> {
@@ -2351,7 +2430,7 @@ impl<'a> ::std::future::IntoFuture for GetUsersForReporting<'a> {
     }
 }
 /// Request builder for [`Client::get_users_with_invalid_emails`](crate::Client::get_users_with_invalid_emails): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUsersWithInvalidEmails<'a> {
     client: &'a crate::runtime::Client,
@@ -2378,6 +2457,30 @@ impl<'a> GetUsersWithInvalidEmails<'a> {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::User>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetUsersWithInvalidEmails<'a> {
@@ -2483,44 +2586,6 @@ impl<'a> PublishUserTyping<'a> {
 }
 impl<'a> ::std::future::IntoFuture for PublishUserTyping<'a> {
     type Output = crate::runtime::Result<()>;
-    type IntoFuture = ::std::pin::Pin<
-        Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// Request builder for [`Client::set_profile_image`](crate::Client::set_profile_image): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct SetProfileImage<'a> {
-    client: &'a crate::runtime::Client,
-    user_id: &'a str,
-    image: Option<crate::runtime::FilePart>,
-}
-impl<'a> SetProfileImage<'a> {
-    /// The image to be uploaded
-    pub fn image(mut self, value: crate::runtime::FilePart) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sends the request.
-    pub async fn send(self) -> crate::runtime::Result<crate::models::StatusOk> {
-        let mut request = crate::runtime::OperationRequest::new(
-                ::reqwest::Method::POST,
-                "/api/v4/users/{user_id}/image",
-            )
-            .path_param("user_id", self.user_id);
-        let mut form = crate::runtime::Multipart::new();
-        if let Some(part) = self.image {
-            form = form.file("image", part);
-        }
-        request = request.multipart(form);
-        self.client.send_json(request).await
-    }
-}
-impl<'a> ::std::future::IntoFuture for SetProfileImage<'a> {
-    type Output = crate::runtime::Result<crate::models::StatusOk>;
     type IntoFuture = ::std::pin::Pin<
         Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
     >;

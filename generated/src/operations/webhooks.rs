@@ -271,7 +271,7 @@ impl crate::runtime::Client {
     }
 }
 /// Request builder for [`Client::get_incoming_webhooks`](crate::Client::get_incoming_webhooks): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetIncomingWebhooks<'a> {
     client: &'a crate::runtime::Client,
@@ -308,6 +308,30 @@ impl<'a> GetIncomingWebhooks<'a> {
             .query_opt("team_id", self.team_id);
         self.client.send_json(request).await
     }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::IncomingWebhook>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
+    }
 }
 impl<'a> ::std::future::IntoFuture for GetIncomingWebhooks<'a> {
     type Output = crate::runtime::Result<Vec<crate::models::IncomingWebhook>>;
@@ -319,7 +343,7 @@ impl<'a> ::std::future::IntoFuture for GetIncomingWebhooks<'a> {
     }
 }
 /// Request builder for [`Client::get_outgoing_webhooks`](crate::Client::get_outgoing_webhooks): set optional inputs, then `.await` it or call [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetOutgoingWebhooks<'a> {
     client: &'a crate::runtime::Client,
@@ -362,6 +386,30 @@ impl<'a> GetOutgoingWebhooks<'a> {
             .query_opt("team_id", self.team_id)
             .query_opt("channel_id", self.channel_id);
         self.client.send_json(request).await
+    }
+    /// Streams every item, fetching pages lazily from page 0 and stopping after the
+    /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+    /// a `page` set on the builder is ignored.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::OutgoingWebhook>,
+    > + Unpin + 'a {
+        let per_page = self
+            .per_page
+            .map_or(
+                crate::runtime::MAX_PER_PAGE,
+                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
+            );
+        crate::runtime::paginate(
+            per_page,
+            move |page, per_page| {
+                let mut request = self.clone();
+                request.page = Some(i64::from(page));
+                request.per_page = Some(i64::from(per_page));
+                request.send()
+            },
+        )
     }
 }
 impl<'a> ::std::future::IntoFuture for GetOutgoingWebhooks<'a> {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody};
 
 use super::schema_view::{SchemaRef, View};
-use super::{Body, BodyKind, Group, MultipartPart, Operation, Param, ParamLocation, PartKind, Response, Shape, TypeKind, TypeSpaceBuilder};
+use super::{Body, BodyKind, Group, MultipartPart, Operation, Pagination, Param, ParamLocation, PartKind, Response, Shape, TypeKind, TypeSpaceBuilder};
 use crate::diag::escape_token;
 use crate::naming::{self, Namer};
 
@@ -22,7 +22,7 @@ struct Found<'a> {
 pub fn build<'a>(openapi: &'a OpenAPI, types: &mut TypeSpaceBuilder<'a>) -> (Vec<Operation>, Vec<Group>) {
     let found = collect(openapi, types);
     let ids = settle_operation_ids(&found, types);
-    let groups = build_groups(openapi, &found, types);
+    let (groups, group_names) = build_groups(openapi, &found, types);
     let mut method_names = Namer::with_reserved(&["new", "builder", "base_url", "set_token", "has_token", "login", "login_with", "logout"]);
     let mut builder_names = Namer::default();
     let mut operations = Vec::with_capacity(found.len());
@@ -30,6 +30,9 @@ pub fn build<'a>(openapi: &'a OpenAPI, types: &mut TypeSpaceBuilder<'a>) -> (Vec
         let method_name = method_names.claim(&naming::snake_ident(&id));
         let builder_name = builder_names.claim(&naming::type_name(&id));
         let mut operation = build_one(openapi, op, id, method_name, builder_name, types);
+        if let Some(name) = group_names.get(&operation.group) {
+            operation.group = name.clone();
+        }
         if operation.response == Response::Bytes {
             operation.stream_method_name = Some(method_names.claim(&format!("{}_stream", naming::unraw(&operation.method_name))));
         }
@@ -154,16 +157,22 @@ fn group_of(op: &openapiv3::Operation) -> String {
     op.tags.first().map(|t| naming::group_name(t)).filter(|g| !g.is_empty()).unwrap_or_else(|| "untagged".to_string())
 }
 
-fn build_groups(openapi: &OpenAPI, found: &[Found<'_>], types: &mut TypeSpaceBuilder<'_>) -> Vec<Group> {
+/// The groups, and each group's final name by the name its tags give.
+fn build_groups(openapi: &OpenAPI, found: &[Found<'_>], types: &mut TypeSpaceBuilder<'_>) -> (Vec<Group>, BTreeMap<String, String>) {
     let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for op in found {
         let name = group_of(op.operation);
         let tag = op.operation.tags.first().cloned().unwrap_or_else(|| name.clone());
         groups.entry(name).or_default().insert(tag);
     }
-    groups
+    // Group names are cargo features; the crate's own features keep their names.
+    let mut feature_names = Namer::with_reserved(&["default", "full", "rustls", "native_tls", "native-tls"]);
+    let mut renamed = BTreeMap::new();
+    let groups = groups
         .into_iter()
-        .map(|(name, tags)| {
+        .map(|(raw_name, tags)| {
+            let name = feature_names.claim(&raw_name);
+            renamed.insert(raw_name, name.clone());
             let tags: Vec<String> = tags.into_iter().collect();
             if tags.len() > 1 {
                 types.diagnostics.note(
@@ -180,7 +189,8 @@ fn build_groups(openapi: &OpenAPI, found: &[Found<'_>], types: &mut TypeSpaceBui
                 .filter(|d| !d.trim().is_empty());
             Group { name, tags, docs }
         })
-        .collect()
+        .collect();
+    (groups, renamed)
 }
 
 fn build_one<'a>(
@@ -195,11 +205,13 @@ fn build_one<'a>(
     let params = params(openapi, op, &builder_name, &mut names, types);
     let body = op.operation.request_body.as_ref().and_then(|body| request_body(openapi, body, op, &builder_name, types));
     let response = response(openapi, op, &builder_name, types);
+    let pagination = pagination(&params, &response);
     Operation {
         operation_id,
         method_name,
         builder_name,
         stream_method_name: None,
+        pagination,
         http_method: op.method.to_uppercase(),
         path: op.path.to_string(),
         pointer: op.pointer.clone(),
@@ -315,6 +327,22 @@ fn params<'a>(openapi: &'a OpenAPI, op: &Found<'a>, builder_name: &str, names: &
         }
     }
     out
+}
+
+/// Mattermost's paging convention: optional integer `page` and `per_page` query parameters
+/// and an array reply.
+fn pagination(params: &[Param], response: &Response) -> Option<Pagination> {
+    let Response::Json(Shape::Array(item)) = response else { return None };
+    let find = |wire: &str| {
+        params.iter().position(|p| {
+            p.wire_name == wire && p.location == ParamLocation::Query && !p.required && matches!(p.shape, Shape::I32 | Shape::I64)
+        })
+    };
+    Some(Pagination {
+        page_param: find("page")?,
+        per_page_param: find("per_page")?,
+        item: (**item).clone(),
+    })
 }
 
 fn is_scalar(shape: &Shape) -> bool {

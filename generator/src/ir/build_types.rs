@@ -106,6 +106,7 @@ impl<'a> TypeSpaceBuilder<'a> {
             docs,
             kind,
             has_default: true,
+            groups: BTreeSet::new(),
         });
         self.by_candidate.entry(candidate.to_string()).or_default().push(id);
         id
@@ -336,7 +337,7 @@ impl<'a> TypeSpaceBuilder<'a> {
             });
         }
         let fields = self.fields(&view.properties, view.required, pointer, hint);
-        Resolved::Named(TypeKind::Struct(StructType { fields, additional }))
+        Resolved::Named(TypeKind::Struct(struct_type(fields, additional)))
     }
 
     fn fields(&mut self, properties: &[(&'a str, SchemaRef<'a>)], required: &[String], pointer: &str, hint: &str) -> Vec<Field> {
@@ -398,7 +399,7 @@ impl<'a> TypeSpaceBuilder<'a> {
                         _ => None,
                     }
                 }
-                Shape::JsonObject => Some(StructType { fields: Vec::new(), additional: None }),
+                Shape::JsonObject => Some(struct_type(Vec::new(), None)),
                 _ => None,
             };
             match member_struct {
@@ -426,18 +427,17 @@ impl<'a> TypeSpaceBuilder<'a> {
             }
         }
         name_fields(&mut merged);
-        Resolved::Named(TypeKind::Struct(StructType { fields: merged, additional }))
+        Resolved::Named(TypeKind::Struct(struct_type(merged, additional)))
     }
 
     fn resolve_union(&mut self, view: &View<'a>, pointer: &str, hint: &str) -> Resolved {
-        let keyword = if view.all_of.is_empty() { "oneOf" } else { "allOf" };
-        if view.one_of.len() == 1 {
-            return Resolved::Plain(self.shape_of(view.one_of[0], &format!("{pointer}/{keyword}/0"), hint));
+        if let [(at, member)] = view.one_of.as_slice() {
+            return Resolved::Plain(self.shape_of(*member, &format!("{pointer}/{at}"), hint));
         }
         let mut names = Namer::default();
         let mut variants = Vec::new();
-        for (index, member) in view.one_of.iter().enumerate() {
-            let shape = self.shape_of(*member, &format!("{pointer}/oneOf/{index}"), &format!("{hint}Variant{index}"));
+        for (index, (at, member)) in view.one_of.iter().enumerate() {
+            let shape = self.shape_of(*member, &format!("{pointer}/{at}"), &format!("{hint}Variant{index}"));
             let candidate = match &shape {
                 Shape::Named(id) => self.entries[id.0].name.clone(),
                 other => shape_label(other).to_string(),
@@ -481,6 +481,20 @@ fn merge_field(fields: &mut Vec<Field>, field: Field) {
             existing.required = required;
         }
         None => fields.push(field),
+    }
+}
+
+/// A struct type; the flattened map field gets a name no property uses.
+fn struct_type(fields: Vec<Field>, additional: Option<Shape>) -> StructType {
+    let mut names = Namer::default();
+    for field in &fields {
+        names.claim(&field.rust_name);
+    }
+    let additional_rust_name = names.claim("additional_properties");
+    StructType {
+        fields,
+        additional,
+        additional_rust_name,
     }
 }
 
@@ -550,15 +564,16 @@ pub fn shape_has_default(entries: &[TypeEntry], shape: &Shape) -> bool {
     }
 }
 
-/// Works out, to a fixed point, which types can derive `Default`.
+/// Works out which types can derive `Default`: a least fixed point, so a type that needs
+/// itself through required fields (whose `default()` would never end) gets none.
 fn mark_defaults(entries: &mut [TypeEntry]) {
     for entry in entries.iter_mut() {
-        entry.has_default = !matches!(entry.kind, TypeKind::StringEnum(_) | TypeKind::Union(_));
+        entry.has_default = false;
     }
     loop {
         let mut changed = false;
         for index in 0..entries.len() {
-            if !entries[index].has_default {
+            if entries[index].has_default {
                 continue;
             }
             let ok = match &entries[index].kind {
@@ -570,8 +585,8 @@ fn mark_defaults(entries: &mut [TypeEntry]) {
                 TypeKind::Alias(shape) => shape_has_default(entries, shape),
                 TypeKind::StringEnum(_) | TypeKind::Union(_) => false,
             };
-            if !ok {
-                entries[index].has_default = false;
+            if ok {
+                entries[index].has_default = true;
                 changed = true;
             }
         }

@@ -82,6 +82,9 @@ pub struct TypeEntry {
     pub kind: TypeKind,
     /// Whether every field has a default, so the type can derive `Default`.
     pub has_default: bool,
+    /// Operation groups whose operations need this type (directly or through other types);
+    /// empty when no operation uses it.
+    pub groups: std::collections::BTreeSet<String>,
 }
 
 /// The shape of a named type.
@@ -104,6 +107,8 @@ pub struct StructType {
     pub fields: Vec<Field>,
     /// Type of `additionalProperties` values, kept in a flattened map, if declared.
     pub additional: Option<Shape>,
+    /// Rust name of the flattened map field (`additional_properties`, unless a property has it).
+    pub additional_rust_name: String,
 }
 
 /// One property of an object type.
@@ -252,13 +257,30 @@ pub struct Operation {
     pub body: Option<Body>,
     /// What a success reply holds.
     pub response: Response,
+    /// How the operation pages through results, when it does.
+    pub pagination: Option<Pagination>,
+}
+
+/// An operation that returns one page of a list per call (`page` and `per_page` query
+/// parameters, an array reply), so it can be turned into a stream of items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Index in `params` of the zero-based page number.
+    pub page_param: usize,
+    /// Index in `params` of the page size.
+    pub per_page_param: usize,
+    /// Type of one item of the reply.
+    pub item: Shape,
 }
 
 impl Operation {
     /// Whether the operation has inputs that are not required (and so needs a builder).
     pub fn has_optional_inputs(&self) -> bool {
-        let optional_body = self.body.as_ref().is_some_and(|b| {
-            !b.required || matches!(&b.kind, BodyKind::Multipart(parts) if parts.iter().any(|p| !p.required))
+        // A multipart body is its parts: each is required or not by the schema's `required`
+        // (Mattermost never marks multipart request bodies themselves as required).
+        let optional_body = self.body.as_ref().is_some_and(|b| match &b.kind {
+            BodyKind::Multipart(parts) => parts.iter().any(|p| !p.required),
+            _ => !b.required,
         });
         optional_body || self.params.iter().any(|p| !p.required)
     }
@@ -366,14 +388,79 @@ pub fn build(spec: &LoadedSpec, diagnostics: &mut Diagnostics) -> Ir {
     let mut types = TypeSpaceBuilder::new(openapi, diagnostics);
     types.add_components();
     let (operations, groups) = build_operations::build(openapi, &mut types);
+    let mut types = types.finish();
+    mark_groups(&mut types, &operations);
     Ir {
         info: ApiInfo {
             title: openapi.info.title.clone(),
             version: openapi.info.version.clone(),
             spec_sha256: spec.sha256.clone(),
         },
-        types: types.finish(),
+        types,
         operations,
         groups,
+    }
+}
+
+/// Named types a shape refers to directly.
+fn named_in(shape: &Shape, out: &mut Vec<TypeId>) {
+    match shape {
+        Shape::Named(id) => out.push(*id),
+        Shape::Array(inner) | Shape::Map(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
+
+/// Named types an operation refers to directly.
+fn operation_types(op: &Operation) -> Vec<TypeId> {
+    let mut out = Vec::new();
+    for param in &op.params {
+        named_in(&param.shape, &mut out);
+    }
+    match op.body.as_ref().map(|b| &b.kind) {
+        Some(BodyKind::Json(shape) | BodyKind::Form(shape)) => named_in(shape, &mut out),
+        Some(BodyKind::Multipart(parts)) => {
+            for part in parts {
+                if let PartKind::Text(shape) = &part.kind {
+                    named_in(shape, &mut out);
+                }
+            }
+        }
+        Some(BodyKind::Raw { .. }) | None => {}
+    }
+    if let Response::Json(shape) = &op.response {
+        named_in(shape, &mut out);
+    }
+    out
+}
+
+/// Records on every type the groups whose operations need it: the dependency closure that
+/// per-group cargo features compile.
+fn mark_groups(types: &mut TypeSpace, operations: &[Operation]) {
+    for op in operations {
+        let mut stack = operation_types(op);
+        while let Some(id) = stack.pop() {
+            let entry = &mut types.entries[id.0];
+            if !entry.groups.insert(op.group.clone()) {
+                continue;
+            }
+            match &entry.kind {
+                TypeKind::Struct(s) => {
+                    for field in &s.fields {
+                        named_in(&field.shape, &mut stack);
+                    }
+                    if let Some(additional) = &s.additional {
+                        named_in(additional, &mut stack);
+                    }
+                }
+                TypeKind::Alias(shape) => named_in(shape, &mut stack),
+                TypeKind::Union(u) => {
+                    for variant in &u.variants {
+                        named_in(&variant.shape, &mut stack);
+                    }
+                }
+                TypeKind::StringEnum(_) => {}
+            }
+        }
     }
 }

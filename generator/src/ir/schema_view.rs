@@ -66,8 +66,8 @@ pub struct View<'a> {
     pub enum_values: Vec<Value>,
     /// `allOf`.
     pub all_of: Vec<SchemaRef<'a>>,
-    /// `oneOf` and `anyOf`.
-    pub one_of: Vec<SchemaRef<'a>>,
+    /// `oneOf` and `anyOf` members, each with its place (`oneOf/0`, `anyOf/1`).
+    pub one_of: Vec<(String, SchemaRef<'a>)>,
     /// Whether `not` is present.
     pub has_not: bool,
 }
@@ -147,8 +147,8 @@ impl<'a> View<'a> {
                 view.typ = Some("array");
                 view.items = a.items.as_ref().map(Into::into);
             }
-            SchemaKind::OneOf { one_of } => view.one_of = one_of.iter().map(Into::into).collect(),
-            SchemaKind::AnyOf { any_of } => view.one_of = any_of.iter().map(Into::into).collect(),
+            SchemaKind::OneOf { one_of } => view.one_of = members("oneOf", one_of),
+            SchemaKind::AnyOf { any_of } => view.one_of = members("anyOf", any_of),
             SchemaKind::AllOf { all_of } => view.all_of = all_of.iter().map(Into::into).collect(),
             SchemaKind::Not { .. } => view.has_not = true,
             SchemaKind::Any(any) => {
@@ -160,12 +160,17 @@ impl<'a> View<'a> {
                 view.items = any.items.as_ref().map(Into::into);
                 view.enum_values = any.enumeration.clone();
                 view.all_of = any.all_of.iter().map(Into::into).collect();
-                view.one_of = any.one_of.iter().chain(&any.any_of).map(Into::into).collect();
+                view.one_of = members("oneOf", &any.one_of);
+                view.one_of.extend(members("anyOf", &any.any_of));
                 view.has_not = any.not.is_some();
             }
         }
         view
     }
+}
+
+fn members<'a>(keyword: &str, schemas: &'a [ReferenceOr<Schema>]) -> Vec<(String, SchemaRef<'a>)> {
+    schemas.iter().enumerate().map(|(i, s)| (format!("{keyword}/{i}"), s.into())).collect()
 }
 
 fn additional(value: Option<&AdditionalProperties>) -> Additional<'_> {

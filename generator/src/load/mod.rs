@@ -1,6 +1,7 @@
 //! Load: spec text to a typed `openapiv3` document plus a located JSON tree.
 
 pub mod overlay;
+pub mod repair;
 pub mod yaml;
 
 use openapiv3::OpenAPI;
@@ -51,6 +52,7 @@ pub fn load_with_overlay(text: &str, overlay: Option<&str>, diagnostics: &mut Di
     if let Some(overlay) = overlay {
         overlay::apply(overlay, &mut tree.root, diagnostics);
     }
+    repair::repair(&mut tree.root, diagnostics);
     let openapi = deserialize_with_repairs(&mut tree.root, diagnostics)?;
     Some(LoadedSpec { openapi, tree, sha256 })
 }
@@ -63,6 +65,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Deserializes into `OpenAPI`; a node `openapiv3` cannot read is dropped with a located
 /// warning and the document is read again, so one bad node never fails the whole run.
 fn deserialize_with_repairs(root: &mut Value, diagnostics: &mut Diagnostics) -> Option<OpenAPI> {
+    if let Some(map) = root.as_object_mut() {
+        for key in ["openapi", "info", "paths"] {
+            if !map.contains_key(key) {
+                if let Some(default) = required_top_level_default(key) {
+                    diagnostics.warn(
+                        "missing-node",
+                        "",
+                        format!("the spec has no `{key}`, which OpenAPI requires; used `{default}` and read the rest"),
+                    );
+                    map.insert(key.to_string(), default);
+                }
+            }
+        }
+    }
     for _ in 0..MAX_REPAIRS {
         let error = match serde_path_to_error::deserialize::<_, OpenAPI>(&*root) {
             Ok(openapi) => return Some(openapi),
@@ -71,7 +87,20 @@ fn deserialize_with_repairs(root: &mut Value, diagnostics: &mut Diagnostics) -> 
         let tokens: Vec<String> = error.path().iter().filter_map(segment_token).collect();
         let pointer: String = tokens.iter().map(|t| format!("/{}", escape_token(t))).collect();
         let reason = error.into_inner().to_string();
-        if tokens.len() < 2 || !remove_node(root, &tokens) {
+        if let [top] = tokens.as_slice() {
+            if let Some(default) = required_top_level_default(top) {
+                if let Some(map) = root.as_object_mut() {
+                    map.insert(top.clone(), default.clone());
+                    diagnostics.warn(
+                        "replaced-node",
+                        pointer,
+                        format!("cannot read this required node ({reason}); replaced it with `{default}` and read the rest of the spec"),
+                    );
+                    continue;
+                }
+            }
+        }
+        if tokens.is_empty() || !remove_node(root, &tokens) {
             diagnostics.error(
                 "unreadable-spec",
                 pointer,
@@ -91,6 +120,16 @@ fn deserialize_with_repairs(root: &mut Value, diagnostics: &mut Diagnostics) -> 
         format!("gave up after dropping {MAX_REPAIRS} unreadable nodes; the file is probably not an OpenAPI 3.0 document"),
     );
     None
+}
+
+/// Stand-ins for the required top-level nodes, so that a broken one does not stop the run.
+fn required_top_level_default(key: &str) -> Option<Value> {
+    match key {
+        "openapi" => Some(Value::from("3.0.0")),
+        "info" => Some(serde_json::json!({"title": "API", "version": "0"})),
+        "paths" => Some(serde_json::json!({})),
+        _ => None,
+    }
 }
 
 fn segment_token(segment: &serde_path_to_error::Segment) -> Option<String> {

@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod models;
 pub mod operations;
+pub mod contract;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ pub fn crate_files(ir: &Ir) -> Result<Vec<OutputFile>, FormatError> {
     let mut files = vec![
         OutputFile {
             path: "Cargo.toml".into(),
-            contents: templates::CARGO_TOML.to_string(),
+            contents: cargo_toml(ir),
         },
         OutputFile {
             path: "README.md".into(),
@@ -34,11 +35,67 @@ pub fn crate_files(ir: &Ir) -> Result<Vec<OutputFile>, FormatError> {
             contents: format!("// Copied by `cargo xtask regen` from templates/src/runtime/{name}. Edit it there.\n\n{text}"),
         });
     }
+    for (name, text) in templates::EXAMPLE_FILES {
+        if example_features(ir, text).is_some() {
+            files.push(OutputFile {
+                path: format!("examples/{name}"),
+                contents: format!("// Copied by `cargo xtask regen` from templates/examples/{name}. Edit it there.\n\n{text}"),
+            });
+        }
+    }
     files.push(format_rust("src/lib.rs", PREAMBLE, lib_rs(ir))?);
     files.extend(model_files(ir)?);
     files.extend(operation_files(ir)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The features an example needs: the groups of the operations its `// example-operations:`
+/// line names, or `None` when the spec lacks one of them (the example is then left out).
+fn example_features(ir: &Ir, text: &str) -> Option<Vec<String>> {
+    let line = text.lines().find_map(|l| l.strip_prefix("// example-operations:"))?;
+    let mut features = Vec::new();
+    for method in line.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        let op = ir.operations.iter().find(|op| op.method_name == method)?;
+        if !features.contains(&op.group) {
+            features.push(op.group.clone());
+        }
+    }
+    features.sort();
+    Some(features)
+}
+
+/// The manifest template with one feature per group, and the examples, filled in.
+fn cargo_toml(ir: &Ir) -> String {
+    let names: Vec<String> = ir.groups.iter().map(|g| format!("\"{}\"", g.name)).collect();
+    let mut features = format!("# Every operation group.\nfull = [{}]\n", names.join(", "));
+    for group in &ir.groups {
+        features.push_str(&format!("{} = []\n", group.name));
+    }
+    let mut manifest = templates::CARGO_TOML.replace("# @generated-group-features\n", &features);
+    for (name, text) in templates::EXAMPLE_FILES {
+        if let Some(required) = example_features(ir, text) {
+            let required: Vec<String> = required.iter().map(|f| format!("\"{f}\"")).collect();
+            let stem = name.trim_end_matches(".rs");
+            manifest.push_str(&format!("\n[[example]]\nname = \"{stem}\"\nrequired-features = [{}]\n", required.join(", ")));
+        }
+    }
+    manifest
+}
+
+/// `#[cfg(...)]` for a type needed by `groups` (types no operation uses come with `full`).
+pub fn cfg_for_groups(groups: &std::collections::BTreeSet<String>) -> TokenStream {
+    match groups.len() {
+        0 => quote!(#[cfg(feature = "full")]),
+        1 => {
+            let name = groups.iter().next().map(String::as_str).unwrap_or_default();
+            quote!(#[cfg(feature = #name)])
+        }
+        _ => {
+            let names = groups.iter().map(String::as_str);
+            quote!(#[cfg(any(#(feature = #names),*))])
+        }
+    }
 }
 
 fn lib_rs(ir: &Ir) -> TokenStream {
@@ -49,21 +106,7 @@ fn lib_rs(ir: &Ir) -> TokenStream {
     quote! {
         #![doc = #about]
         //!
-        //! Every operation of the API is a method on [`Client`]. Methods whose operation has
-        //! optional inputs return a request builder; set the options and `.await` it. Models are
-        //! in [`models`]; the hand-written HTTP layer (errors, retries, pagination, multipart) is
-        //! in [`runtime`].
-        //!
-        //! ```no_run
-        //! # async fn run() -> Result<(), mattermost_client::Error> {
-        //! let client = mattermost_client::Client::builder("https://mattermost.example.com")
-        //!     .token("personal-access-token")
-        //!     .build()?;
-        //! let me = client.get_user("me").await?;
-        //! println!("{:?}", me.username);
-        //! # Ok(())
-        //! # }
-        //! ```
+        #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
         pub mod models;
@@ -78,19 +121,24 @@ fn lib_rs(ir: &Ir) -> TokenStream {
 }
 
 fn model_files(ir: &Ir) -> Result<Vec<OutputFile>, FormatError> {
-    let mut files = Vec::with_capacity(ir.types.len() + 1);
+    let ids = ir.types.sorted_ids();
     let mut declarations = Vec::new();
-    for id in ir.types.sorted_ids() {
+    for &id in &ids {
         let entry = ir.types.get(id);
         let module = format_ident!("{}", entry.module);
         let name = format_ident!("{}", entry.name);
+        let cfg = cfg_for_groups(&entry.groups);
         declarations.push(quote! {
+            #cfg
             mod #module;
+            #cfg
             pub use #module::#name;
         });
-        let path = format!("src/models/{}.rs", entry.module);
-        files.push(format_rust(&path, PREAMBLE, models::type_file(&ir.types, entry))?);
     }
+    let mut files = in_parallel(&ids, |&id| {
+        let entry = ir.types.get(id);
+        format_rust(&format!("src/models/{}.rs", entry.module), PREAMBLE, models::type_file(&ir.types, entry))
+    })?;
     let index = quote! {
         //! Request and response types of the API, one per schema.
         //!
@@ -102,23 +150,48 @@ fn model_files(ir: &Ir) -> Result<Vec<OutputFile>, FormatError> {
     Ok(files)
 }
 
+/// Lowers and formats `items` spread over the cores, keeping their order. Token streams cannot
+/// cross threads, so each thread lowers and formats its own share.
+fn in_parallel<T: Sync>(items: &[T], make: impl Fn(&T) -> Result<OutputFile, FormatError> + Sync) -> Result<Vec<OutputFile>, FormatError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let make = &make;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.chunks(chunk).map(|share| scope.spawn(move || share.iter().map(make).collect::<Result<Vec<_>, _>>())).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            let files = handle.join().map_err(|_| FormatError {
+                path: "(formatting thread)".into(),
+                message: "a formatting thread panicked".into(),
+            })?;
+            out.extend(files?);
+        }
+        Ok(out)
+    })
+}
+
 fn operation_files(ir: &Ir) -> Result<Vec<OutputFile>, FormatError> {
     let mut by_group: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
     for op in &ir.operations {
         by_group.entry(op.group.as_str()).or_default().push(op);
     }
-    let mut files = Vec::new();
-    let mut modules = Vec::new();
-    for group in &ir.groups {
-        let Some(ops) = by_group.get(group.name.as_str()) else { continue };
-        let module = format_ident!("{}", group.name);
-        modules.push(quote!(pub mod #module;));
-        let path = format!("src/operations/{}.rs", group.name);
-        files.push(format_rust(&path, PREAMBLE, operations::group_file(&ir.types, group, ops))?);
-    }
+    let groups: Vec<(&crate::ir::Group, &Vec<&Operation>)> =
+        ir.groups.iter().filter_map(|g| by_group.get(g.name.as_str()).map(|ops| (g, ops))).collect();
+    let modules: Vec<TokenStream> = groups
+        .iter()
+        .map(|(group, _)| {
+            let module = format_ident!("{}", group.name);
+            let feature = group.name.as_str();
+            quote!(#[cfg(feature = #feature)] pub mod #module;)
+        })
+        .collect();
+    let mut files = in_parallel(&groups, |(group, ops)| {
+        format_rust(&format!("src/operations/{}.rs", group.name), PREAMBLE, operations::group_file(&ir.types, group, ops))
+    })?;
     let index = quote! {
         //! Every operation of the API, one module per tag: methods on [`Client`](crate::Client)
-        //! and, for operations with optional inputs, their request builders.
+        //! and, for operations with optional inputs, their request builders. Each module is a
+        //! cargo feature of the same name (all on by default, through `full`).
         #(#modules)*
     };
     files.push(format_rust("src/operations/mod.rs", PREAMBLE, index)?);

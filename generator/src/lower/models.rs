@@ -77,10 +77,11 @@ fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: Token
     let fields = s.fields.iter().map(|f| field(types, f));
     let additional = s.additional.as_ref().map(|shape| {
         let value = shape_type(types, shape, Context::Models);
+        let name = ident(&s.additional_rust_name);
         quote! {
             /// Properties not listed above, by name.
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<String, #value>,
+            pub #name: ::std::collections::BTreeMap<String, #value>,
         }
     });
     quote! {

@@ -71,7 +71,7 @@ fn inputs<'a>(types: &TypeSpace, op: &'a Operation, lt: &TokenStream) -> Vec<Inp
         match &body.kind {
             BodyKind::Multipart(parts) => out.extend(parts.iter().map(|part| Input {
                 name: part.rust_name.clone(),
-                required: part.required && body.required,
+                required: part.required,
                 ty: match &part.kind {
                     PartKind::File => quote!(crate::runtime::FilePart),
                     PartKind::Files => quote!(Vec<crate::runtime::FilePart>),
@@ -353,9 +353,33 @@ fn operation_items(types: &TypeSpace, op: &Operation) -> (TokenStream, TokenStre
             }
         }
     });
+    let derive_clone = op.pagination.as_ref().map(|_| quote!(Clone,));
+    let stream_pages = op.pagination.as_ref().map(|pagination| {
+        let item = shape_type(types, &pagination.item, Context::Elsewhere);
+        let page = ident(&op.params[pagination.page_param].rust_name);
+        let per_page = ident(&op.params[pagination.per_page_param].rust_name);
+        let (to_page, to_per_page, from_per_page) = match (&op.params[pagination.page_param].shape, &op.params[pagination.per_page_param].shape) {
+            (Shape::I32, _) => (quote!(i32::try_from(page).unwrap_or(i32::MAX)), quote!(i32::try_from(per_page).unwrap_or(i32::MAX)), quote!(u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE))),
+            _ => (quote!(i64::from(page)), quote!(i64::from(per_page)), quote!(u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE))),
+        };
+        quote! {
+            /// Streams every item, fetching pages lazily from page 0 and stopping after the
+            /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
+            /// a `page` set on the builder is ignored.
+            pub fn stream(self) -> impl ::futures_core::Stream<Item = crate::runtime::Result<#item>> + Unpin + 'a {
+                let per_page = self.#per_page.map_or(crate::runtime::MAX_PER_PAGE, |n| #from_per_page);
+                crate::runtime::paginate(per_page, move |page, per_page| {
+                    let mut request = self.clone();
+                    request.#page = Some(#to_page);
+                    request.#per_page = Some(#to_per_page);
+                    request.send()
+                })
+            }
+        }
+    });
     let builder_item = quote! {
         #[doc = #builder_doc]
-        #[derive(Debug)]
+        #[derive(#derive_clone Debug)]
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder<'a> {
             client: &'a crate::runtime::Client,
@@ -372,6 +396,8 @@ fn operation_items(types: &TypeSpace, op: &Operation) -> (TokenStream, TokenStre
             }
 
             #stream_send
+
+            #stream_pages
         }
 
         impl<'a> ::std::future::IntoFuture for #builder<'a> {
