@@ -386,12 +386,12 @@ async fn binary_reply_with_required_query() {
         server_with(ResponseTemplate::new(200).set_body_raw(IMAGE.to_vec(), "text/plain")).await;
     let client = client(&server);
     let bytes = client
-        .get_redirect_location("https://x.test/a?b=c d")
+        .get_image_by_url("https://x.test/a?b=c d")
         .await
         .expect("bytes");
     assert_eq!(&bytes[..], IMAGE);
     let stream = client
-        .get_redirect_location_stream("https://x.test/a?b=c d")
+        .get_image_by_url_stream("https://x.test/a?b=c d")
         .await
         .expect("stream");
     let chunks: Vec<_> = stream.collect().await;
@@ -402,7 +402,7 @@ async fn binary_reply_with_required_query() {
     assert_eq!(streamed, IMAGE);
     let requests = server.received_requests().await.expect("recording enabled");
     for req in &requests {
-        assert_eq!(req.url.path(), "/api/v4/redirect_location");
+        assert_eq!(req.url.path(), "/api/v4/image");
         assert_eq!(
             req.url.query(),
             Some("url=https%3A%2F%2Fx.test%2Fa%3Fb%3Dc+d")
