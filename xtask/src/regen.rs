@@ -89,7 +89,12 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     };
     let written = Instant::now();
     let mode = if args.check { Mode::Check } else { Mode::Write };
-    let report = emit::sync(&out_dir, &generation.files, mode).map_err(|e| format!("cannot sync {}: {e}", out_dir.display()))?;
+    let mut report = emit::sync(&out_dir, &generation.files, mode).map_err(|e| format!("cannot sync {}: {e}", out_dir.display()))?;
+    if args.out.is_none() {
+        // The contract test's calls are made from the same IR and go with generated/.
+        let calls = mattermost_codegen::lower::contract::calls_file(&generation.ir).map_err(|e| e.to_string())?;
+        sync_calls(&root, &calls, mode, &mut report).map_err(|e| format!("cannot sync {}: {e}", calls.path))?;
+    }
     let write_time = written.elapsed();
 
     let diagnostics = &generation.diagnostics;
@@ -157,6 +162,26 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes (or checks) the contract test's calls file, outside the output directory; its
+/// path in `report` is relative to the repository root (`../` from generated/).
+fn sync_calls(root: &Path, calls: &emit::OutputFile, mode: Mode, report: &mut emit::SyncReport) -> std::io::Result<()> {
+    let target = root.join(&calls.path);
+    let label = format!("../{}", calls.path);
+    match std::fs::read(&target) {
+        Ok(existing) if existing == calls.contents.as_bytes() => {
+            report.unchanged += 1;
+            return Ok(());
+        }
+        Ok(_) => report.changed.push(label),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.added.push(label),
+        Err(e) => return Err(e),
+    }
+    if mode == Mode::Write {
+        std::fs::write(&target, &calls.contents)?;
+    }
+    Ok(())
 }
 
 fn first_differing_line(on_disk: &Path, files: &[emit::OutputFile], path: &str) -> String {

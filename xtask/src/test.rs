@@ -36,7 +36,44 @@ const STEPS: &[Step] = &[
         args: &["test", "--workspace"],
         env: &[],
     },
+    Step {
+        name: "contract test against Prism",
+        program: "cargo",
+        args: &["xtask", "contract"],
+        env: &[],
+    },
 ];
+
+/// The generated crate's operation-group features (everything in `full`).
+fn group_features(root: &std::path::Path) -> Result<Vec<String>, String> {
+    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).map_err(|e| format!("generated/Cargo.toml: {e}"))?;
+    let line = manifest.lines().find(|l| l.starts_with("full = [")).ok_or("generated/Cargo.toml has no `full` feature")?;
+    Ok(line
+        .trim_start_matches("full = [")
+        .trim_end_matches(']')
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').to_string())
+        .filter(|f| !f.is_empty())
+        .collect())
+}
+
+/// Checks every group feature on its own, so that none is broken (zero warnings each).
+fn feature_loop(root: &std::path::Path) -> Result<usize, String> {
+    let features = group_features(root)?;
+    for feature in &features {
+        let status = Command::new("cargo")
+            .args(["clippy", "--quiet", "-p", "mattermost-client", "--no-default-features", "--features"])
+            .arg(format!("rustls,{feature}"))
+            .args(["--", "-D", "warnings"])
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("could not run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("feature `{feature}` alone does not build cleanly"));
+        }
+    }
+    Ok(features.len())
+}
 
 /// Runs every step; stops at the first failure.
 pub fn run() -> ExitCode {
@@ -55,6 +92,17 @@ pub fn run() -> ExitCode {
             Err(e) => {
                 eprintln!("==> {}: could not run {}: {e}", step.name, step.program);
                 return ExitCode::FAILURE;
+            }
+        }
+        if step.name.starts_with("clippy") {
+            let loop_started = Instant::now();
+            eprintln!("==> every operation-group feature on its own (cargo clippy --no-default-features --features rustls,<group>)");
+            match feature_loop(&root) {
+                Ok(n) => eprintln!("==> {n} features: ok in {:.1} s", loop_started.elapsed().as_secs_f64()),
+                Err(e) => {
+                    eprintln!("==> features: FAILED: {e}");
+                    return ExitCode::FAILURE;
+                }
             }
         }
     }
