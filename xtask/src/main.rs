@@ -1,5 +1,7 @@
-//! Project automation: `cargo xtask regen [--check]`, `cargo xtask test`.
+//! Project automation: `cargo xtask regen [--check]`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask bench`.
 
+mod bench;
+mod contract;
 mod regen;
 mod test;
 
@@ -19,13 +21,19 @@ struct Cli {
 enum Task {
     /// Regenerate the client crate from the spec (or check that it is up to date).
     Regen(regen::RegenArgs),
-    /// Run every check CI runs: regen --check, clippy, rustdoc and the tests.
+    /// Run every check CI runs: regen --check, clippy, rustdoc, the tests and the contract test.
     Test,
+    /// Run the contract test: every operation against a Prism mock of the spec.
+    Contract,
+    /// Measure regen, the generated crate's check time and the client benchmarks.
+    Bench,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().task {
         Task::Regen(args) => regen::run(&args),
         Task::Test => test::run(),
+        Task::Contract => contract::run(),
+        Task::Bench => bench::run(),
     }
 }

@@ -1,0 +1,217 @@
+//! Client benchmarks, run by `cargo xtask bench` (or `cargo bench -p mattermost-tests --bench client`).
+//!
+//! 1. Decode: a 1,000-user JSON list into the generated `Vec<User>`, against plain
+//!    `serde_json` into a hand-written struct with the same fields.
+//! 2. Overhead per request: `client.get_user("me")` against a local in-process server, compared
+//!    with a bare `reqwest` GET of the same URL decoded with `serde_json` into the same type.
+//!
+//! Each figure is the median of several rounds; the output is a markdown table.
+
+use std::time::{Duration, Instant};
+
+use mattermost_client::models::User;
+use serde::Deserialize;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The same fields as the generated `User`, written by hand with plain serde derives.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct PlainUser {
+    id: Option<String>,
+    create_at: Option<i64>,
+    update_at: Option<i64>,
+    delete_at: Option<i64>,
+    username: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    nickname: Option<String>,
+    email: Option<String>,
+    email_verified: Option<bool>,
+    auth_service: Option<String>,
+    roles: Option<String>,
+    locale: Option<String>,
+    notify_props: Option<PlainNotifyProps>,
+    props: Option<serde_json::Map<String, serde_json::Value>>,
+    last_password_update: Option<i64>,
+    last_picture_update: Option<i64>,
+    failed_attempts: Option<i64>,
+    mfa_active: Option<bool>,
+    timezone: Option<PlainTimezone>,
+    terms_of_service_id: Option<String>,
+    terms_of_service_create_at: Option<i64>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct PlainNotifyProps {
+    email: Option<String>,
+    push: Option<String>,
+    desktop: Option<String>,
+    desktop_sound: Option<String>,
+    mention_keys: Option<String>,
+    channel: Option<String>,
+    first_name: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PlainTimezone {
+    use_automatic_timezone: Option<String>,
+    manual_timezone: Option<String>,
+    automatic_timezone: Option<String>,
+}
+
+fn user_json(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("{i:026}"),
+        "create_at": 1_700_000_000_000i64 + i as i64,
+        "update_at": 1_700_000_000_500i64 + i as i64,
+        "delete_at": 0,
+        "username": format!("user{i}"),
+        "first_name": "First",
+        "last_name": "Last",
+        "nickname": "",
+        "email": format!("user{i}@example.com"),
+        "email_verified": true,
+        "auth_service": "",
+        "roles": "system_user",
+        "locale": "en",
+        "notify_props": {"email": "true", "push": "mention", "desktop": "all", "desktop_sound": "true", "mention_keys": "", "channel": "true", "first_name": "false"},
+        "props": {},
+        "last_password_update": 1_700_000_000_000i64,
+        "last_picture_update": 0,
+        "failed_attempts": 0,
+        "mfa_active": false,
+        "timezone": {"useAutomaticTimezone": "true", "manualTimezone": "", "automaticTimezone": "Europe/Berlin"},
+        "terms_of_service_id": "",
+        "terms_of_service_create_at": 0
+    })
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn bench_decode() -> (f64, f64) {
+    let list: Vec<serde_json::Value> = (0..1000).map(user_json).collect();
+    let bytes = serde_json::to_vec(&list).expect("json");
+    let rounds = 31;
+    let iterations = 20;
+    let mut generated = Vec::new();
+    let mut plain = Vec::new();
+    let decode_generated = || {
+        let started = Instant::now();
+        for _ in 0..iterations {
+            let users: Vec<User> = serde_json::from_slice(&bytes).expect("decodes");
+            assert_eq!(users.len(), 1000);
+        }
+        started.elapsed() / iterations
+    };
+    let decode_plain = || {
+        let started = Instant::now();
+        for _ in 0..iterations {
+            let users: Vec<PlainUser> = serde_json::from_slice(&bytes).expect("decodes");
+            assert_eq!(users.len(), 1000);
+        }
+        started.elapsed() / iterations
+    };
+    // Alternate which one runs first, so that neither always meets a warmer cache or allocator.
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            generated.push(decode_generated());
+            plain.push(decode_plain());
+        } else {
+            plain.push(decode_plain());
+            generated.push(decode_generated());
+        }
+    }
+    let mib = bytes.len() as f64 / (1024.0 * 1024.0);
+    let generated = median(generated).as_secs_f64();
+    let plain = median(plain).as_secs_f64();
+    println!("| decode 1,000 users ({:.0} KiB) into generated `Vec<User>` | {:.2} ms ({:.0} MiB/s) |", mib * 1024.0, generated * 1e3, mib / generated);
+    println!("| decode the same into a hand-written plain serde struct | {:.2} ms ({:.0} MiB/s) |", plain * 1e3, mib / plain);
+    println!("| ratio generated / plain | {:.3}x |", generated / plain);
+    (generated, plain)
+}
+
+async fn bench_overhead() {
+    let server = MockServer::start().await;
+    let body = serde_json::to_vec(&user_json(1)).expect("json");
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json")).mount(&server).await;
+    let client = mattermost_client::Client::builder(&server.uri())
+        .token("bench-token")
+        .retry(mattermost_client::RetryPolicy::none())
+        .build()
+        .expect("client");
+    let bare = reqwest::Client::new();
+    // The same timeouts our client sets by default (10 s connect, 60 s per request).
+    let bare_timeouts = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client");
+    let url = format!("{}/api/v4/users/me", server.uri());
+    let requests = 500;
+    let rounds = 9;
+    // Warm up connections and code paths.
+    for _ in 0..50 {
+        client.get_user("me").await.expect("ok");
+        let bytes = bare.get(&url).bearer_auth("bench-token").send().await.expect("ok").bytes().await.expect("body");
+        let _: User = serde_json::from_slice(&bytes).expect("decodes");
+    }
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let mut theirs_timeouts = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        for _ in 0..requests {
+            let response = bare_timeouts.get(&url).bearer_auth("bench-token").send().await.expect("ok");
+            let user: User = serde_json::from_slice(&response.bytes().await.expect("body")).expect("decodes");
+            assert!(user.id.is_some());
+        }
+        theirs_timeouts.push(started.elapsed() / requests);
+        let started = Instant::now();
+        for _ in 0..requests {
+            let user = client.get_user("me").await.expect("ok");
+            assert!(user.id.is_some());
+        }
+        ours.push(started.elapsed() / requests);
+        let started = Instant::now();
+        for _ in 0..requests {
+            let response = bare.get(&url).bearer_auth("bench-token").send().await.expect("ok");
+            assert!(response.status().is_success());
+            let user: User = serde_json::from_slice(&response.bytes().await.expect("body")).expect("decodes");
+            assert!(user.id.is_some());
+        }
+        theirs.push(started.elapsed() / requests);
+    }
+    let ours = median(ours).as_secs_f64();
+    let theirs = median(theirs).as_secs_f64();
+    let theirs_timeouts = median(theirs_timeouts).as_secs_f64();
+    println!("| `client.get_user(\"me\")`, local server, per request | {:.1} µs |", ours * 1e6);
+    println!("| bare `reqwest` GET + `serde_json` decode, default client | {:.1} µs |", theirs * 1e6);
+    println!("| bare `reqwest` GET + `serde_json` decode, same timeouts as ours | {:.1} µs |", theirs_timeouts * 1e6);
+    println!("| client overhead over bare reqwest (default client) | {:+.1} % |", (ours / theirs - 1.0) * 100.0);
+    println!("| client overhead over bare reqwest (same timeouts) | {:+.1} % |", (ours / theirs_timeouts - 1.0) * 100.0);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a plain `cargo test --benches` run passes nothing and
+    // should stay quick, so it only checks that the benchmark's inputs decode.
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    if !benchmarking {
+        let users: Vec<User> = serde_json::from_value(serde_json::Value::Array((0..3).map(user_json).collect())).expect("decodes");
+        assert_eq!(users.len(), 3);
+        return;
+    }
+    // `cargo xtask bench` prints the table header itself.
+    if std::env::var_os("BENCH_NO_HEADER").is_none() {
+        println!("| measurement | result |\n| --- | --- |");
+    }
+    bench_decode();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(bench_overhead());
+}
