@@ -9,7 +9,7 @@
 pub mod runtime;
 
 pub use runtime::{
-    paginate, ApiError, AppError, ArrayStyle, ByteStream, Client, ClientBuilder, Error, FilePart,
+    page_size, paginate, ApiError, AppError, ArrayStyle, ByteStream, Client, ClientBuilder, Error, FilePart,
     LoginCredentials, Multipart, OperationRequest, Result, RetryPolicy, DEFAULT_USER_AGENT,
     MAX_PER_PAGE,
 };

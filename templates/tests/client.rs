@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use mattermost_client_runtime::{
-    paginate, ArrayStyle, Client, Error, FilePart, LoginCredentials, Multipart, OperationRequest,
+    page_size, paginate, ArrayStyle, Client, Error, FilePart, LoginCredentials, Multipart, OperationRequest,
     RetryPolicy,
 };
 use reqwest::Method;
@@ -1006,6 +1006,18 @@ async fn pagination_yields_error_once_then_ends() {
     let requests = received(&server).await;
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].url.query(), Some("page=0&per_page=1"));
+}
+
+#[test]
+fn page_size_takes_the_builders_per_page_or_the_server_maximum() {
+    assert_eq!(page_size(None::<i64>), 200);
+    assert_eq!(page_size(Some(50i64)), 50);
+    assert_eq!(page_size(Some(50i32)), 50);
+    // Out of u32's range: the maximum (paginate then clamps anything above 200).
+    assert_eq!(page_size(Some(-1i64)), 200);
+    assert_eq!(page_size(Some(i64::MAX)), 200);
+    assert_eq!(page_size(Some(1000i64)), 1000);
+    assert_eq!(page_size(Some(0i32)), 0);
 }
 
 #[tokio::test]

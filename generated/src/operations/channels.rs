@@ -1703,14 +1703,8 @@ impl<'a> GetChannelMembers<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::ChannelMember>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -1852,14 +1846,8 @@ impl<'a> GetDeletedChannelsForTeam<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Channel>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -1917,14 +1905,8 @@ impl<'a> GetPrivateChannelsForTeam<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Channel>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -1982,14 +1964,8 @@ impl<'a> GetPublicChannelsForTeam<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Channel>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));

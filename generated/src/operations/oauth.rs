@@ -414,14 +414,8 @@ impl<'a> GetAuthorizedOAuthAppsForUser<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::OAuthApp>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -477,14 +471,8 @@ impl<'a> GetOAuthApps<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::OAuthApp>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));

@@ -1925,14 +1925,8 @@ impl<'a> GetUserAccessTokens<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::UserAccessTokenSanitized>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -1992,14 +1986,8 @@ impl<'a> GetUserAccessTokensForUser<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::UserAccessTokenSanitized>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -2251,14 +2239,8 @@ impl<'a> GetUsers<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::User>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));
@@ -2466,14 +2448,8 @@ impl<'a> GetUsersWithInvalidEmails<'a> {
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::User>,
     > + Unpin + 'a {
-        let per_page = self
-            .per_page
-            .map_or(
-                crate::runtime::MAX_PER_PAGE,
-                |n| u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE),
-            );
         crate::runtime::paginate(
-            per_page,
+            crate::runtime::page_size(self.per_page),
             move |page, per_page| {
                 let mut request = self.clone();
                 request.page = Some(i64::from(page));

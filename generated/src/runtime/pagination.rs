@@ -1,6 +1,6 @@
 // Copied by `cargo xtask regen` from templates/src/runtime/pagination.rs. Edit it there.
 
-//! [`paginate`]: a lazy stream over the items of a paged endpoint.
+//! [`paginate`]: a lazy stream over the items of a paged endpoint, and [`page_size`].
 
 use std::future::Future;
 
@@ -10,6 +10,15 @@ use super::error::Result;
 
 /// The largest `per_page` the Mattermost server accepts.
 pub const MAX_PER_PAGE: u32 = 200;
+
+/// The page size for [`paginate`] from a builder's optional `per_page`: the
+/// value if it is set and fits in a `u32`, else [`MAX_PER_PAGE`]
+/// (`paginate` clamps it to `1..=MAX_PER_PAGE`).
+pub fn page_size<N: TryInto<u32>>(requested: Option<N>) -> u32 {
+    requested
+        .and_then(|n| n.try_into().ok())
+        .unwrap_or(MAX_PER_PAGE)
+}
 
 struct State<T, F> {
     fetch: F,

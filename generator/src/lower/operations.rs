@@ -358,17 +358,19 @@ fn operation_items(types: &TypeSpace, op: &Operation) -> (TokenStream, TokenStre
         let item = shape_type(types, &pagination.item, Context::Elsewhere);
         let page = ident(&op.params[pagination.page_param].rust_name);
         let per_page = ident(&op.params[pagination.per_page_param].rust_name);
-        let (to_page, to_per_page, from_per_page) = match (&op.params[pagination.page_param].shape, &op.params[pagination.per_page_param].shape) {
-            (Shape::I32, _) => (quote!(i32::try_from(page).unwrap_or(i32::MAX)), quote!(i32::try_from(per_page).unwrap_or(i32::MAX)), quote!(u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE))),
-            _ => (quote!(i64::from(page)), quote!(i64::from(per_page)), quote!(u32::try_from(n).unwrap_or(crate::runtime::MAX_PER_PAGE))),
+        // The stream counts pages in `u32`; each parameter gets its own integer type.
+        let from_u32 = |shape: &Shape, value: TokenStream| match shape {
+            Shape::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
+            _ => quote!(i64::from(#value)),
         };
+        let to_page = from_u32(&op.params[pagination.page_param].shape, quote!(page));
+        let to_per_page = from_u32(&op.params[pagination.per_page_param].shape, quote!(per_page));
         quote! {
             /// Streams every item, fetching pages lazily from page 0 and stopping after the
             /// first short page. The page size is `per_page` if set (clamped to 200), else 200;
             /// a `page` set on the builder is ignored.
             pub fn stream(self) -> impl ::futures_core::Stream<Item = crate::runtime::Result<#item>> + Unpin + 'a {
-                let per_page = self.#per_page.map_or(crate::runtime::MAX_PER_PAGE, |n| #from_per_page);
-                crate::runtime::paginate(per_page, move |page, per_page| {
+                crate::runtime::paginate(crate::runtime::page_size(self.#per_page), move |page, per_page| {
                     let mut request = self.clone();
                     request.#page = Some(#to_page);
                     request.#per_page = Some(#to_per_page);

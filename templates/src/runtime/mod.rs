@@ -13,6 +13,6 @@ pub mod retry;
 pub use client::{ByteStream, Client, ClientBuilder, LoginCredentials, DEFAULT_USER_AGENT};
 pub use error::{ApiError, AppError, Error, Result};
 pub use multipart::{FilePart, Multipart};
-pub use pagination::{paginate, MAX_PER_PAGE};
+pub use pagination::{page_size, paginate, MAX_PER_PAGE};
 pub use request::{ArrayStyle, OperationRequest};
 pub use retry::RetryPolicy;
