@@ -13,7 +13,7 @@ pub struct StageTimings {
     pub load: Duration,
     /// IR construction.
     pub ir: Duration,
-    /// Lowering to tokens and formatting.
+    /// Lowering to tokens and formatting (the crate and the contract test's calls).
     pub lower: Duration,
 }
 
@@ -22,6 +22,9 @@ pub struct StageTimings {
 pub struct Generation {
     /// The generated crate's files, sorted by path.
     pub files: Vec<OutputFile>,
+    /// The contract test's calls of every operation (`tests/contract/calls.rs`, a path relative
+    /// to the repository, not to the crate).
+    pub contract_calls: OutputFile,
     /// Located warnings and notes.
     pub diagnostics: Diagnostics,
     /// The IR the files were made from.
@@ -45,10 +48,10 @@ pub fn generate_with_overlay(spec_text: &str, overlay: Option<&str>) -> Result<G
     let loaded = Instant::now();
     let ir = ir::build(&spec, &mut diagnostics);
     let built = Instant::now();
-    let files = lower::crate_files(&ir);
+    let files = lower::lower_all(&ir);
     let lowered = Instant::now();
     load::locate_all(&mut diagnostics, &spec.tree);
-    let mut files = match files {
+    let lower::LoweredFiles { crate_files: mut files, contract_calls } = match files {
         Ok(files) => files,
         Err(error) => {
             diagnostics.error("internal", "", error.to_string());
@@ -59,6 +62,7 @@ pub fn generate_with_overlay(spec_text: &str, overlay: Option<&str>) -> Result<G
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generation {
         files,
+        contract_calls,
         diagnostics,
         ir,
         timings: StageTimings {

@@ -153,49 +153,58 @@ async fn bench_overhead() {
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client");
+    // Our client over the same reqwest configuration as `bare` (no request timeout).
+    let client_bare = mattermost_client::Client::builder(&server.uri())
+        .token("bench-token")
+        .retry(mattermost_client::RetryPolicy::none())
+        .http_client(reqwest::Client::new())
+        .build()
+        .expect("client");
     let url = format!("{}/api/v4/users/me", server.uri());
     let requests = 500;
-    let rounds = 9;
+    let rounds = 12;
+    let bare_get = |http: &reqwest::Client| {
+        let request = http.get(&url).bearer_auth("bench-token").send();
+        async move {
+            let response = request.await.expect("ok");
+            assert!(response.status().is_success());
+            let user: User = serde_json::from_slice(&response.bytes().await.expect("body")).expect("decodes");
+            user
+        }
+    };
     // Warm up connections and code paths.
     for _ in 0..50 {
         client.get_user("me").await.expect("ok");
-        let bytes = bare.get(&url).bearer_auth("bench-token").send().await.expect("ok").bytes().await.expect("body");
-        let _: User = serde_json::from_slice(&bytes).expect("decodes");
+        client_bare.get_user("me").await.expect("ok");
+        bare_get(&bare).await;
+        bare_get(&bare_timeouts).await;
     }
-    let mut ours = Vec::new();
-    let mut theirs = Vec::new();
-    let mut theirs_timeouts = Vec::new();
-    for _ in 0..rounds {
-        let started = Instant::now();
-        for _ in 0..requests {
-            let response = bare_timeouts.get(&url).bearer_auth("bench-token").send().await.expect("ok");
-            let user: User = serde_json::from_slice(&response.bytes().await.expect("body")).expect("decodes");
-            assert!(user.id.is_some());
+    // Four variants, measured in a rotating order so that none always runs first or last.
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for round in 0..rounds {
+        for slot in 0..4 {
+            let variant = (round + slot) % 4;
+            let started = Instant::now();
+            for _ in 0..requests {
+                let user = match variant {
+                    0 => client.get_user("me").await.expect("ok"),
+                    1 => client_bare.get_user("me").await.expect("ok"),
+                    2 => bare_get(&bare).await,
+                    _ => bare_get(&bare_timeouts).await,
+                };
+                assert!(user.id.is_some());
+            }
+            samples[variant].push(started.elapsed() / requests);
         }
-        theirs_timeouts.push(started.elapsed() / requests);
-        let started = Instant::now();
-        for _ in 0..requests {
-            let user = client.get_user("me").await.expect("ok");
-            assert!(user.id.is_some());
-        }
-        ours.push(started.elapsed() / requests);
-        let started = Instant::now();
-        for _ in 0..requests {
-            let response = bare.get(&url).bearer_auth("bench-token").send().await.expect("ok");
-            assert!(response.status().is_success());
-            let user: User = serde_json::from_slice(&response.bytes().await.expect("body")).expect("decodes");
-            assert!(user.id.is_some());
-        }
-        theirs.push(started.elapsed() / requests);
     }
-    let ours = median(ours).as_secs_f64();
-    let theirs = median(theirs).as_secs_f64();
-    let theirs_timeouts = median(theirs_timeouts).as_secs_f64();
-    println!("| `client.get_user(\"me\")`, local server, per request | {:.1} µs |", ours * 1e6);
-    println!("| bare `reqwest` GET + `serde_json` decode, default client | {:.1} µs |", theirs * 1e6);
-    println!("| bare `reqwest` GET + `serde_json` decode, same timeouts as ours | {:.1} µs |", theirs_timeouts * 1e6);
-    println!("| client overhead over bare reqwest (default client) | {:+.1} % |", (ours / theirs - 1.0) * 100.0);
-    println!("| client overhead over bare reqwest (same timeouts) | {:+.1} % |", (ours / theirs_timeouts - 1.0) * 100.0);
+    let [ours, ours_bare, theirs, theirs_timeouts] = samples.map(|s| median(s).as_secs_f64());
+    println!("| `client.get_user(\"me\")`, local server, per request (default client: 10 s connect and 60 s request timeouts) | {:.1} µs |", ours * 1e6);
+    println!("| the same over `reqwest::Client::new()` (`.http_client(..)`, no request timeout) | {:.1} µs |", ours_bare * 1e6);
+    println!("| bare `reqwest` GET + `serde_json` decode, `reqwest::Client::new()` | {:.1} µs |", theirs * 1e6);
+    println!("| bare `reqwest` GET + `serde_json` decode, same timeouts as our default | {:.1} µs |", theirs_timeouts * 1e6);
+    println!("| client overhead, same reqwest configuration (no timeout) | {:+.1} % |", (ours_bare / theirs - 1.0) * 100.0);
+    println!("| client overhead, same reqwest configuration (our default timeouts) | {:+.1} % |", (ours / theirs_timeouts - 1.0) * 100.0);
+    println!("| our default client over bare `reqwest::Client::new()` (includes the request timeout) | {:+.1} % |", (ours / theirs - 1.0) * 100.0);
 }
 
 fn main() {

@@ -410,6 +410,68 @@ async fn binary_reply_with_required_query() {
     }
 }
 
+// Pagination through the generated `.stream()`
+
+/// A server with 5 users in team `t1`, served `per_page` at a time like Mattermost does.
+struct UserPages;
+
+impl wiremock::Respond for UserPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query: std::collections::HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+        let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(60);
+        let users: Vec<serde_json::Value> = (0..5usize)
+            .skip(page * per_page)
+            .take(per_page)
+            .map(|i| json!({"id": format!("u{i}")}))
+            .collect();
+        json_reply(serde_json::Value::Array(users))
+    }
+}
+
+#[tokio::test]
+async fn stream_fetches_pages_lazily_until_a_short_page() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(UserPages).mount(&server).await;
+    let client = client(&server);
+    let ids: Vec<String> = client
+        .get_users()
+        .in_team("t1")
+        .per_page(2)
+        .page(7) // ignored by `.stream()`, which starts at page 0
+        .stream()
+        .map(|user| user.expect("user").id.expect("id"))
+        .collect()
+        .await;
+    assert_eq!(ids, ["u0", "u1", "u2", "u3", "u4"]);
+
+    let requests = server.received_requests().await.expect("recording enabled");
+    let queries: Vec<&str> = requests.iter().map(|r| r.url.query().unwrap_or("")).collect();
+    assert_eq!(
+        queries,
+        [
+            "page=0&per_page=2&in_team=t1",
+            "page=1&per_page=2&in_team=t1",
+            "page=2&per_page=2&in_team=t1",
+        ]
+    );
+    assert!(requests.iter().all(|r| r.url.path() == "/api/v4/users"));
+}
+
+#[tokio::test]
+async fn stream_clamps_per_page_and_takes_only_what_is_consumed() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(UserPages).mount(&server).await;
+    let client = client(&server);
+    let mut stream = client.get_users().per_page(5000).stream();
+    let first = stream.next().await.expect("an item").expect("a user");
+    assert_eq!(first.id.as_deref(), Some("u0"));
+    drop(stream);
+    let requests = server.received_requests().await.expect("recording enabled");
+    assert_eq!(requests.len(), 1, "one page fetched for one item");
+    assert_eq!(requests[0].url.query(), Some("page=0&per_page=200"));
+}
+
 // 6. Empty replies
 
 #[tokio::test]

@@ -277,7 +277,8 @@ fn check(spec: &Value) -> Result<&'static str, String> {
             }
         }
         Ok(Ok(generation)) => {
-            for file in generation.files.iter().filter(|f| f.path.ends_with(".rs")) {
+            let rust_files = generation.files.iter().filter(|f| f.path.ends_with(".rs"));
+            for file in rust_files.chain([&generation.contract_calls]) {
                 syn::parse_file(&file.contents).map_err(|e| format!("{} is not valid Rust: {e}", file.path))?;
             }
             Ok("generated valid Rust")

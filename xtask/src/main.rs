@@ -21,7 +21,7 @@ struct Cli {
 enum Task {
     /// Regenerate the client crate from the spec (or check that it is up to date).
     Regen(regen::RegenArgs),
-    /// Run every check CI runs: regen --check, clippy, rustdoc, the tests and the contract test.
+    /// Run every check CI runs: regen --check, clippy (each group feature too), rustdoc, cargo package of the generated crate, the tests and the contract test.
     Test,
     /// Run the contract test: every operation against a Prism mock of the spec.
     Contract,

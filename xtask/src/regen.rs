@@ -92,8 +92,8 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     let mut report = emit::sync(&out_dir, &generation.files, mode).map_err(|e| format!("cannot sync {}: {e}", out_dir.display()))?;
     if args.out.is_none() {
         // The contract test's calls are made from the same IR and go with generated/.
-        let calls = mattermost_codegen::lower::contract::calls_file(&generation.ir).map_err(|e| e.to_string())?;
-        sync_calls(&root, &calls, mode, &mut report).map_err(|e| format!("cannot sync {}: {e}", calls.path))?;
+        let calls = &generation.contract_calls;
+        sync_calls(&root, calls, mode, &mut report).map_err(|e| format!("cannot sync {}: {e}", calls.path))?;
     }
     let write_time = written.elapsed();
 
@@ -101,8 +101,8 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     for d in diagnostics.items() {
         eprintln!("{d}");
     }
-    let sha = mattermost_codegen::load::sha256_hex(text.as_bytes());
-    if args.spec.is_none() && sha != source.sha256 {
+    let sha = &generation.ir.info.spec_sha256;
+    if args.spec.is_none() && *sha != source.sha256 {
         eprintln!(
             "warning[spec-hash]: {spec_label} has sha256 {sha}, but spec/source.toml pins {}; review the spec change and update the pin",
             source.sha256
