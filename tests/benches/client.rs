@@ -138,7 +138,8 @@ fn bench_decode() -> (f64, f64) {
 }
 
 async fn bench_overhead() {
-    let server = MockServer::start().await;
+    // Recording every request would make the server slower as the run goes on.
+    let server = MockServer::builder().disable_request_recording().start().await;
     let body = serde_json::to_vec(&user_json(1)).expect("json");
     Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json")).mount(&server).await;
     let client = mattermost_client::Client::builder(&server.uri())
@@ -161,8 +162,10 @@ async fn bench_overhead() {
         .build()
         .expect("client");
     let url = format!("{}/api/v4/users/me", server.uri());
-    let requests = 500;
-    let rounds = 12;
+    // Many short batches in a rotating order, so that drift on a shared machine falls on every
+    // variant alike.
+    let requests = 100;
+    let rounds = 60;
     let bare_get = |http: &reqwest::Client| {
         let request = http.get(&url).bearer_auth("bench-token").send();
         async move {
@@ -179,12 +182,18 @@ async fn bench_overhead() {
         bare_get(&bare).await;
         bare_get(&bare_timeouts).await;
     }
-    // Four variants, measured in a rotating order so that none always runs first or last.
-    let mut samples: [Vec<Duration>; 4] = Default::default();
+    // Four variants, measured in a rotating order so that none always runs first or last. Two
+    // clocks: wall time per request, and CPU time of this thread per request. The runtime is
+    // single-threaded, so every instruction of the client side (building the request, hyper's
+    // client, decoding) runs on this thread, while the server runs on wiremock's own thread;
+    // thread CPU time is the client's cost without the scheduling noise of wall time.
+    let mut wall: [Vec<Duration>; 4] = Default::default();
+    let mut cpu: [Vec<Duration>; 4] = Default::default();
     for round in 0..rounds {
         for slot in 0..4 {
             let variant = (round + slot) % 4;
             let started = Instant::now();
+            let cpu_started = cpu_time::ThreadTime::now();
             for _ in 0..requests {
                 let user = match variant {
                     0 => client.get_user("me").await.expect("ok"),
@@ -194,17 +203,23 @@ async fn bench_overhead() {
                 };
                 assert!(user.id.is_some());
             }
-            samples[variant].push(started.elapsed() / requests);
+            cpu[variant].push(cpu_started.elapsed() / requests);
+            wall[variant].push(started.elapsed() / requests);
         }
     }
-    let [ours, ours_bare, theirs, theirs_timeouts] = samples.map(|s| median(s).as_secs_f64());
-    println!("| `client.get_user(\"me\")`, local server, per request (default client: 10 s connect and 60 s request timeouts) | {:.1} µs |", ours * 1e6);
-    println!("| the same over `reqwest::Client::new()` (`.http_client(..)`, no request timeout) | {:.1} µs |", ours_bare * 1e6);
-    println!("| bare `reqwest` GET + `serde_json` decode, `reqwest::Client::new()` | {:.1} µs |", theirs * 1e6);
-    println!("| bare `reqwest` GET + `serde_json` decode, same timeouts as our default | {:.1} µs |", theirs_timeouts * 1e6);
-    println!("| client overhead, same reqwest configuration (no timeout) | {:+.1} % |", (ours_bare / theirs - 1.0) * 100.0);
-    println!("| client overhead, same reqwest configuration (our default timeouts) | {:+.1} % |", (ours / theirs_timeouts - 1.0) * 100.0);
-    println!("| our default client over bare `reqwest::Client::new()` (includes the request timeout) | {:+.1} % |", (ours / theirs - 1.0) * 100.0);
+    let [ours, ours_bare, theirs, theirs_timeouts] = wall.map(|s| median(s).as_secs_f64());
+    let [ours_cpu, ours_bare_cpu, theirs_cpu, theirs_timeouts_cpu] = cpu.map(|s| median(s).as_secs_f64());
+    let row = |label: &str, wall: f64, cpu: f64| println!("| {label} | {:.1} µs wall, {:.1} µs CPU |", wall * 1e6, cpu * 1e6);
+    row("`client.get_user(\"me\")` per request, default client (10 s connect and 60 s request timeouts)", ours, ours_cpu);
+    row("the same over `reqwest::Client::new()` (`.http_client(..)`, no request timeout)", ours_bare, ours_bare_cpu);
+    row("bare `reqwest` GET + `serde_json` decode, `reqwest::Client::new()`", theirs, theirs_cpu);
+    row("bare `reqwest` GET + `serde_json` decode, same timeouts as our default", theirs_timeouts, theirs_timeouts_cpu);
+    let overhead = |label: &str, a: f64, b: f64, a_cpu: f64, b_cpu: f64| {
+        println!("| {label} | {:+.1} % CPU ({:+.1} µs), {:+.1} % wall |", (a_cpu / b_cpu - 1.0) * 100.0, (a_cpu - b_cpu) * 1e6, (a / b - 1.0) * 100.0);
+    };
+    overhead("client overhead, same reqwest configuration (no timeout)", ours_bare, theirs, ours_bare_cpu, theirs_cpu);
+    overhead("client overhead, same reqwest configuration (our default timeouts)", ours, theirs_timeouts, ours_cpu, theirs_timeouts_cpu);
+    overhead("our default client over bare `reqwest::Client::new()` (adds the request timeout)", ours, theirs, ours_cpu, theirs_cpu);
 }
 
 fn main() {
@@ -221,6 +236,8 @@ fn main() {
         println!("| measurement | result |\n| --- | --- |");
     }
     bench_decode();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    // One thread for the client side (wiremock serves from its own thread), as few
+    // cross-thread wake-ups as possible: they are the noise of this measurement.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(bench_overhead());
 }

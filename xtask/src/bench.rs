@@ -65,7 +65,7 @@ fn bench_regen(root: &Path) -> Result<(), String> {
     }
     println!("| regen: load (YAML + overlay + openapiv3) | {} |", ms(median(load)));
     println!("| regen: ir | {} |", ms(median(ir)));
-    println!("| regen: lower + format ({} threads) | {} |", std::thread::available_parallelism().map_or(1, |n| n.get()), ms(median(lower)));
+    println!("| regen: lower + format ({} threads; the crate and the contract test's calls) | {} |", std::thread::available_parallelism().map_or(1, |n| n.get()), ms(median(lower)));
     println!("| regen: compare with generated/ (the write stage, nothing to write) | {} |", ms(median(check)));
     println!("| regen: total, in-process, median of {REGEN_RUNS} | {} |", ms(median(total)));
     if let Some(mib) = peak_rss_mib() {
