@@ -16,6 +16,7 @@ use quote::{format_ident, quote};
 use serde_json::{json, Map, Value};
 
 use super::models::{ident, shape_type, Context};
+use super::operations::{input_sources, InputKind};
 use super::PREAMBLE;
 use crate::emit::{format_rust, FormatError, OutputFile};
 use crate::ir::{BodyKind, Ir, Operation, PartKind, Response, Shape, TypeKind, TypeSpace};
@@ -179,47 +180,40 @@ struct Argument {
 fn call_function(types: &TypeSpace, op: &Operation, function: &Ident) -> TokenStream {
     let mut names = crate::naming::Namer::with_reserved(&["client", "reply"]);
     let mut arguments = Vec::new();
-    for param in op.params.iter().filter(|p| p.required) {
-        let name = ident(&names.claim(&format!("{}_arg", crate::naming::unraw(&param.rust_name))));
-        arguments.push(borrowed_argument(types, &param.shape, &param.wire_name, &name));
-    }
-    if let Some(body) = &op.body {
-        // Required as `operations.rs` decides: a multipart part by its own `required`, any
-        // other body by the body's.
-        match &body.kind {
-            BodyKind::Multipart(parts) => {
-                for part in parts.iter().filter(|p| p.required) {
-                    let name = ident(&names.claim(&format!("{}_part", crate::naming::unraw(&part.rust_name))));
-                    let file_name = format!("{}.txt", part.wire_name);
-                    arguments.push(match &part.kind {
-                        PartKind::File => Argument {
-                            binding: quote!(let #name = file(#file_name);),
+    for source in input_sources(op).into_iter().filter(InputKind::required) {
+        match source {
+            InputKind::Param(param) => {
+                let name = ident(&names.claim(&format!("{}_arg", crate::naming::unraw(&param.rust_name))));
+                arguments.push(borrowed_argument(types, &param.shape, &param.wire_name, &name));
+            }
+            InputKind::Part(part) => {
+                let name = ident(&names.claim(&format!("{}_part", crate::naming::unraw(&part.rust_name))));
+                let file_name = format!("{}.txt", part.wire_name);
+                arguments.push(match &part.kind {
+                    PartKind::File => Argument {
+                        binding: quote!(let #name = file(#file_name);),
+                        pass: quote!(#name),
+                    },
+                    PartKind::Files => Argument {
+                        binding: quote!(let #name = vec![file(#file_name)];),
+                        pass: quote!(#name),
+                    },
+                    PartKind::Text(shape) => borrowed_argument(types, shape, &part.wire_name, &name),
+                });
+            }
+            InputKind::Body(body) => {
+                let name = ident(&names.claim("body"));
+                arguments.push(match &body.kind {
+                    BodyKind::Json(shape) => body_argument(types, shape, &name, false),
+                    // An empty form is no body at all: give the form every top-level field.
+                    BodyKind::Form(shape) => body_argument(types, shape, &name, true),
+                    BodyKind::Raw { .. } | BodyKind::Multipart(_) => {
+                        let file_literal = file_literal();
+                        Argument {
+                            binding: quote!(let #name = ::bytes::Bytes::from_static(#file_literal);),
                             pass: quote!(#name),
-                        },
-                        PartKind::Files => Argument {
-                            binding: quote!(let #name = vec![file(#file_name)];),
-                            pass: quote!(#name),
-                        },
-                        PartKind::Text(shape) => borrowed_argument(types, shape, &part.wire_name, &name),
-                    });
-                }
-            }
-            _ if !body.required => {}
-            BodyKind::Json(shape) => {
-                let name = ident(&names.claim("body"));
-                arguments.push(body_argument(types, shape, &name, false));
-            }
-            BodyKind::Form(shape) => {
-                // An empty form is no body at all: give the form every top-level field.
-                let name = ident(&names.claim("body"));
-                arguments.push(body_argument(types, shape, &name, true));
-            }
-            BodyKind::Raw { .. } => {
-                let name = ident(&names.claim("body"));
-                let file_literal = file_literal();
-                arguments.push(Argument {
-                    binding: quote!(let #name = ::bytes::Bytes::from_static(#file_literal);),
-                    pass: quote!(#name),
+                        }
+                    }
                 });
             }
         }

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, lines_to_attrs, rustdoc_markdown};
 use super::models::{ident, shape_type, Context};
-use crate::ir::{BodyKind, Group, MultipartPart, Operation, Param, ParamLocation, PartKind, Response, Shape, TypeSpace};
+use crate::ir::{Body, BodyKind, Group, MultipartPart, Operation, Param, ParamLocation, PartKind, Response, Shape, TypeSpace};
 
 /// One input of an operation, as the method and builder see it.
 struct Input<'a> {
@@ -24,10 +24,41 @@ struct Input<'a> {
     kind: InputKind<'a>,
 }
 
-enum InputKind<'a> {
+/// Where an input comes from in the IR.
+#[derive(Clone, Copy)]
+pub enum InputKind<'a> {
+    /// A path, query or header parameter.
     Param(&'a Param),
-    Body,
+    /// The whole request body (JSON, form or raw).
+    Body(&'a Body),
+    /// One part of a multipart body.
     Part(&'a MultipartPart),
+}
+
+impl InputKind<'_> {
+    /// Whether the caller must give it: an argument of the method rather than a builder setter.
+    /// A multipart part is required by its own `required`; any other body by the body's.
+    pub fn required(&self) -> bool {
+        match self {
+            InputKind::Param(p) => p.required,
+            InputKind::Body(body) => body.required,
+            InputKind::Part(part) => part.required,
+        }
+    }
+}
+
+/// The inputs of `op` in the order the method takes its arguments: parameters, then the body or
+/// its multipart parts. The one place that decides what the caller passes; the contract test's
+/// calls (`contract.rs`) follow it too.
+pub fn input_sources(op: &Operation) -> Vec<InputKind<'_>> {
+    let mut sources: Vec<InputKind<'_>> = op.params.iter().map(InputKind::Param).collect();
+    if let Some(body) = &op.body {
+        match &body.kind {
+            BodyKind::Multipart(parts) => sources.extend(parts.iter().map(InputKind::Part)),
+            BodyKind::Json(_) | BodyKind::Form(_) | BodyKind::Raw { .. } => sources.push(InputKind::Body(body)),
+        }
+    }
+    sources
 }
 
 fn param_type(types: &TypeSpace, shape: &Shape, lt: &TokenStream) -> TokenStream {
@@ -56,46 +87,37 @@ fn body_type(types: &TypeSpace, shape: &Shape, lt: &TokenStream) -> TokenStream 
 }
 
 fn inputs<'a>(types: &TypeSpace, op: &'a Operation, lt: &TokenStream) -> Vec<Input<'a>> {
-    let mut out: Vec<Input<'a>> = op
-        .params
-        .iter()
-        .map(|p| Input {
-            name: p.rust_name.clone(),
-            required: p.required,
-            ty: param_type(types, &p.shape, lt),
-            docs: p.docs.as_deref(),
-            kind: InputKind::Param(p),
+    let mut out: Vec<Input<'a>> = input_sources(op)
+        .into_iter()
+        .map(|kind| {
+            let (name, ty, docs) = match kind {
+                InputKind::Param(p) => (p.rust_name.clone(), param_type(types, &p.shape, lt), p.docs.as_deref()),
+                InputKind::Part(part) => {
+                    let ty = match &part.kind {
+                        PartKind::File => quote!(crate::runtime::FilePart),
+                        PartKind::Files => quote!(Vec<crate::runtime::FilePart>),
+                        PartKind::Text(shape) => param_type(types, shape, lt),
+                    };
+                    (part.rust_name.clone(), ty, part.docs.as_deref())
+                }
+                InputKind::Body(body) => {
+                    let ty = match &body.kind {
+                        BodyKind::Json(shape) | BodyKind::Form(shape) => body_type(types, shape, lt),
+                        // A multipart body comes as its parts, never as `Body`.
+                        BodyKind::Raw { .. } | BodyKind::Multipart(_) => quote!(::bytes::Bytes),
+                    };
+                    ("body".to_string(), ty, body.docs.as_deref())
+                }
+            };
+            Input {
+                name,
+                required: kind.required(),
+                ty,
+                docs,
+                kind,
+            }
         })
         .collect();
-    if let Some(body) = &op.body {
-        match &body.kind {
-            BodyKind::Multipart(parts) => out.extend(parts.iter().map(|part| Input {
-                name: part.rust_name.clone(),
-                required: part.required,
-                ty: match &part.kind {
-                    PartKind::File => quote!(crate::runtime::FilePart),
-                    PartKind::Files => quote!(Vec<crate::runtime::FilePart>),
-                    PartKind::Text(shape) => param_type(types, shape, lt),
-                },
-                docs: part.docs.as_deref(),
-                kind: InputKind::Part(part),
-            })),
-            BodyKind::Json(shape) | BodyKind::Form(shape) => out.push(Input {
-                name: "body".to_string(),
-                required: body.required,
-                ty: body_type(types, shape, lt),
-                docs: body.docs.as_deref(),
-                kind: InputKind::Body,
-            }),
-            BodyKind::Raw { .. } => out.push(Input {
-                name: "body".to_string(),
-                required: body.required,
-                ty: quote!(::bytes::Bytes),
-                docs: body.docs.as_deref(),
-                kind: InputKind::Body,
-            }),
-        }
-    }
     // Multipart parts and parameters share one namespace in the builder.
     let mut names = crate::naming::Namer::with_reserved(&["client", "send", "into_future", "request", "form"]);
     for input in &mut out {
@@ -167,7 +189,7 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
                 });
             }
             kind => {
-                let Some(input) = inputs.iter().find(|i| matches!(i.kind, InputKind::Body)) else {
+                let Some(input) = inputs.iter().find(|i| matches!(i.kind, InputKind::Body(_))) else {
                     return TokenStream::new();
                 };
                 let v = value(input);
