@@ -734,3 +734,34 @@ fn defect_tags_differing_in_case() {
     assert_eq!(g.ir.groups[0].tags, ["LDAP", "ldap"]);
     insta::assert_snapshot!(report(&g, &["src/operations/mod.rs", "src/operations/ldap.rs"]));
 }
+
+// Documents that cannot be read at all end in located errors, never in a panic or in output.
+
+#[test]
+fn invalid_yaml_is_an_error_with_its_line() {
+    let text = "openapi: 3.0.0\ninfo:\n  title: t\n  version: \"1\"\npaths: [unclosed\n  x: y\n";
+    let diagnostics = match mattermost_codegen::generate(text) {
+        Err(diagnostics) => diagnostics,
+        Ok(_) => panic!("a spec that is not YAML generated files"),
+    };
+    let errors: Vec<_> = diagnostics.items().iter().filter(|d| d.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind, "yaml-syntax");
+    assert_eq!(errors[0].line, Some(6), "{}", errors[0]);
+    assert!(errors[0].message.contains("not valid YAML"), "{}", errors[0].message);
+}
+
+#[test]
+fn a_document_that_is_not_a_mapping_is_an_error_at_the_root() {
+    for text in ["- a\n- b\n", "just text\n", "42\n", ""] {
+        let diagnostics = match mattermost_codegen::generate(text) {
+            Err(diagnostics) => diagnostics,
+            Ok(_) => panic!("{text:?} generated files"),
+        };
+        let errors: Vec<_> = diagnostics.items().iter().filter(|d| d.severity == Severity::Error).collect();
+        assert_eq!(errors.len(), 1, "{text:?}: {errors:?}");
+        assert_eq!(errors[0].kind, "unreadable-spec", "{text:?}");
+        assert_eq!(errors[0].pointer, "", "{text:?}: the error is at the document root");
+        assert!(errors[0].message.contains("not a valid OpenAPI 3.0 document"), "{}", errors[0].message);
+    }
+}

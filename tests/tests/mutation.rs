@@ -1,8 +1,9 @@
 //! Mutation test: the generator never panics on a broken spec.
 //!
 //! Valid specs are mutated at random (nodes deleted, duplicated, retyped, renamed to odd or
-//! unicode names, `$ref`s broken) and generated. Each case must not panic, and must end either
-//! in located errors or in files that are valid Rust (`syn::parse_file`).
+//! unicode names, `$ref`s broken; every tenth case also damaged as YAML text) and generated.
+//! Each case must not panic, and must end either in located errors or in files that are valid
+//! Rust (`syn::parse_file`), the contract test's calls included.
 //!
 //! `MUTATION_CASES` (default 400) and `MUTATION_SEED` (default: a fixed seed) choose the run;
 //! the test prints both, so any failure can be replayed exactly.
@@ -182,6 +183,39 @@ fn random_value(rng: &mut fastrand::Rng) -> Value {
     }
 }
 
+/// The spec as YAML, then damaged as text: cut short, a YAML indicator inserted, a line
+/// re-indented, or the whole document replaced by a scalar or a list. Returns the text and
+/// what was done.
+fn damage_text(rng: &mut fastrand::Rng, spec: &Value) -> (String, String) {
+    let mut text = serde_yaml::to_string(spec).expect("a JSON value serialises as YAML");
+    let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let at = boundaries.get(rng.usize(..boundaries.len().max(1))).copied().unwrap_or(0);
+    let what = match rng.u8(..4) {
+        0 => {
+            text.truncate(at);
+            format!("text cut at byte {at}")
+        }
+        1 => {
+            let indicators = [":", "[", "{", "\"", "'", "\t", "&", "*", "!", "|", ">", "%", "@", "`", "- ", ": :"];
+            let indicator = indicators[rng.usize(..indicators.len())];
+            text.insert_str(at, indicator);
+            format!("{indicator:?} inserted at byte {at}")
+        }
+        2 => {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let spaces = " ".repeat(rng.usize(1..=5));
+            text.insert_str(line_start, &spaces);
+            format!("line at byte {line_start} indented by {}", spaces.len())
+        }
+        _ => {
+            let replacement = ["", "~", "- a\n- b\n", "just text", "42", "{}", "[]", "openapi: 3.0.0"];
+            text = replacement[rng.usize(..replacement.len())].to_string();
+            format!("document replaced by {text:?}")
+        }
+    };
+    (text, what)
+}
+
 /// Applies one random mutation; returns a description of it.
 fn mutate(rng: &mut fastrand::Rng, spec: &mut Value) -> String {
     let mut paths = Vec::new();
@@ -252,9 +286,8 @@ fn mutate(rng: &mut fastrand::Rng, spec: &mut Value) -> String {
 }
 
 /// Runs one case; `Err` describes a broken rule.
-fn check(spec: &Value) -> Result<&'static str, String> {
-    let text = serde_json::to_string(spec).map_err(|e| format!("cannot serialise the mutated spec: {e}"))?;
-    let result = catch_unwind(AssertUnwindSafe(|| mattermost_codegen::generate(&text)));
+fn check(text: &str) -> Result<&'static str, String> {
+    let result = catch_unwind(AssertUnwindSafe(|| mattermost_codegen::generate(text)));
     match result {
         Err(panic) => {
             let message = panic
@@ -302,8 +335,16 @@ fn mutated_specs_never_panic_the_generator() {
         let case_seed = seed.wrapping_add(case as u64);
         let mut rng = fastrand::Rng::with_seed(case_seed);
         let mut spec = if case % 4 == 3 { base_real_slice(&mut rng, &real) } else { base_small() };
-        let mutations: Vec<String> = (0..rng.usize(1..=6)).map(|_| mutate(&mut rng, &mut spec)).collect();
-        match check(&spec) {
+        let mut mutations: Vec<String> = (0..rng.usize(1..=6)).map(|_| mutate(&mut rng, &mut spec)).collect();
+        let text = if case % 10 == 9 {
+            // Every tenth case is damaged as text, in YAML: the parser's own errors.
+            let (text, what) = damage_text(&mut rng, &spec);
+            mutations.push(what);
+            text
+        } else {
+            serde_json::to_string(&spec).expect("a JSON value serialises")
+        };
+        match check(&text) {
             Ok(outcome) => *tallies.entry(outcome).or_insert(0usize) += 1,
             Err(problem) => failures.push(format!("case {case} (MUTATION_SEED={seed}, case seed {case_seed}): {problem}\n  mutations: {mutations:?}")),
         }
