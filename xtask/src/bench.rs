@@ -33,10 +33,8 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn bench_regen(root: &Path) -> Result<(), String> {
-    let source: toml::Value = toml::from_str(&std::fs::read_to_string(root.join("spec/source.toml")).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    let spec_path = root.join(source.get("path").and_then(|p| p.as_str()).ok_or("spec/source.toml has no path")?);
-    let overlay = std::fs::read_to_string(root.join("spec/overlay.yaml")).ok();
+    let spec_path = crate::spec::default_spec_path(root)?;
+    let overlay = crate::spec::default_overlay(root)?;
     let mut load = Vec::new();
     let mut ir = Vec::new();
     let mut lower = Vec::new();
@@ -47,7 +45,7 @@ fn bench_regen(root: &Path) -> Result<(), String> {
     let mut lines = 0;
     for _ in 0..REGEN_RUNS {
         let started = Instant::now();
-        let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("{}: {e}", spec_path.display()))?;
+        let text = crate::spec::read_text(&spec_path, "the spec ")?;
         let generation = mattermost_codegen::generate_with_overlay(&text, overlay.as_deref()).map_err(|_| "the spec does not generate")?;
         let checked = Instant::now();
         let report = emit::sync(&root.join("generated"), &generation.files, Mode::Check).map_err(|e| e.to_string())?;

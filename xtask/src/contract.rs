@@ -16,7 +16,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use mattermost_codegen::diag::{Diagnostics, Severity};
-use mattermost_codegen::load::{overlay, sha256_hex, yaml};
+use mattermost_codegen::load::{self, sha256_hex};
 
 /// How long Prism may take to load the spec and answer.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -106,32 +106,19 @@ fn prism_bin(dir: &Path) -> PathBuf {
     dir.join("node_modules/.bin/prism")
 }
 
-/// The spec the crate is generated from (spec/source.toml), with spec/overlay.yaml applied, as
-/// JSON: the document Prism serves.
+/// The spec the crate is generated from, as the generator reads it (spec/overlay.yaml applied,
+/// unreadable nodes repaired), as JSON: the document Prism serves.
 fn write_spec(root: &Path, out: &Path) -> Result<(), String> {
-    #[derive(serde::Deserialize)]
-    struct Source {
-        path: PathBuf,
-    }
-    let source_path = root.join("spec/source.toml");
-    let source = std::fs::read_to_string(&source_path).map_err(|e| format!("cannot read {}: {e}", source_path.display()))?;
-    let source: Source = toml::from_str(&source).map_err(|e| format!("{}: {e}", source_path.display()))?;
-    let spec_path = root.join(&source.path);
-    let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
+    let spec_path = crate::spec::default_spec_path(root)?;
+    let text = crate::spec::read_text(&spec_path, "the spec ")?;
+    let overlay = crate::spec::default_overlay(root)?;
     let mut diagnostics = Diagnostics::default();
-    let mut tree = yaml::parse(&text, &mut diagnostics).map_err(|e| format!("{}: {}", spec_path.display(), e.message))?;
-    let overlay_path = root.join("spec/overlay.yaml");
-    if overlay_path.exists() {
-        let overlay_text = std::fs::read_to_string(&overlay_path).map_err(|e| format!("cannot read {}: {e}", overlay_path.display()))?;
-        overlay::apply(&overlay_text, &mut tree.root, &mut diagnostics);
-    }
+    let loaded = load::load_with_overlay(&text, overlay.as_deref(), &mut diagnostics);
     for d in diagnostics.items().iter().filter(|d| d.severity >= Severity::Warning) {
         eprintln!("{d}");
     }
-    if diagnostics.has_errors() {
-        return Err("the spec or the overlay could not be read".into());
-    }
-    std::fs::write(out, tree.root.to_string()).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    let loaded = loaded.ok_or_else(|| format!("{} or the overlay could not be read", spec_path.display()))?;
+    std::fs::write(out, loaded.tree.root.to_string()).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 /// A port nothing listens on now (the OS picks it for a socket bound to port 0).

@@ -3,6 +3,7 @@
 mod bench;
 mod contract;
 mod regen;
+mod spec;
 mod test;
 
 use std::process::ExitCode;

@@ -33,22 +33,9 @@ pub struct RegenArgs {
     timings: bool,
 }
 
-/// The pinned facts of spec/source.toml.
-#[derive(serde::Deserialize)]
-struct SpecSource {
-    path: PathBuf,
-    sha256: String,
-}
-
 /// The repository root (xtask lives one level below it).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-fn read_source(root: &Path) -> Result<SpecSource, String> {
-    let path = root.join("spec/source.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Runs the task; the exit code says whether it succeeded.
@@ -65,18 +52,16 @@ pub fn run(args: &RegenArgs) -> ExitCode {
 fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     let started = Instant::now();
     let root = repo_root();
-    let source = read_source(&root)?;
+    let source = crate::spec::read_source(&root)?;
     let spec_path = args.spec.clone().unwrap_or_else(|| root.join(&source.path));
     let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
-    let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
+    let text = crate::spec::read_text(&spec_path, "the spec ")?;
     let spec_label = spec_path.display();
 
-    let overlay_path = if args.no_overlay { None } else { Some(args.overlay.clone().unwrap_or_else(|| root.join("spec/overlay.yaml"))) };
-    let overlay = match &overlay_path {
-        Some(path) if path.exists() || args.overlay.is_some() => {
-            Some(std::fs::read_to_string(path).map_err(|e| format!("cannot read the overlay {}: {e}", path.display()))?)
-        }
-        _ => None,
+    let overlay = match (&args.overlay, args.no_overlay) {
+        (_, true) => None,
+        (Some(path), false) => Some(crate::spec::read_text(path, "the overlay ")?),
+        (None, false) => crate::spec::default_overlay(&root)?,
     };
     let generation = match mattermost_codegen::generate_with_overlay(&text, overlay.as_deref()) {
         Ok(generation) => generation,

@@ -274,15 +274,46 @@ pub struct Pagination {
 }
 
 impl Operation {
+    /// The inputs of the operation in the order its method takes them: parameters, then the
+    /// body, or a multipart body's parts one by one.
+    pub fn input_sources(&self) -> Vec<InputSource<'_>> {
+        let mut sources: Vec<InputSource<'_>> = self.params.iter().map(InputSource::Param).collect();
+        if let Some(body) = &self.body {
+            match &body.kind {
+                BodyKind::Multipart(parts) => sources.extend(parts.iter().map(InputSource::Part)),
+                BodyKind::Json(_) | BodyKind::Form(_) | BodyKind::Raw { .. } => sources.push(InputSource::Body(body)),
+            }
+        }
+        sources
+    }
+
     /// Whether the operation has inputs that are not required (and so needs a builder).
     pub fn has_optional_inputs(&self) -> bool {
-        // A multipart body is its parts: each is required or not by the schema's `required`
-        // (Mattermost never marks multipart request bodies themselves as required).
-        let optional_body = self.body.as_ref().is_some_and(|b| match &b.kind {
-            BodyKind::Multipart(parts) => parts.iter().any(|p| !p.required),
-            _ => !b.required,
-        });
-        optional_body || self.params.iter().any(|p| !p.required)
+        self.input_sources().iter().any(|input| !input.required())
+    }
+}
+
+/// One input of an operation, where it comes from in the IR.
+#[derive(Debug, Clone, Copy)]
+pub enum InputSource<'a> {
+    /// A path, query or header parameter.
+    Param(&'a Param),
+    /// The whole request body (JSON, form or raw).
+    Body(&'a Body),
+    /// One part of a multipart body.
+    Part(&'a MultipartPart),
+}
+
+impl InputSource<'_> {
+    /// Whether the caller must give it (a method argument) rather than may (a builder setter).
+    /// A multipart part is required by the schema's `required` (Mattermost never marks
+    /// multipart request bodies themselves as required); any other body by the body's own.
+    pub fn required(&self) -> bool {
+        match self {
+            InputSource::Param(p) => p.required,
+            InputSource::Body(body) => body.required,
+            InputSource::Part(part) => part.required,
+        }
     }
 }
 

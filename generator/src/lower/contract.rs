@@ -11,15 +11,14 @@
 //! Named types are built by decoding that example JSON with `serde_json`, so the values always
 //! have the client's own types. Multipart files are a few in-memory bytes.
 
-use proc_macro2::{Group, Ident, TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{json, Map, Value};
 
 use super::models::{ident, shape_type, Context};
-use super::operations::{input_sources, InputKind};
 use super::PREAMBLE;
 use crate::emit::{format_rust, FormatError, OutputFile};
-use crate::ir::{BodyKind, Ir, Operation, PartKind, Response, Shape, TypeKind, TypeSpace};
+use crate::ir::{BodyKind, InputSource, Ir, Operation, PartKind, Response, Shape, TypeKind, TypeSpace};
 
 /// Where `cargo xtask regen` writes the calls file, relative to the repository root.
 pub const CALLS_PATH: &str = "tests/contract/calls.rs";
@@ -180,13 +179,13 @@ struct Argument {
 fn call_function(types: &TypeSpace, op: &Operation, function: &Ident) -> TokenStream {
     let mut names = crate::naming::Namer::with_reserved(&["client", "reply"]);
     let mut arguments = Vec::new();
-    for source in input_sources(op).into_iter().filter(InputKind::required) {
+    for source in op.input_sources().into_iter().filter(InputSource::required) {
         match source {
-            InputKind::Param(param) => {
+            InputSource::Param(param) => {
                 let name = ident(&names.claim(&format!("{}_arg", crate::naming::unraw(&param.rust_name))));
                 arguments.push(borrowed_argument(types, &param.shape, &param.wire_name, &name));
             }
-            InputKind::Part(part) => {
+            InputSource::Part(part) => {
                 let name = ident(&names.claim(&format!("{}_part", crate::naming::unraw(&part.rust_name))));
                 let file_name = format!("{}.txt", part.wire_name);
                 arguments.push(match &part.kind {
@@ -201,7 +200,7 @@ fn call_function(types: &TypeSpace, op: &Operation, function: &Ident) -> TokenSt
                     PartKind::Text(shape) => borrowed_argument(types, shape, &part.wire_name, &name),
                 });
             }
-            InputKind::Body(body) => {
+            InputSource::Body(body) => {
                 let name = ident(&names.claim("body"));
                 arguments.push(match &body.kind {
                     BodyKind::Json(shape) => body_argument(types, shape, &name, false),
@@ -319,26 +318,9 @@ fn owned_argument(types: &TypeSpace, shape: &Shape, wire_name: &str, name: &Iden
     }
 }
 
-/// The client's type for `shape`, with `crate::` paths made to point at the client crate.
+/// The client's type for `shape`, as code outside the client crate names it.
 fn client_type(types: &TypeSpace, shape: &Shape) -> TokenStream {
-    to_client_paths(shape_type(types, shape, Context::Elsewhere))
-}
-
-/// Replaces the `crate` of `crate::models::X` by `::mattermost_client`.
-fn to_client_paths(tokens: TokenStream) -> TokenStream {
-    let mut out = TokenStream::new();
-    for token in tokens {
-        match token {
-            TokenTree::Ident(i) if i == "crate" => out.extend(quote!(::mattermost_client)),
-            TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), to_client_paths(g.stream()));
-                group.set_span(g.span());
-                out.extend(std::iter::once(TokenTree::Group(group)));
-            }
-            other => out.extend(std::iter::once(other)),
-        }
-    }
-    out
+    shape_type(types, shape, Context::ClientCrate)
 }
 
 /// The example of `shape` as compact JSON text in a raw string literal (`r#"{..}"#`).

@@ -15,14 +15,16 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// Where a shape is written: inside `models` (siblings are `super::X`) or elsewhere
-/// (`crate::models::X`).
+/// Where a shape is written: inside `models` (siblings are `super::X`), elsewhere in the crate
+/// (`crate::models::X`), or in code that uses the crate (`::mattermost_client::models::X`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
     /// A file in `models/`.
     Models,
     /// Any other module.
     Elsewhere,
+    /// Outside the generated crate (the contract test's calls).
+    ClientCrate,
 }
 
 /// The Rust type of a shape.
@@ -33,6 +35,7 @@ pub fn shape_type(types: &TypeSpace, shape: &Shape, context: Context) -> TokenSt
             match context {
                 Context::Models => quote!(super::#name),
                 Context::Elsewhere => quote!(crate::models::#name),
+                Context::ClientCrate => quote!(::mattermost_client::models::#name),
             }
         }
         // Binary content cannot travel inside JSON; a model carries it as text.

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, lines_to_attrs, rustdoc_markdown};
 use super::models::{ident, shape_type, Context};
-use crate::ir::{Body, BodyKind, Group, MultipartPart, Operation, Param, ParamLocation, PartKind, Response, Shape, TypeSpace};
+use crate::ir::{BodyKind, Group, InputSource, Operation, ParamLocation, PartKind, Response, Shape, TypeSpace};
 
 /// One input of an operation, as the method and builder see it.
 struct Input<'a> {
@@ -21,44 +21,7 @@ struct Input<'a> {
     /// Markdown documentation.
     docs: Option<&'a str>,
     /// What it is.
-    kind: InputKind<'a>,
-}
-
-/// Where an input comes from in the IR.
-#[derive(Clone, Copy)]
-pub enum InputKind<'a> {
-    /// A path, query or header parameter.
-    Param(&'a Param),
-    /// The whole request body (JSON, form or raw).
-    Body(&'a Body),
-    /// One part of a multipart body.
-    Part(&'a MultipartPart),
-}
-
-impl InputKind<'_> {
-    /// Whether the caller must give it: an argument of the method rather than a builder setter.
-    /// A multipart part is required by its own `required`; any other body by the body's.
-    pub fn required(&self) -> bool {
-        match self {
-            InputKind::Param(p) => p.required,
-            InputKind::Body(body) => body.required,
-            InputKind::Part(part) => part.required,
-        }
-    }
-}
-
-/// The inputs of `op` in the order the method takes its arguments: parameters, then the body or
-/// its multipart parts. The one place that decides what the caller passes; the contract test's
-/// calls (`contract.rs`) follow it too.
-pub fn input_sources(op: &Operation) -> Vec<InputKind<'_>> {
-    let mut sources: Vec<InputKind<'_>> = op.params.iter().map(InputKind::Param).collect();
-    if let Some(body) = &op.body {
-        match &body.kind {
-            BodyKind::Multipart(parts) => sources.extend(parts.iter().map(InputKind::Part)),
-            BodyKind::Json(_) | BodyKind::Form(_) | BodyKind::Raw { .. } => sources.push(InputKind::Body(body)),
-        }
-    }
-    sources
+    kind: InputSource<'a>,
 }
 
 fn param_type(types: &TypeSpace, shape: &Shape, lt: &TokenStream) -> TokenStream {
@@ -87,12 +50,13 @@ fn body_type(types: &TypeSpace, shape: &Shape, lt: &TokenStream) -> TokenStream 
 }
 
 fn inputs<'a>(types: &TypeSpace, op: &'a Operation, lt: &TokenStream) -> Vec<Input<'a>> {
-    let mut out: Vec<Input<'a>> = input_sources(op)
+    let mut out: Vec<Input<'a>> = op
+        .input_sources()
         .into_iter()
         .map(|kind| {
             let (name, ty, docs) = match kind {
-                InputKind::Param(p) => (p.rust_name.clone(), param_type(types, &p.shape, lt), p.docs.as_deref()),
-                InputKind::Part(part) => {
+                InputSource::Param(p) => (p.rust_name.clone(), param_type(types, &p.shape, lt), p.docs.as_deref()),
+                InputSource::Part(part) => {
                     let ty = match &part.kind {
                         PartKind::File => quote!(crate::runtime::FilePart),
                         PartKind::Files => quote!(Vec<crate::runtime::FilePart>),
@@ -100,7 +64,7 @@ fn inputs<'a>(types: &TypeSpace, op: &'a Operation, lt: &TokenStream) -> Vec<Inp
                     };
                     (part.rust_name.clone(), ty, part.docs.as_deref())
                 }
-                InputKind::Body(body) => {
+                InputSource::Body(body) => {
                     let ty = match &body.kind {
                         BodyKind::Json(shape) | BodyKind::Form(shape) => body_type(types, shape, lt),
                         // A multipart body comes as its parts, never as `Body`.
@@ -123,7 +87,7 @@ fn inputs<'a>(types: &TypeSpace, op: &'a Operation, lt: &TokenStream) -> Vec<Inp
     for input in &mut out {
         // A multipart part named like a parameter says that it is the part.
         let candidate = match input.kind {
-            InputKind::Part(_) if names.is_taken(&input.name) => format!("{}_part", crate::naming::unraw(&input.name)),
+            InputSource::Part(_) if names.is_taken(&input.name) => format!("{}_part", crate::naming::unraw(&input.name)),
             _ => input.name.clone(),
         };
         input.name = names.claim(&candidate);
@@ -139,7 +103,7 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
     let mut after = Vec::new();
     for input in inputs {
         let v = value(input);
-        let InputKind::Param(p) = input.kind else { continue };
+        let InputSource::Param(p) = input.kind else { continue };
         let wire = &p.wire_name;
         let is_array = matches!(p.shape, Shape::Array(_));
         match (p.location, input.required, is_array) {
@@ -166,7 +130,7 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
         match &body.kind {
             BodyKind::Multipart(_) => {
                 let parts = inputs.iter().filter_map(|input| match input.kind {
-                    InputKind::Part(part) => Some((input, part)),
+                    InputSource::Part(part) => Some((input, part)),
                     _ => None,
                 });
                 let mut form = Vec::new();
@@ -189,7 +153,7 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
                 });
             }
             kind => {
-                let Some(input) = inputs.iter().find(|i| matches!(i.kind, InputKind::Body(_))) else {
+                let Some(input) = inputs.iter().find(|i| matches!(i.kind, InputSource::Body(_))) else {
                     return TokenStream::new();
                 };
                 let v = value(input);
