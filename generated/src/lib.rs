@@ -4,11 +4,16 @@
 //!
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub mod events;
 pub mod models;
 pub mod operations;
 pub mod runtime;
 pub use runtime::{
-    paginate, ApiError, AppError, ArrayStyle, ByteStream, Client, ClientBuilder, Error,
-    FilePart, LoginCredentials, Multipart, OperationRequest, Result, RetryPolicy,
-    DEFAULT_USER_AGENT, MAX_PER_PAGE,
+    install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call,
+    CallFuture, Client, ClientBuilder, Conditional, EncodedBody, Error, FilePart,
+    LoginCredentials, Multipart, OperationRequest, RateLimit, RedirectPolicy, Response,
+    Result, RetryPolicy, StatusCode, TimeoutKind, DEFAULT_USER_AGENT, MAX_PER_PAGE,
 };

@@ -16,4 +16,4 @@ pub mod templates;
 pub mod generate;
 pub mod report;
 
-pub use generate::{generate, generate_with_overlay, Generation, StageTimings};
+pub use generate::{generate, generate_with, generate_with_overlay, Generation, Inputs, StageTimings};

@@ -96,6 +96,41 @@ pub fn group_name(tag: &str) -> String {
     }
 }
 
+/// How long an operationId may be before it is taken for a sentence rather than a name.
+const MAX_OPERATION_ID_CHARS: usize = 64;
+/// How many words an operationId may have (the 9.8 spec's longest has 8).
+const MAX_OPERATION_ID_WORDS: usize = 10;
+/// Words that make a dash- or space-separated operationId a sentence slug.
+const SENTENCE_WORDS: &[&str] = &["a", "an", "the", "of", "on", "to", "for", "in", "is", "be", "can", "and", "or", "with", "from", "by", "this"];
+
+/// Why an `operationId` does not make a sensible method name, or `None` when it does.
+///
+/// Unusable: missing or blank, longer than 64 characters, more than 10 words, characters
+/// that no identifier has (spaces aside), or a slug of a sentence (`create-a-new-user-on-the-system`,
+/// as Swagger 2.0 copies in API directories have). `GetUsersByIds`, `get_users` and
+/// `get-users` are fine.
+pub fn operation_id_problem(id: &str) -> Option<&'static str> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Some("it is missing");
+    }
+    if id.chars().count() > MAX_OPERATION_ID_CHARS {
+        return Some("it is longer than 64 characters");
+    }
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ')) {
+        return Some("it has characters no identifier has");
+    }
+    let words: Vec<String> = snake_ident(id).trim_start_matches("r#").split('_').filter(|w| !w.is_empty()).map(str::to_string).collect();
+    if words.len() > MAX_OPERATION_ID_WORDS {
+        return Some("it has more than 10 words");
+    }
+    let separated = id.contains(['-', ' ', '.']);
+    if separated && words.len() >= 4 && words.iter().any(|w| SENTENCE_WORDS.contains(&w.as_str())) {
+        return Some("it is a sentence, not a name");
+    }
+    None
+}
+
 /// The identifier without a raw prefix, for building derived names (`r#type` -> `type`).
 pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
@@ -195,6 +230,31 @@ mod tests {
             assert_eq!(variant_name(wire), expected, "wire name {wire:?}");
         }
         assert_eq!(type_name("200Response"), "Type200response");
+    }
+
+    #[test]
+    fn operation_ids_table() {
+        let table: [(&str, Option<&str>); 13] = [
+            ("GetUsers", None),
+            ("UpdateSidebarCategoryOrderForTeamForUser", None),
+            ("get_users", None),
+            ("get-users", None),
+            ("getUserByEmail", None),
+            ("", Some("it is missing")),
+            ("   ", Some("it is missing")),
+            (
+                "create-a-new-user-on-the-system-permissionsno-permission-required-but-user-creation-can-be-controlle",
+                Some("it is longer than 64 characters"),
+            ),
+            ("get-a-list-of-users", Some("it is a sentence, not a name")),
+            ("Get a user by id", Some("it is a sentence, not a name")),
+            ("get-users-in-channel-sorted-by-status-and-then-name-alphabetical", Some("it has more than 10 words")),
+            ("get user (deprecated)", Some("it has characters no identifier has")),
+            ("создать", Some("it has characters no identifier has")),
+        ];
+        for (id, expected) in table {
+            assert_eq!(operation_id_problem(id), expected, "operationId {id:?}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::OutputFile;
 use crate::ir::{Ir, Response, TypeKind, TypeOrigin};
+use crate::load::audit::Coverage;
 
 /// Path of the report inside the generated crate's directory (excluded from the package).
 pub const REPORT_PATH: &str = "regen-report.json";
@@ -17,6 +18,8 @@ struct Report<'a> {
     spec_sha256: &'a str,
     overlay_sha256: Option<String>,
     counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<&'a Coverage>,
     operations: Vec<OperationEntry<'a>>,
     types: Vec<TypeEntry<'a>>,
     diagnostics: &'a [Diagnostic],
@@ -25,6 +28,7 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct Counts {
     operations: usize,
+    events: usize,
     types: usize,
     component_types: usize,
     inline_types: usize,
@@ -51,7 +55,7 @@ struct TypeEntry<'a> {
 }
 
 /// The report as a file of the generated crate.
-pub fn report_file(ir: &Ir, diagnostics: &Diagnostics, overlay_sha256: Option<String>) -> OutputFile {
+pub fn report_file(ir: &Ir, diagnostics: &Diagnostics, overlay_sha256: Option<String>, audit: Option<&Coverage>) -> OutputFile {
     let (errors, warnings, notes) = diagnostics.counts();
     let component_types = ir.types.entries.iter().filter(|e| matches!(e.origin, TypeOrigin::Component(_))).count();
     let report = Report {
@@ -59,8 +63,10 @@ pub fn report_file(ir: &Ir, diagnostics: &Diagnostics, overlay_sha256: Option<St
         spec_version: &ir.info.version,
         spec_sha256: &ir.info.spec_sha256,
         overlay_sha256,
+        audit,
         counts: Counts {
             operations: ir.operations.len(),
+            events: ir.events.as_ref().map_or(0, |e| e.events.len()),
             types: ir.types.len(),
             component_types,
             inline_types: ir.types.len() - component_types,

@@ -2,18 +2,28 @@
 
 /// Runtime modules, copied verbatim into `src/runtime/` of the generated crate.
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("call.rs", include_str!("../../templates/src/runtime/call.rs")),
     ("client.rs", include_str!("../../templates/src/runtime/client.rs")),
     ("error.rs", include_str!("../../templates/src/runtime/error.rs")),
+    ("limits.rs", include_str!("../../templates/src/runtime/limits.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
     ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),
+    ("redact.rs", include_str!("../../templates/src/runtime/redact.rs")),
+    ("redirect.rs", include_str!("../../templates/src/runtime/redirect.rs")),
     ("request.rs", include_str!("../../templates/src/runtime/request.rs")),
     ("retry.rs", include_str!("../../templates/src/runtime/retry.rs")),
+    ("websocket.rs", include_str!("../../templates/src/runtime/websocket.rs")),
+    ("websocket_backoff.rs", include_str!("../../templates/src/runtime/websocket_backoff.rs")),
+    ("websocket_connection.rs", include_str!("../../templates/src/runtime/websocket_connection.rs")),
+    ("websocket_decode.rs", include_str!("../../templates/src/runtime/websocket_decode.rs")),
+    ("websocket_frame.rs", include_str!("../../templates/src/runtime/websocket_frame.rs")),
 ];
 
 /// Examples, copied verbatim into `examples/` of the generated crate.
 pub const EXAMPLE_FILES: &[(&str, &str)] = &[
     ("create_post.rs", include_str!("../../templates/examples/create_post.rs")),
+    ("echo_bot.rs", include_str!("../../templates/examples/echo_bot.rs")),
     ("list_team_users.rs", include_str!("../../templates/examples/list_team_users.rs")),
     ("login_and_me.rs", include_str!("../../templates/examples/login_and_me.rs")),
     ("upload_profile_image.rs", include_str!("../../templates/examples/upload_profile_image.rs")),

@@ -17,6 +17,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let created = client.create_post(&post).await?;
-    println!("created post {}", created.id.unwrap_or_default());
+    println!("created post {}", created.id);
     Ok(())
 }

@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(user) = users.next().await {
         let user = user?;
         count += 1;
-        println!("{}\t{}", user.id.unwrap_or_default(), user.username.unwrap_or_default());
+        println!("{}\t{}", user.id, user.username);
     }
     println!("{count} users");
     Ok(())

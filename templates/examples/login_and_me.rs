@@ -14,10 +14,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::new(&std::env::var("MM_URL")?)?;
     // The session token from the reply's `Token` header is kept and sent from now on.
     let user: User = client.login(&std::env::var("MM_LOGIN")?, &std::env::var("MM_PASSWORD")?).await?;
-    println!("logged in as {}", user.username.unwrap_or_default());
+    println!("logged in as {}", user.username);
 
     let me = client.get_user("me").await?;
-    println!("me: id {} email {}", me.id.unwrap_or_default(), me.email.unwrap_or_default());
+    println!("me: id {} email {}", me.id, me.email);
 
     client.logout().await?;
     Ok(())

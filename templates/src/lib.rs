@@ -9,7 +9,9 @@
 pub mod runtime;
 
 pub use runtime::{
-    page_size, paginate, ApiError, AppError, ArrayStyle, ByteStream, Client, ClientBuilder, Error, FilePart,
-    LoginCredentials, Multipart, OperationRequest, Result, RetryPolicy, DEFAULT_USER_AGENT,
+    install_crypto_provider, page_size, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call, CallFuture, Client, ClientBuilder,
+    Conditional, EncodedBody, Error, FilePart, LoginCredentials, Multipart, OperationRequest, RateLimit,
+    RedirectPolicy, Response, Result, RetryPolicy, StatusCode, TimeoutKind,
+    DEFAULT_USER_AGENT,
     MAX_PER_PAGE,
 };

@@ -157,7 +157,7 @@ pub mod contract_calls {
             operation_id: "ChannelMembersMinusGroupMembers",
             method: "GET",
             path: "/api/v4/channels/{channel_id}/members_minus_group_members",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "CheckIntegrity",
@@ -253,7 +253,7 @@ pub mod contract_calls {
             operation_id: "CreateGroup",
             method: "POST",
             path: "/api/v4/groups",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "CreateGroupChannel",
@@ -613,7 +613,7 @@ pub mod contract_calls {
             operation_id: "GetAnalyticsOld",
             method: "GET",
             path: "/api/v4/analytics/old",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "GetAncillaryPermissions",
@@ -691,7 +691,7 @@ pub mod contract_calls {
             operation_id: "GetChannelMemberCountsByGroup",
             method: "GET",
             path: "/api/v4/channels/{channel_id}/member_counts_by_group",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "GetChannelMembers",
@@ -1237,7 +1237,7 @@ pub mod contract_calls {
             operation_id: "GetPrevTrialLicense",
             method: "GET",
             path: "/api/v4/trial-license/prev",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "GetPrivateChannelsForTeam",
@@ -1309,7 +1309,7 @@ pub mod contract_calls {
             operation_id: "GetSamlMetadata",
             method: "GET",
             path: "/api/v4/saml/metadata",
-            reply: Reply::Json,
+            reply: Reply::Bytes,
         },
         ContractOperation {
             operation_id: "GetSamlMetadataFromIdp",
@@ -1573,7 +1573,7 @@ pub mod contract_calls {
             operation_id: "GetUserThread",
             method: "GET",
             path: "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "GetUserThreads",
@@ -2239,7 +2239,7 @@ pub mod contract_calls {
             operation_id: "SetThreadUnreadByPostId",
             method: "POST",
             path: "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/set_unread/{post_id}",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "SoftDeleteTeam",
@@ -2293,7 +2293,7 @@ pub mod contract_calls {
             operation_id: "TeamMembersMinusGroupMembers",
             method: "GET",
             path: "/api/v4/teams/{team_id}/members_minus_group_members",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "TestElasticsearch",
@@ -2521,7 +2521,7 @@ pub mod contract_calls {
             operation_id: "UpdateThreadReadForUser",
             method: "PUT",
             path: "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}",
-            reply: Reply::Empty,
+            reply: Reply::Json,
         },
         ContractOperation {
             operation_id: "UpdateThreadsReadForUser",
@@ -3165,7 +3165,10 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/notifications/ack` (`AcknowledgeNotification`).
     async fn call_acknowledge_notification(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.acknowledge_notification().await?;
+        let body: ::mattermost_client::models::AcknowledgeNotificationRequest = example(
+            r#"{}"#,
+        )?;
+        let reply = client.acknowledge_notification(&body).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/channels/{channel_id}/members` (`AddChannelMember`).
@@ -3206,14 +3209,15 @@ pub mod contract_calls {
     async fn call_add_team_member_from_invite(
         client: &Client,
     ) -> Result<Decoded, Error> {
-        let token_arg: &str = "contract-test";
-        let reply = client.add_team_member_from_invite(token_arg).await?;
+        let reply = client.add_team_member_from_invite().await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/teams/{team_id}/members/batch` (`AddTeamMembers`).
     async fn call_add_team_members(client: &Client) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
-        let body: Vec<::mattermost_client::models::TeamMember> = example(r#"[{},{}]"#)?;
+        let body: Vec<::mattermost_client::models::TeamMember> = example(
+            r#"[{"team_id":"contracttestid000000000000","user_id":"contracttestid000000000000","roles":"contract-test","delete_at":1,"scheme_user":true,"scheme_admin":true,"explicit_roles":"contract-test","scheme_guest":true},{"team_id":"contracttestid000000000001","user_id":"contracttestid000000000001","roles":"contract-test-1","delete_at":2,"scheme_user":false,"scheme_admin":false,"explicit_roles":"contract-test-1","scheme_guest":false}]"#,
+        )?;
         let reply = client.add_team_members(team_id_arg, &body).await?;
         Ok(json(&reply))
     }
@@ -3301,10 +3305,10 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let channel_id_arg: &str = "contracttestid000000000000";
         let group_ids_arg: &str = "contracttestid000000000000";
-        let () = client
+        let reply = client
             .channel_members_minus_group_members(channel_id_arg, group_ids_arg)
             .await?;
-        Ok(Decoded::Empty)
+        Ok(json(&reply))
     }
     /// `POST /api/v4/integrity` (`CheckIntegrity`).
     async fn call_check_integrity(client: &Client) -> Result<Decoded, Error> {
@@ -3355,7 +3359,7 @@ pub mod contract_calls {
     /// `POST /api/v4/channels` (`CreateChannel`).
     async fn call_create_channel(client: &Client) -> Result<Decoded, Error> {
         let body: ::mattermost_client::models::CreateChannelRequest = example(
-            r#"{"team_id":"contracttestid000000000000","name":"contract-test","display_name":"contract-test","type":"contract-test"}"#,
+            r#"{"team_id":"contracttestid000000000000","name":"contract-test","display_name":"contract-test","type":"O"}"#,
         )?;
         let reply = client.create_channel(&body).await?;
         Ok(json(&reply))
@@ -3379,7 +3383,8 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/compliance/reports` (`CreateComplianceReport`).
     async fn call_create_compliance_report(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.create_compliance_report().await?;
+        let body: ::mattermost_client::models::Compliance = example(r#"{}"#)?;
+        let reply = client.create_compliance_report(&body).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/cloud/payment` (`CreateCustomerPayment`).
@@ -3413,10 +3418,10 @@ pub mod contract_calls {
     /// `POST /api/v4/groups` (`CreateGroup`).
     async fn call_create_group(client: &Client) -> Result<Decoded, Error> {
         let body: ::mattermost_client::models::CreateGroupRequest = example(
-            r#"{"group":{"name":"contract-test","display_name":"contract-test","source":"contract-test","allow_reference":true},"user_ids":["contracttestid000000000000","contracttestid000000000001"]}"#,
+            r#"{"name":"contract-test","display_name":"contract-test","source":"contract-test","allow_reference":true}"#,
         )?;
-        let () = client.create_group(&body).await?;
-        Ok(Decoded::Empty)
+        let reply = client.create_group(&body).await?;
+        Ok(json(&reply))
     }
     /// `POST /api/v4/channels/group` (`CreateGroupChannel`).
     async fn call_create_group_channel(client: &Client) -> Result<Decoded, Error> {
@@ -3452,8 +3457,10 @@ pub mod contract_calls {
     async fn call_create_outgoing_o_auth_connection(
         client: &Client,
     ) -> Result<Decoded, Error> {
-        let team_id_arg: &str = "contracttestid000000000000";
-        let reply = client.create_outgoing_o_auth_connection(team_id_arg).await?;
+        let body: ::mattermost_client::models::OutgoingOAuthConnectionPostItem = example(
+            r#"{}"#,
+        )?;
+        let reply = client.create_outgoing_o_auth_connection(&body).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/hooks/outgoing` (`CreateOutgoingWebhook`).
@@ -3483,7 +3490,7 @@ pub mod contract_calls {
     /// `POST /api/v4/schemes` (`CreateScheme`).
     async fn call_create_scheme(client: &Client) -> Result<Decoded, Error> {
         let body: ::mattermost_client::models::CreateSchemeRequest = example(
-            r#"{"name":"contract-test","scope":"contract-test"}"#,
+            r#"{"name":"contract-test","scope":"contract-test","display_name":"contract-test"}"#,
         )?;
         let reply = client.create_scheme(&body).await?;
         Ok(json(&reply))
@@ -3494,7 +3501,9 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
         let user_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::SidebarCategory = example(r#"{}"#)?;
+        let body: ::mattermost_client::models::SidebarCategoryWithChannels = example(
+            r#"{}"#,
+        )?;
         let reply = client
             .create_sidebar_category_for_team_for_user(team_id_arg, user_id_arg, &body)
             .await?;
@@ -3510,7 +3519,10 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/terms_of_service` (`CreateTermsOfService`).
     async fn call_create_terms_of_service(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.create_terms_of_service().await?;
+        let body: ::mattermost_client::models::CreateTermsOfServiceRequest = example(
+            r#"{"text":"contract-test"}"#,
+        )?;
+        let reply = client.create_terms_of_service(&body).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/uploads` (`CreateUpload`).
@@ -3652,10 +3664,7 @@ pub mod contract_calls {
         client: &Client,
     ) -> Result<Decoded, Error> {
         let connection_id_arg: &str = "contracttestid000000000000";
-        let team_id_arg: &str = "contracttestid000000000000";
-        let () = client
-            .delete_outgoing_o_auth_connection(connection_id_arg, team_id_arg)
-            .await?;
+        let () = client.delete_outgoing_o_auth_connection(connection_id_arg).await?;
         Ok(Decoded::Empty)
     }
     /// `DELETE /api/v4/hooks/outgoing/{hook_id}` (`DeleteOutgoingWebhook`).
@@ -3673,7 +3682,9 @@ pub mod contract_calls {
     /// `POST /api/v4/users/{user_id}/preferences/delete` (`DeletePreferences`).
     async fn call_delete_preferences(client: &Client) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
-        let body: Vec<::mattermost_client::models::Preference> = example(r#"[{},{}]"#)?;
+        let body: Vec<::mattermost_client::models::Preference> = example(
+            r#"[{"user_id":"contracttestid000000000000","category":"contract-test","name":"contract-test","value":"contract-test"},{"user_id":"contracttestid000000000001","category":"contract-test-1","name":"contract-test-1","value":"contract-test-1"}]"#,
+        )?;
         let reply = client.delete_preferences(user_id_arg, &body).await?;
         Ok(json(&reply))
     }
@@ -3833,12 +3844,13 @@ pub mod contract_calls {
     }
     /// `GET /api/v4/analytics/old` (`GetAnalyticsOld`).
     async fn call_get_analytics_old(client: &Client) -> Result<Decoded, Error> {
-        let () = client.get_analytics_old().await?;
-        Ok(Decoded::Empty)
+        let reply = client.get_analytics_old().await?;
+        Ok(json(&reply))
     }
     /// `GET /api/v4/permissions/ancillary` (`GetAncillaryPermissions`).
     async fn call_get_ancillary_permissions(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.get_ancillary_permissions().await?;
+        let subsection_permissions_arg: &str = "contract-test";
+        let reply = client.get_ancillary_permissions(subsection_permissions_arg).await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/audits` (`GetAudits`).
@@ -3918,8 +3930,8 @@ pub mod contract_calls {
         client: &Client,
     ) -> Result<Decoded, Error> {
         let channel_id_arg: &str = "contracttestid000000000000";
-        let () = client.get_channel_member_counts_by_group(channel_id_arg).await?;
-        Ok(Decoded::Empty)
+        let reply = client.get_channel_member_counts_by_group(channel_id_arg).await?;
+        Ok(json(&reply))
     }
     /// `GET /api/v4/channels/{channel_id}/members` (`GetChannelMembers`).
     async fn call_get_channel_members(client: &Client) -> Result<Decoded, Error> {
@@ -4021,13 +4033,13 @@ pub mod contract_calls {
     }
     /// `GET /api/v4/config/client` (`GetClientConfig`).
     async fn call_get_client_config(client: &Client) -> Result<Decoded, Error> {
-        let format_arg: &str = "contract-test";
+        let format_arg: ::mattermost_client::models::ClientFormat = example(r#""old""#)?;
         let reply = client.get_client_config(format_arg).await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/license/client` (`GetClientLicense`).
     async fn call_get_client_license(client: &Client) -> Result<Decoded, Error> {
-        let format_arg: &str = "contract-test";
+        let format_arg: ::mattermost_client::models::ClientFormat = example(r#""old""#)?;
         let reply = client.get_client_license(format_arg).await?;
         Ok(json(&reply))
     }
@@ -4260,11 +4272,7 @@ pub mod contract_calls {
     }
     /// `GET /api/v4/groups` (`GetGroups`).
     async fn call_get_groups(client: &Client) -> Result<Decoded, Error> {
-        let not_associated_to_team_arg: &str = "contract-test";
-        let not_associated_to_channel_arg: &str = "contract-test";
-        let reply = client
-            .get_groups(not_associated_to_team_arg, not_associated_to_channel_arg)
-            .await?;
+        let reply = client.get_groups().await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/teams/{team_id}/groups_by_channels` (`GetGroupsAssociatedToChannelsByTeam`).
@@ -4406,10 +4414,7 @@ pub mod contract_calls {
         client: &Client,
     ) -> Result<Decoded, Error> {
         let connection_id_arg: &str = "contracttestid000000000000";
-        let team_id_arg: &str = "contracttestid000000000000";
-        let reply = client
-            .get_outgoing_o_auth_connection(connection_id_arg, team_id_arg)
-            .await?;
+        let reply = client.get_outgoing_o_auth_connection(connection_id_arg).await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/hooks/outgoing/{hook_id}` (`GetOutgoingWebhook`).
@@ -4517,8 +4522,8 @@ pub mod contract_calls {
     }
     /// `GET /api/v4/trial-license/prev` (`GetPrevTrialLicense`).
     async fn call_get_prev_trial_license(client: &Client) -> Result<Decoded, Error> {
-        let () = client.get_prev_trial_license().await?;
-        Ok(Decoded::Empty)
+        let reply = client.get_prev_trial_license().await?;
+        Ok(json(&reply))
     }
     /// `GET /api/v4/teams/{team_id}/channels/private` (`GetPrivateChannelsForTeam`).
     async fn call_get_private_channels_for_team(
@@ -4599,11 +4604,14 @@ pub mod contract_calls {
     /// `GET /api/v4/saml/metadata` (`GetSamlMetadata`).
     async fn call_get_saml_metadata(client: &Client) -> Result<Decoded, Error> {
         let reply = client.get_saml_metadata().await?;
-        Ok(json(&reply))
+        Ok(Decoded::Bytes(reply.len()))
     }
     /// `POST /api/v4/saml/metadatafromidp` (`GetSamlMetadataFromIdp`).
     async fn call_get_saml_metadata_from_idp(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.get_saml_metadata_from_idp().await?;
+        let body: ::mattermost_client::models::GetSamlMetadataFromIdpRequest = example(
+            r#"{"saml_metadata_url":"https://example.com/contract-test-0"}"#,
+        )?;
+        let reply = client.get_saml_metadata_from_idp(&body).await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/schemes/{scheme_id}` (`GetScheme`).
@@ -4778,10 +4786,7 @@ pub mod contract_calls {
     /// `GET /api/v4/users/{user_id}/teams/unread` (`GetTeamsUnreadForUser`).
     async fn call_get_teams_unread_for_user(client: &Client) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
-        let exclude_team_arg: &str = "contract-test";
-        let reply = client
-            .get_teams_unread_for_user(user_id_arg, exclude_team_arg)
-            .await?;
+        let reply = client.get_teams_unread_for_user(user_id_arg).await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/terms_of_service` (`GetTermsOfService`).
@@ -4891,8 +4896,10 @@ pub mod contract_calls {
         let user_id_arg: &str = "contracttestid000000000000";
         let team_id_arg: &str = "contracttestid000000000000";
         let thread_id_arg: &str = "contracttestid000000000000";
-        let () = client.get_user_thread(user_id_arg, team_id_arg, thread_id_arg).await?;
-        Ok(Decoded::Empty)
+        let reply = client
+            .get_user_thread(user_id_arg, team_id_arg, thread_id_arg)
+            .await?;
+        Ok(json(&reply))
     }
     /// `GET /api/v4/users/{user_id}/teams/{team_id}/threads` (`GetUserThreads`).
     async fn call_get_user_threads(client: &Client) -> Result<Decoded, Error> {
@@ -4963,7 +4970,7 @@ pub mod contract_calls {
     /// `POST /api/v4/plugins/marketplace` (`InstallMarketplacePlugin`).
     async fn call_install_marketplace_plugin(client: &Client) -> Result<Decoded, Error> {
         let body: ::mattermost_client::models::InstallMarketplacePluginRequest = example(
-            r#"{"id":"contracttestid000000000000","version":"contract-test"}"#,
+            r#"{"id":"contracttestid000000000000"}"#,
         )?;
         let reply = client.install_marketplace_plugin(&body).await?;
         Ok(json(&reply))
@@ -5006,8 +5013,11 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let group_id_arg: &str = "contracttestid000000000000";
         let channel_id_arg: &str = "contracttestid000000000000";
+        let body: ::mattermost_client::models::LinkGroupSyncableForChannelRequest = example(
+            r#"{}"#,
+        )?;
         let reply = client
-            .link_group_syncable_for_channel(group_id_arg, channel_id_arg)
+            .link_group_syncable_for_channel(group_id_arg, channel_id_arg, &body)
             .await?;
         Ok(json(&reply))
     }
@@ -5017,8 +5027,11 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let group_id_arg: &str = "contracttestid000000000000";
         let team_id_arg: &str = "contracttestid000000000000";
+        let body: ::mattermost_client::models::LinkGroupSyncableForTeamRequest = example(
+            r#"{}"#,
+        )?;
         let reply = client
-            .link_group_syncable_for_team(group_id_arg, team_id_arg)
+            .link_group_syncable_for_team(group_id_arg, team_id_arg, &body)
             .await?;
         Ok(json(&reply))
     }
@@ -5055,7 +5068,8 @@ pub mod contract_calls {
     }
     /// `GET /api/v4/commands` (`ListCommands`).
     async fn call_list_commands(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.list_commands().await?;
+        let team_id_arg: &str = "contracttestid000000000000";
+        let reply = client.list_commands(team_id_arg).await?;
         Ok(json(&reply))
     }
     /// `GET /api/v4/exports` (`ListExports`).
@@ -5072,8 +5086,7 @@ pub mod contract_calls {
     async fn call_list_outgoing_o_auth_connections(
         client: &Client,
     ) -> Result<Decoded, Error> {
-        let team_id_arg: &str = "contracttestid000000000000";
-        let reply = client.list_outgoing_o_auth_connections(team_id_arg).await?;
+        let reply = client.list_outgoing_o_auth_connections().await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/users/login` (`Login`).
@@ -5085,7 +5098,7 @@ pub mod contract_calls {
     /// `POST /api/v4/users/login/cws` (`LoginByCwsToken`).
     async fn call_login_by_cws_token(client: &Client) -> Result<Decoded, Error> {
         let body: ::mattermost_client::models::LoginByCwsTokenRequest = example(
-            r#"{"login_id":"contracttestid000000000000","cws_token":"contract-test"}"#,
+            r#"{"login_id":"contracttestid000000000000","cws_token":"contract-test","utm_campaign":"contract-test"}"#,
         )?;
         let () = client.login_by_cws_token(&body).await?;
         Ok(Decoded::Empty)
@@ -5123,7 +5136,7 @@ pub mod contract_calls {
     async fn call_move_channel(client: &Client) -> Result<Decoded, Error> {
         let channel_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::MoveChannelRequest = example(
-            r#"{"team_id":"contracttestid000000000000"}"#,
+            r#"{"team_id":"contracttestid000000000000","force":true}"#,
         )?;
         let reply = client.move_channel(channel_id_arg, &body).await?;
         Ok(json(&reply))
@@ -5151,8 +5164,8 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/actions/dialogs/open` (`OpenInteractiveDialog`).
     async fn call_open_interactive_dialog(client: &Client) -> Result<Decoded, Error> {
-        let body: ::mattermost_client::models::OpenInteractiveDialogRequest = example(
-            r#"{"trigger_id":"contracttestid000000000000","url":"https://example.com/contract-test-0","dialog":{"title":"contract-test","elements":[{},{}]}}"#,
+        let body: ::mattermost_client::models::OpenDialogRequest = example(
+            r#"{"trigger_id":"contracttestid000000000000","url":"https://example.com/contract-test-0"}"#,
         )?;
         let reply = client.open_interactive_dialog(&body).await?;
         Ok(json(&reply))
@@ -5160,9 +5173,7 @@ pub mod contract_calls {
     /// `PUT /api/v4/bots/{bot_user_id}` (`PatchBot`).
     async fn call_patch_bot(client: &Client) -> Result<Decoded, Error> {
         let bot_user_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::PatchBotRequest = example(
-            r#"{"username":"contract-test"}"#,
-        )?;
+        let body: ::mattermost_client::models::PatchBotRequest = example(r#"{}"#)?;
         let reply = client.patch_bot(bot_user_id_arg, &body).await?;
         Ok(json(&reply))
     }
@@ -5176,8 +5187,8 @@ pub mod contract_calls {
     /// `PUT /api/v4/channels/{channel_id}/moderations/patch` (`PatchChannelModerations`).
     async fn call_patch_channel_moderations(client: &Client) -> Result<Decoded, Error> {
         let channel_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::ChannelModerationPatch = example(
-            r#"{}"#,
+        let body: Vec<::mattermost_client::models::ChannelModerationPatch> = example(
+            r#"[{},{}]"#,
         )?;
         let reply = client.patch_channel_moderations(channel_id_arg, &body).await?;
         Ok(json(&reply))
@@ -5301,7 +5312,7 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::PostUserRecentCustomStatusDeleteRequest = example(
-            r#"{"emoji":"contract-test","text":"contract-test","duration":"contract-test","expires_at":"contract-test"}"#,
+            r#"{"emoji":"contract-test","text":"contract-test","duration":"thirty_minutes"}"#,
         )?;
         let () = client.post_user_recent_custom_status_delete(user_id_arg, &body).await?;
         Ok(Decoded::Empty)
@@ -5362,7 +5373,7 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::RegisterTermsOfServiceActionRequest = example(
-            r#"{"serviceTermsId":"contracttestid000000000000","accepted":"contract-test"}"#,
+            r#"{"accepted":true,"termsOfServiceId":"contracttestid000000000000"}"#,
         )?;
         let reply = client.register_terms_of_service_action(user_id_arg, &body).await?;
         Ok(json(&reply))
@@ -5400,7 +5411,7 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::RemoveRecentCustomStatusRequest = example(
-            r#"{"emoji":"contract-test","text":"contract-test","duration":"contract-test","expires_at":"contract-test"}"#,
+            r#"{"emoji":"contract-test","text":"contract-test","duration":"thirty_minutes"}"#,
         )?;
         let () = client.remove_recent_custom_status(user_id_arg, &body).await?;
         Ok(Decoded::Empty)
@@ -5470,7 +5481,7 @@ pub mod contract_calls {
     /// `POST /api/v4/users/password/reset` (`ResetPassword`).
     async fn call_reset_password(client: &Client) -> Result<Decoded, Error> {
         let body: ::mattermost_client::models::ResetPasswordRequest = example(
-            r#"{"code":"contract-test","new_password":"contract-test"}"#,
+            r#"{"new_password":"contract-test","token":"contract-test"}"#,
         )?;
         let reply = client.reset_password(&body).await?;
         Ok(json(&reply))
@@ -5548,7 +5559,9 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/reactions` (`SaveReaction`).
     async fn call_save_reaction(client: &Client) -> Result<Decoded, Error> {
-        let body: ::mattermost_client::models::Reaction = example(r#"{}"#)?;
+        let body: ::mattermost_client::models::Reaction = example(
+            r#"{"user_id":"contracttestid000000000000","post_id":"contracttestid000000000000","emoji_name":"contract-test","create_at":1,"update_at":1,"delete_at":1,"channel_id":"contracttestid000000000000"}"#,
+        )?;
         let reply = client.save_reaction(&body).await?;
         Ok(json(&reply))
     }
@@ -5602,11 +5615,10 @@ pub mod contract_calls {
     /// `POST /api/v4/teams/{team_id}/files/search` (`SearchFiles`).
     async fn call_search_files(client: &Client) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
-        let terms_part: &str = "contract-test";
-        let is_or_search_part: bool = true;
-        let reply = client
-            .search_files(team_id_arg, terms_part, is_or_search_part)
-            .await?;
+        let body: ::mattermost_client::models::SearchFilesRequest = example(
+            r#"{"terms":"contract-test"}"#,
+        )?;
+        let reply = client.search_files(team_id_arg, &body).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/channels/group/search` (`SearchGroupChannels`).
@@ -5621,7 +5633,7 @@ pub mod contract_calls {
     async fn call_search_posts(client: &Client) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::SearchPostsRequest = example(
-            r#"{"terms":"contract-test","is_or_search":true}"#,
+            r#"{"terms":"contract-test"}"#,
         )?;
         let reply = client.search_posts(team_id_arg, &body).await?;
         Ok(json(&reply))
@@ -5734,7 +5746,7 @@ pub mod contract_calls {
         let team_id_arg: &str = "contracttestid000000000000";
         let thread_id_arg: &str = "contracttestid000000000000";
         let post_id_arg: &str = "contracttestid000000000000";
-        let () = client
+        let reply = client
             .set_thread_unread_by_post_id(
                 user_id_arg,
                 team_id_arg,
@@ -5742,7 +5754,7 @@ pub mod contract_calls {
                 post_id_arg,
             )
             .await?;
-        Ok(Decoded::Empty)
+        Ok(json(&reply))
     }
     /// `DELETE /api/v4/teams/{team_id}` (`SoftDeleteTeam`).
     async fn call_soft_delete_team(client: &Client) -> Result<Decoded, Error> {
@@ -5777,8 +5789,8 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/actions/dialogs/submit` (`SubmitInteractiveDialog`).
     async fn call_submit_interactive_dialog(client: &Client) -> Result<Decoded, Error> {
-        let body: ::mattermost_client::models::SubmitInteractiveDialogRequest = example(
-            r#"{"url":"https://example.com/contract-test-0","channel_id":"contracttestid000000000000","team_id":"contracttestid000000000000","submission":{}}"#,
+        let body: ::mattermost_client::models::SubmitDialogRequest = example(
+            r#"{"type":"contract-test","callback_id":"contracttestid000000000000","state":"contract-test","user_id":"contracttestid000000000000","channel_id":"contracttestid000000000000","team_id":"contracttestid000000000000","cancelled":true}"#,
         )?;
         let reply = client.submit_interactive_dialog(&body).await?;
         Ok(json(&reply))
@@ -5808,10 +5820,10 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
         let group_ids_arg: &str = "contracttestid000000000000";
-        let () = client
+        let reply = client
             .team_members_minus_group_members(team_id_arg, group_ids_arg)
             .await?;
-        Ok(Decoded::Empty)
+        Ok(json(&reply))
     }
     /// `POST /api/v4/elasticsearch/test` (`TestElasticsearch`).
     async fn call_test_elasticsearch(client: &Client) -> Result<Decoded, Error> {
@@ -5820,8 +5832,7 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/email/test` (`TestEmail`).
     async fn call_test_email(client: &Client) -> Result<Decoded, Error> {
-        let body: ::mattermost_client::models::Config = example(r#"{}"#)?;
-        let reply = client.test_email(&body).await?;
+        let reply = client.test_email().await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/ldap/test` (`TestLdap`).
@@ -5831,8 +5842,7 @@ pub mod contract_calls {
     }
     /// `POST /api/v4/file/s3_test` (`TestS3Connection`).
     async fn call_test_s3_connection(client: &Client) -> Result<Decoded, Error> {
-        let body: ::mattermost_client::models::Config = example(r#"{}"#)?;
-        let reply = client.test_s3_connection(&body).await?;
+        let reply = client.test_s3_connection().await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/site_url/test` (`TestSiteURL`).
@@ -5990,7 +6000,9 @@ pub mod contract_calls {
     /// `PUT /api/v4/commands/{command_id}` (`UpdateCommand`).
     async fn call_update_command(client: &Client) -> Result<Decoded, Error> {
         let command_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::Command = example(r#"{}"#)?;
+        let body: ::mattermost_client::models::Command = example(
+            r#"{"id":"contracttestid000000000000","token":"contract-test","create_at":1,"update_at":1,"delete_at":1,"creator_id":"contracttestid000000000000","team_id":"contracttestid000000000000","trigger":"contract-test","method":"contract-test","username":"contract-test","icon_url":"https://example.com/contract-test-0","auto_complete":true,"auto_complete_desc":"contract-test","auto_complete_hint":"contract-test","display_name":"contract-test","description":"contract-test","url":"https://example.com/contract-test-0","plugin_id":"contracttestid000000000000"}"#,
+        )?;
         let reply = client.update_command(command_id_arg, &body).await?;
         Ok(json(&reply))
     }
@@ -6003,8 +6015,8 @@ pub mod contract_calls {
     /// `PUT /api/v4/hooks/incoming/{hook_id}` (`UpdateIncomingWebhook`).
     async fn call_update_incoming_webhook(client: &Client) -> Result<Decoded, Error> {
         let hook_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::UpdateIncomingWebhookRequest = example(
-            r#"{"id":"contracttestid000000000000","channel_id":"contracttestid000000000000","display_name":"contract-test","description":"contract-test"}"#,
+        let body: ::mattermost_client::models::IncomingWebhook = example(
+            r#"{"id":"contracttestid000000000000","create_at":1,"update_at":1,"delete_at":1,"channel_id":"contracttestid000000000000","description":"contract-test","display_name":"contract-test","user_id":"contracttestid000000000000","team_id":"contracttestid000000000000","username":"contract-test","icon_url":"https://example.com/contract-test-0","channel_locked":true}"#,
         )?;
         let reply = client.update_incoming_webhook(hook_id_arg, &body).await?;
         Ok(json(&reply))
@@ -6013,8 +6025,7 @@ pub mod contract_calls {
     async fn call_update_marketplace_visited_by_admin(
         client: &Client,
     ) -> Result<Decoded, Error> {
-        let body: ::mattermost_client::models::System = example(r#"{}"#)?;
-        let reply = client.update_marketplace_visited_by_admin(&body).await?;
+        let reply = client.update_marketplace_visited_by_admin().await?;
         Ok(json(&reply))
     }
     /// `PUT /api/v4/oauth/apps/{app_id}` (`UpdateOAuthApp`).
@@ -6031,17 +6042,19 @@ pub mod contract_calls {
         client: &Client,
     ) -> Result<Decoded, Error> {
         let connection_id_arg: &str = "contracttestid000000000000";
-        let team_id_arg: &str = "contracttestid000000000000";
+        let body: ::mattermost_client::models::UpdateOutgoingOAuthConnectionRequest = example(
+            r#"{"id":"contracttestid000000000000"}"#,
+        )?;
         let reply = client
-            .update_outgoing_o_auth_connection(connection_id_arg, team_id_arg)
+            .update_outgoing_o_auth_connection(connection_id_arg, &body)
             .await?;
         Ok(json(&reply))
     }
     /// `PUT /api/v4/hooks/outgoing/{hook_id}` (`UpdateOutgoingWebhook`).
     async fn call_update_outgoing_webhook(client: &Client) -> Result<Decoded, Error> {
         let hook_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::UpdateOutgoingWebhookRequest = example(
-            r#"{"id":"contracttestid000000000000","channel_id":"contracttestid000000000000","display_name":"contract-test","description":"contract-test"}"#,
+        let body: ::mattermost_client::models::OutgoingWebhook = example(
+            r#"{"id":"contracttestid000000000000","create_at":1,"update_at":1,"delete_at":1,"creator_id":"contracttestid000000000000","team_id":"contracttestid000000000000","channel_id":"contracttestid000000000000","description":"contract-test","display_name":"contract-test","trigger_when":1,"content_type":"contract-test","token":"contract-test","username":"contract-test","icon_url":"https://example.com/contract-test-0"}"#,
         )?;
         let reply = client.update_outgoing_webhook(hook_id_arg, &body).await?;
         Ok(json(&reply))
@@ -6058,7 +6071,9 @@ pub mod contract_calls {
     /// `PUT /api/v4/users/{user_id}/preferences` (`UpdatePreferences`).
     async fn call_update_preferences(client: &Client) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
-        let body: Vec<::mattermost_client::models::Preference> = example(r#"[{},{}]"#)?;
+        let body: Vec<::mattermost_client::models::Preference> = example(
+            r#"[{"user_id":"contracttestid000000000000","category":"contract-test","name":"contract-test","value":"contract-test"},{"user_id":"contracttestid000000000001","category":"contract-test-1","name":"contract-test-1","value":"contract-test-1"}]"#,
+        )?;
         let reply = client.update_preferences(user_id_arg, &body).await?;
         Ok(json(&reply))
     }
@@ -6068,7 +6083,7 @@ pub mod contract_calls {
     ) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
         let user_id_arg: &str = "contracttestid000000000000";
-        let body: Vec<::mattermost_client::models::SidebarCategory> = example(
+        let body: Vec<::mattermost_client::models::SidebarCategoryWithChannels> = example(
             r#"[{},{}]"#,
         )?;
         let reply = client
@@ -6083,7 +6098,9 @@ pub mod contract_calls {
         let team_id_arg: &str = "contracttestid000000000000";
         let user_id_arg: &str = "contracttestid000000000000";
         let category_id_arg: &str = "contracttestid000000000000";
-        let body: ::mattermost_client::models::SidebarCategory = example(r#"{}"#)?;
+        let body: ::mattermost_client::models::SidebarCategoryWithChannels = example(
+            r#"{}"#,
+        )?;
         let reply = client
             .update_sidebar_category_for_team_for_user(
                 team_id_arg,
@@ -6114,7 +6131,7 @@ pub mod contract_calls {
     async fn call_update_team(client: &Client) -> Result<Decoded, Error> {
         let team_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::UpdateTeamRequest = example(
-            r#"{"id":"contracttestid000000000000","display_name":"contract-test","description":"contract-test","company_name":"contract-test","allowed_domains":"contract-test","invite_id":"contracttestid000000000000","allow_open_invite":"contract-test"}"#,
+            r#"{"id":"contracttestid000000000000","display_name":"contract-test","description":"contract-test","company_name":"contract-test","allowed_domains":"contract-test","invite_id":"contracttestid000000000000","allow_open_invite":true}"#,
         )?;
         let reply = client.update_team(team_id_arg, &body).await?;
         Ok(json(&reply))
@@ -6170,8 +6187,8 @@ pub mod contract_calls {
         let user_id_arg: &str = "contracttestid000000000000";
         let team_id_arg: &str = "contracttestid000000000000";
         let thread_id_arg: &str = "contracttestid000000000000";
-        let timestamp_arg: &str = "contract-test";
-        let () = client
+        let timestamp_arg: i64 = 1;
+        let reply = client
             .update_thread_read_for_user(
                 user_id_arg,
                 team_id_arg,
@@ -6179,7 +6196,7 @@ pub mod contract_calls {
                 timestamp_arg,
             )
             .await?;
-        Ok(Decoded::Empty)
+        Ok(json(&reply))
     }
     /// `PUT /api/v4/users/{user_id}/teams/{team_id}/threads/read` (`UpdateThreadsReadForUser`).
     async fn call_update_threads_read_for_user(
@@ -6221,7 +6238,7 @@ pub mod contract_calls {
     async fn call_update_user_custom_status(client: &Client) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
         let body: ::mattermost_client::models::UpdateUserCustomStatusRequest = example(
-            r#"{"emoji":"contract-test","text":"contract-test"}"#,
+            r#"{}"#,
         )?;
         let () = client.update_user_custom_status(user_id_arg, &body).await?;
         Ok(Decoded::Empty)
@@ -6283,12 +6300,15 @@ pub mod contract_calls {
     /// `POST /api/v4/uploads/{upload_id}` (`UploadData`).
     async fn call_upload_data(client: &Client) -> Result<Decoded, Error> {
         let upload_id_arg: &str = "contracttestid000000000000";
-        let reply = client.upload_data(upload_id_arg).await?;
+        let body = ::bytes::Bytes::from_static(b"contract test file\n");
+        let reply = client.upload_data(upload_id_arg, body).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/files` (`UploadFile`).
     async fn call_upload_file(client: &Client) -> Result<Decoded, Error> {
-        let reply = client.upload_file().await?;
+        let channel_id_part: &str = "contracttestid000000000000";
+        let files_part = vec![file("files.txt"), file("files-2.txt")];
+        let reply = client.upload_file(channel_id_part, files_part).await?;
         Ok(json(&reply))
     }
     /// `POST /api/v4/ldap/certificate/private` (`UploadLdapPrivateCertificate`).
@@ -6347,8 +6367,10 @@ pub mod contract_calls {
     async fn call_validate_outgoing_o_auth_connection(
         client: &Client,
     ) -> Result<Decoded, Error> {
-        let team_id_arg: &str = "contracttestid000000000000";
-        let () = client.validate_outgoing_o_auth_connection(team_id_arg).await?;
+        let body: ::mattermost_client::models::OutgoingOAuthConnectionPostItem = example(
+            r#"{}"#,
+        )?;
+        let () = client.validate_outgoing_o_auth_connection(&body).await?;
         Ok(Decoded::Empty)
     }
     /// `POST /api/v4/users/email/verify` (`VerifyUserEmail`).

@@ -123,7 +123,7 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Vec<Part> {
 async fn path_parameters_are_percent_encoded_as_one_segment() {
     let server = server_with(json_reply(json!({"id": "u1"}))).await;
     let user = client(&server).get_user("a b/c?#%").await.expect("user");
-    assert_eq!(user.id.as_deref(), Some("u1"));
+    assert_eq!(user.id, "u1");
 
     let req = only_request(&server).await;
     assert_eq!(req.method.as_str(), "GET");
@@ -160,8 +160,8 @@ async fn set_optional_parameters_are_sent_exactly() {
         .in_team("t")
         .await
         .expect("users");
-    let ids: Vec<_> = users.iter().map(|u| u.id.as_deref()).collect();
-    assert_eq!(ids, [Some("u1"), Some("u2")]);
+    let ids: Vec<_> = users.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, ["u1", "u2"]);
     client
         .get_users()
         .active(true)
@@ -206,11 +206,12 @@ async fn json_body_has_only_the_set_fields_and_reply_is_decoded() {
         ..CreateUserRequest::default()
     };
     let user = client(&server).create_user(&body).await.expect("user");
-    assert_eq!(user.id.as_deref(), Some("new-id"));
-    assert_eq!(user.username.as_deref(), Some("alice"));
+    assert_eq!(user.id, "new-id");
+    assert_eq!(user.username, "alice");
     assert_eq!(user.create_at, Some(1_700_000_000_000));
     assert_eq!(user.email_verified, Some(false));
-    assert_eq!(user.first_name, None);
+    // A field the server always sends but this reply lacks decodes as its default.
+    assert_eq!(user.first_name, "");
 
     let req = only_request(&server).await;
     assert_eq!(req.method.as_str(), "POST");
@@ -227,27 +228,30 @@ async fn json_body_has_only_the_set_fields_and_reply_is_decoded() {
 // 4. Multipart uploads
 
 #[tokio::test]
-async fn multipart_upload_from_memory() {
-    let reply = json!({"file_infos": [{"id": "f1", "name": "hello.txt"}], "client_ids": []});
+async fn multipart_upload_of_several_files_sends_text_parts_first() {
+    let reply = json!({"file_infos": [{"id": "f1", "name": "hello.txt"}, {"id": "f2", "name": "b.bin"}], "client_ids": ["cid1", "cid2"]});
     let server = server_with(
         ResponseTemplate::new(201).set_body_raw(reply.to_string().into_bytes(), "application/json"),
     )
     .await;
+    let files = vec![
+        FilePart::from_bytes(b"hello".to_vec(), "hello.txt"),
+        FilePart::from_bytes(vec![0u8, 1, 2], "b.bin"),
+    ];
     let uploaded = client(&server)
-        .upload_file()
-        .files(FilePart::from_bytes(b"hello".to_vec(), "hello.txt"))
-        .channel_id_part("chan1")
-        .client_ids("cid1")
+        .upload_file("chan1", files)
+        .client_ids(["cid1", "cid2"])
         .await
         .expect("upload");
     let infos = uploaded.file_infos.expect("file infos");
-    assert_eq!(infos.len(), 1);
-    assert_eq!(infos[0].id.as_deref(), Some("f1"));
-    assert_eq!(uploaded.client_ids, Some(vec![]));
+    assert_eq!(infos.len(), 2);
+    assert_eq!(infos[1].id, "f2");
+    assert_eq!(uploaded.client_ids, Some(vec!["cid1".to_string(), "cid2".to_string()]));
 
     let req = only_request(&server).await;
     assert_eq!(req.method.as_str(), "POST");
     assert_eq!(req.url.path(), "/api/v4/files");
+    // The channel is a part, never a query value.
     assert_eq!(req.url.query(), None);
     let content_type = header(&req, "content-type").expect("content type");
     assert!(
@@ -255,9 +259,19 @@ async fn multipart_upload_from_memory() {
         "{content_type}"
     );
     let parts = parse_multipart(content_type, &req.body);
+    let text = |name: &str, body: &[u8]| Part {
+        name: name.into(),
+        file_name: None,
+        content_type: None,
+        body: body.to_vec(),
+    };
+    // The server's streaming handler must see the channel and the client ids before any file.
     assert_eq!(
         parts,
         [
+            text("channel_id", b"chan1"),
+            text("client_ids", b"cid1"),
+            text("client_ids", b"cid2"),
             Part {
                 name: "files".into(),
                 file_name: Some("hello.txt".into()),
@@ -265,16 +279,10 @@ async fn multipart_upload_from_memory() {
                 body: b"hello".to_vec(),
             },
             Part {
-                name: "channel_id".into(),
-                file_name: None,
-                content_type: None,
-                body: b"chan1".to_vec(),
-            },
-            Part {
-                name: "client_ids".into(),
-                file_name: None,
-                content_type: None,
-                body: b"cid1".to_vec(),
+                name: "files".into(),
+                file_name: Some("b.bin".into()),
+                content_type: Some("application/octet-stream".into()),
+                body: vec![0, 1, 2],
             },
         ]
     );
@@ -290,17 +298,14 @@ async fn multipart_upload_from_stream() {
     ]);
     let custom = FilePart::from_stream(chunks, "data.bin").mime_type("application/x-custom");
     client(&server)
-        .upload_file()
-        .channel_id("query-chan")
-        .files(custom)
-        .channel_id_part("chan1")
+        .upload_file("chan1", vec![custom])
         .await
         .expect("upload");
 
     let req = only_request(&server).await;
     assert_eq!(req.method.as_str(), "POST");
     assert_eq!(req.url.path(), "/api/v4/files");
-    assert_eq!(req.url.query(), Some("channel_id=query-chan"));
+    assert_eq!(req.url.query(), None);
     let content_type = header(&req, "content-type").expect("content type");
     let parts = parse_multipart(content_type, &req.body);
     let mut expected = b"chunk-1 ".to_vec();
@@ -310,16 +315,16 @@ async fn multipart_upload_from_stream() {
         parts,
         [
             Part {
-                name: "files".into(),
-                file_name: Some("data.bin".into()),
-                content_type: Some("application/x-custom".into()),
-                body: expected,
-            },
-            Part {
                 name: "channel_id".into(),
                 file_name: None,
                 content_type: None,
                 body: b"chan1".to_vec(),
+            },
+            Part {
+                name: "files".into(),
+                file_name: Some("data.bin".into()),
+                content_type: Some("application/x-custom".into()),
+                body: expected,
             },
         ]
     );
@@ -331,8 +336,7 @@ async fn streamed_part_without_mime_type_defaults_to_octet_stream() {
     let chunks =
         futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from_static(b"raw"))]);
     client(&server)
-        .upload_file()
-        .files(FilePart::from_stream(chunks, "noext").with_length(3))
+        .upload_file("c1", vec![FilePart::from_stream(chunks, "noext").with_length(3)])
         .await
         .expect("upload");
     let req = only_request(&server).await;
@@ -340,6 +344,11 @@ async fn streamed_part_without_mime_type_defaults_to_octet_stream() {
     assert_eq!(
         parts,
         [Part {
+            name: "channel_id".into(),
+            file_name: None,
+            content_type: None,
+            body: b"c1".to_vec(),
+        }, Part {
             name: "files".into(),
             file_name: Some("noext".into()),
             content_type: Some("application/octet-stream".into()),
@@ -363,7 +372,7 @@ async fn binary_reply_is_returned_byte_for_byte() {
     let bytes: Bytes = client.get_file("f1").await.expect("file");
     assert_eq!(&bytes[..], IMAGE);
 
-    let mut stream = client.get_file_stream("f1").await.expect("stream");
+    let mut stream = client.get_file("f1").send_stream().await.expect("stream");
     assert_eq!(stream.content_length(), Some(IMAGE.len() as u64));
     let mut streamed = Vec::new();
     while let Some(chunk) = stream.next().await {
@@ -440,7 +449,7 @@ async fn stream_fetches_pages_lazily_until_a_short_page() {
         .per_page(2)
         .page(7) // ignored by `.stream()`, which starts at page 0
         .stream()
-        .map(|user| user.expect("user").id.expect("id"))
+        .map(|user| user.expect("user").id)
         .collect()
         .await;
     assert_eq!(ids, ["u0", "u1", "u2", "u3", "u4"]);
@@ -465,7 +474,7 @@ async fn stream_clamps_per_page_and_takes_only_what_is_consumed() {
     let client = client(&server);
     let mut stream = client.get_users().per_page(5000).stream();
     let first = stream.next().await.expect("an item").expect("a user");
-    assert_eq!(first.id.as_deref(), Some("u0"));
+    assert_eq!(first.id, "u0");
     drop(stream);
     let requests = server.received_requests().await.expect("recording enabled");
     assert_eq!(requests.len(), 1, "one page fetched for one item");
@@ -603,8 +612,9 @@ async fn invalid_json_reply_is_a_bounded_decode_error() {
     };
     assert_eq!(status.as_u16(), 200);
     assert!(snippet.len() <= 512, "snippet of {} bytes", snippet.len());
-    assert!(!snippet.is_empty());
-    assert!(body.starts_with(snippet.as_str()));
+    // String values are masked (they may be secrets); keys and other tokens are kept.
+    assert!(snippet.starts_with(r#"{"id": "…", "username": xxxx"#), "{snippet}");
+    assert!(snippet.ends_with('…'), "{snippet}");
     assert!(err.to_string().len() < 2_000, "{err}");
 }
 
@@ -727,15 +737,14 @@ async fn builders_and_their_futures_are_send() {
     let upload = tokio::spawn(async move {
         let chunks =
             futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
-        c.upload_file()
-            .files(FilePart::from_stream(chunks, "x.txt"))
+        c.upload_file("c1", vec![FilePart::from_stream(chunks, "x.txt")])
             .send()
             .await
     });
     assert!(users.await.expect("join").expect("users").is_empty());
     assert_eq!(
-        user.await.expect("join").expect("user").id.as_deref(),
-        Some("u1")
+        user.await.expect("join").expect("user").id,
+        "u1"
     );
     upload.await.expect("join").expect("upload");
     future.await.expect("users");
@@ -755,4 +764,211 @@ async fn non_ascii_path_parameter_and_dot_segments() {
         assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     }
     assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+}
+
+// --- Issue 15: error helpers, inputs that take what users have, ETags and headers. ---
+
+/// A server answering every request with `status` and a Mattermost error `id`.
+async fn app_error_server(status: u16, id: &str) -> MockServer {
+    server_with(ResponseTemplate::new(status).set_body_raw(
+        json!({"id": id, "message": "m", "status_code": status}).to_string().into_bytes(),
+        "application/json",
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn error_helpers_answer_by_status_and_give_the_app_error_id() {
+    use mattermost_client::StatusCode;
+    for (status, id) in [
+        (404, "app.user.missing_account.const"),
+        (403, "api.context.permissions.app_error"),
+        (401, "api.context.session_expired.app_error"),
+        (429, "api.context.rate_limited.app_error"),
+        (500, "app.internal"),
+    ] {
+        let server = app_error_server(status, id).await;
+        let err = client(&server).get_user("nobody").await.expect_err("an error status");
+        assert_eq!(err.status(), StatusCode::from_u16(status).ok(), "{status}");
+        assert_eq!(err.is_not_found(), status == 404, "{status}");
+        assert_eq!(err.is_forbidden(), status == 403, "{status}");
+        assert_eq!(err.is_unauthorized(), status == 401, "{status}");
+        assert_eq!(err.is_rate_limited(), status == 429, "{status}");
+        assert!(!err.is_timeout(), "{status}");
+        assert_eq!(err.app_error_id(), Some(id), "{status}");
+    }
+    // A body that is not Mattermost's error has no id; a decode failure is no status question.
+    let server = server_with(ResponseTemplate::new(404).set_body_string("<html>nope</html>")).await;
+    let err = client(&server).get_user("x").await.expect_err("404");
+    assert!(err.is_not_found());
+    assert_eq!(err.app_error_id(), None);
+    let server = server_with(json_reply(json!([1, 2]))).await;
+    let err = client(&server).get_user("x").await.expect_err("decode");
+    assert!(!err.is_not_found() && err.status() == Some(StatusCode::OK));
+}
+
+#[tokio::test]
+// `&["alice", "bob"]` is what users write; that it works is the point.
+#[allow(clippy::needless_borrows_for_generic_args)]
+async fn list_inputs_take_str_slices_string_vecs_and_iterators() {
+    let server = server_with(json_reply(json!([]))).await;
+    let client = client(&server);
+    let names = vec!["alice".to_owned(), "bob".to_owned()];
+    client.get_users_by_usernames(&["alice", "bob"]).await.expect("&[&str; 2]");
+    let slice: &[&str] = &["alice", "bob"];
+    client.get_users_by_usernames(slice).await.expect("&[&str]");
+    client.get_users_by_usernames(&names).await.expect("&Vec<String>");
+    client.get_users_by_usernames(names.iter().map(String::as_str)).await.expect("an iterator");
+    client.get_users_by_usernames(names).await.expect("Vec<String>");
+    let requests = server.received_requests().await.expect("recording");
+    assert_eq!(requests.len(), 5);
+    for request in requests {
+        assert_eq!(request.url.path(), "/api/v4/users/usernames");
+        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("JSON body");
+        assert_eq!(body, json!(["alice", "bob"]));
+    }
+}
+
+/// Prepares a request in one function; it borrows nothing from here.
+fn prepare_listing(client: &Client) -> mattermost_client::operations::users::GetUsers {
+    let team = String::from("team-1");
+    client.get_users().in_team(team).per_page(7)
+}
+
+#[tokio::test]
+async fn builders_and_calls_own_their_inputs_and_are_sent_elsewhere() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v4/users/u1"))
+        .respond_with(json_reply(json!({"id": "u1"})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v4/users"))
+        .respond_with(json_reply(json!([])))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let listing = prepare_listing(&client);
+    let call = {
+        let user_id = String::from("u1");
+        client.get_user(user_id)
+    };
+    let listed = tokio::spawn(async move { listing.await }).await.expect("join");
+    assert!(listed.expect("users").is_empty());
+    let user = tokio::spawn(call.into_future()).await.expect("join");
+    assert_eq!(user.expect("user").id, "u1");
+    let requests = server.received_requests().await.expect("recording");
+    assert_eq!(requests[0].url.query(), Some("per_page=7&in_team=team-1"));
+    assert_eq!(requests[1].url.path(), "/api/v4/users/u1");
+}
+
+#[tokio::test]
+async fn login_returns_the_user_without_a_type_annotation() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v4/users/login"))
+        .respond_with(json_reply(json!({"id": "u1", "username": "alice"})).insert_header("Token", "session-token"))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let me = client.login("alice", "pw").await.expect("login");
+    assert_eq!((me.id.as_str(), me.username.as_str()), ("u1", "alice"));
+    assert!(client.has_token());
+}
+
+#[tokio::test]
+async fn request_models_have_a_constructor_for_their_required_fields() {
+    use mattermost_client::models::{CreatePostRequest, CustomStatusDuration, UpdateUserCustomStatusRequest};
+    let server = server_with(json_reply(json!({"id": "p1", "channel_id": "c1", "message": "hi"}))).await;
+    let client = client(&server);
+    let post = CreatePostRequest { root_id: Some("root".into()), ..CreatePostRequest::new("c1", "hi") };
+    client.create_post(&post).await.expect("post");
+    let status = UpdateUserCustomStatusRequest { duration: Some(CustomStatusDuration::OneHour), ..UpdateUserCustomStatusRequest::default() };
+    client.update_user_custom_status("me", &status).await.expect("status");
+    let requests = server.received_requests().await.expect("recording");
+    let body = |i: usize| serde_json::from_slice::<serde_json::Value>(&requests[i].body).expect("JSON");
+    assert_eq!(body(0), json!({"channel_id": "c1", "message": "hi", "root_id": "root"}));
+    assert_eq!(body(1)["duration"], json!("one_hour"));
+    // The client config's format is typed: `old` is the one the server knows.
+    let server = server_with(json_reply(json!({"Version": "9.8.0"}))).await;
+    let config = client_of(&server).get_client_config(mattermost_client::models::ClientFormat::Old).await.expect("config");
+    assert_eq!(config["Version"], "9.8.0");
+    assert_eq!(only_request(&server).await.url.query(), Some("format=old"));
+}
+
+fn client_of(server: &MockServer) -> Client {
+    client(server)
+}
+
+/// A server that sends `me` with an `ETag`, and 304 to a request that names it.
+async fn etag_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/users/me"))
+        .and(wiremock::matchers::header("If-None-Match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304).insert_header("ETag", "\"v1\""))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/users/me"))
+        .respond_with(
+            json_reply(json!({"id": "u1", "username": "alice"}))
+                .insert_header("ETag", "\"v1\"")
+                .insert_header("X-Request-Id", "req-42")
+                .insert_header("X-Ratelimit-Limit", "10")
+                .insert_header("X-Ratelimit-Remaining", "9")
+                .insert_header("X-Ratelimit-Reset", "1"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn send_with_response_gives_the_value_with_status_etag_request_id_and_rate_limits() {
+    let server = etag_server().await;
+    let reply = client(&server).get_user("me").send_with_response().await.expect("me");
+    assert_eq!(reply.value.username, "alice");
+    assert_eq!(reply.status(), mattermost_client::StatusCode::OK);
+    assert_eq!(reply.etag(), Some("\"v1\""));
+    assert_eq!(reply.request_id(), Some("req-42"));
+    let limits = reply.rate_limit();
+    assert_eq!((limits.limit, limits.remaining, limits.reset_seconds), (Some(10), Some(9), Some(1)));
+    assert_eq!(reply.headers().get("etag").map(|v| v.as_bytes()), Some(&b"\"v1\""[..]));
+    // Builders have it too.
+    let users = client(&server).get_users().send_with_response().await;
+    assert!(users.is_err(), "the listing is not mocked: a 404");
+}
+
+#[tokio::test]
+async fn if_none_match_turns_304_into_not_modified_and_200_into_a_new_value() {
+    use mattermost_client::Conditional;
+    let server = etag_server().await;
+    let client = client(&server);
+    let answer = client.get_user("me").send_if_none_match("\"v1\"").await.expect("304 is no error");
+    assert!(answer.is_not_modified());
+    assert_eq!(answer.etag(), Some("\"v1\""));
+    match client.get_user("me").send_if_none_match("\"v0\"").await.expect("200") {
+        Conditional::Modified(fresh) => assert_eq!((fresh.value.id.as_str(), fresh.etag()), ("u1", Some("\"v1\""))),
+        Conditional::NotModified(_) => panic!("a stale ETag gets the new value"),
+    }
+    let requests = server.received_requests().await.expect("recording");
+    let sent: Vec<Option<&str>> = requests.iter().map(|r| header(r, "if-none-match")).collect();
+    assert_eq!(sent, [Some("\"v1\""), Some("\"v0\"")]);
+    // Without `If-None-Match`, a 304 is still an error: nobody asked for it.
+    let server = server_with(ResponseTemplate::new(304)).await;
+    let err = client_of(&server).get_user("me").await.expect_err("unasked 304");
+    assert_eq!(err.status(), Some(mattermost_client::StatusCode::NOT_MODIFIED));
+}
+
+#[tokio::test]
+async fn if_none_match_is_refused_for_a_post_before_sending() {
+    use mattermost_client::models::Reaction;
+    let server = server_with(json_reply(json!({}))).await;
+    let err = client(&server)
+        .save_reaction(&Reaction::default())
+        .send_if_none_match("\"v1\"")
+        .await
+        .expect_err("not a GET");
+    assert!(matches!(err, Error::InvalidRequest(ref m) if m.contains("If-None-Match")), "{err}");
+    assert!(server.received_requests().await.expect("recording").is_empty());
 }

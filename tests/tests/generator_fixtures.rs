@@ -249,6 +249,18 @@ fn types_string_formats() {
 }
 
 #[test]
+fn types_secret_fields() {
+    let g = generate("types_secret_fields");
+    assert_kinds(&g, &[]);
+    let model = file(&g, "src/models/access_token.rs");
+    assert!(model.contains(r#".field("token", &"<redacted>")"#), "{model}");
+    assert!(model.contains(r#".field("pin", &self.pin.as_ref().map(|_| "<redacted>"))"#), "{model}");
+    assert!(model.contains(r#".field("token_id", &self.token_id)"#), "{model}");
+    assert!(model.contains(r#".field("last_password_update", &self.last_password_update)"#), "{model}");
+    insta::assert_snapshot!(report(&g, &["src/models/access_token.rs", "src/operations/untagged.rs"]));
+}
+
+#[test]
 fn types_string_enum() {
     let g = generate("types_string_enum");
     assert_kinds(&g, &[]);
@@ -408,6 +420,27 @@ fn contradiction_unreadable_node() {
     insta::assert_snapshot!(report(&g, &["src/models/mod.rs", "src/models/sound.rs"]));
 }
 
+#[test]
+fn contradiction_unreadable_parameter() {
+    let g = generate("contradiction_unreadable_parameter");
+    assert_kinds(&g, &[(WARN, "dropped-node"), (WARN, "dropped-node"), (WARN, "dropped-node")]);
+    let pointers: Vec<&str> = g.diagnostics.items().iter().map(|d| d.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/paths/~1api~1v4~1sounds/get/parameters/1",
+            "/paths/~1api~1v4~1sounds/post/requestBody/content/text~1plain",
+            "/paths/~1api~1v4~1sounds/post/responses/201",
+        ],
+        "each the smallest node around the damage"
+    );
+    let methods: Vec<&str> = g.ir.operations.iter().map(|o| o.method_name.as_str()).collect();
+    assert_eq!(methods, ["create_sound", "get_sound", "get_sounds"], "no operation is lost");
+    let get_sounds = g.ir.operations.iter().find(|o| o.method_name == "get_sounds").expect("get_sounds");
+    assert_eq!(get_sounds.params.iter().map(|p| p.wire_name.as_str()).collect::<Vec<_>>(), ["volume"]);
+    insta::assert_snapshot!(report(&g, &["src/operations/sounds.rs"]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Docs
 
@@ -472,6 +505,182 @@ fn operations_missing_operation_id() {
     let g = generate("operations_missing_operation_id");
     assert_kinds(&g, &[(WARN, "missing-operation-id")]);
     insta::assert_snapshot!(report(&g, &["src/operations/system.rs"]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Swagger 2.0 in: converted to OpenAPI 3.0 by the loader, one conversion rule per fixture
+
+/// The operation with the Rust method name `name`.
+fn operation<'a>(generation: &'a Generation, name: &str) -> &'a mattermost_codegen::ir::Operation {
+    generation.ir.operations.iter().find(|o| o.method_name == name).unwrap_or_else(|| panic!("no operation {name}"))
+}
+
+#[test]
+fn swagger2_definitions() {
+    let g = generate("swagger2_definitions");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted"), (WARN, "dangling-ref")]);
+    let dangling = &g.diagnostics.items()[1];
+    assert!(dangling.message.contains("#/components/schemas/UserNotInThisFile"), "{}", dangling.message);
+    assert_eq!(dangling.line, Some(26), "located in the 2.0 file: {dangling}");
+    let TypeKind::Struct(channel) = &component_type(&g, "Channel").kind else { panic!("Channel is a struct") };
+    let field = |name: &str| channel.fields.iter().find(|f| f.wire_name == name).unwrap_or_else(|| panic!("no field {name}"));
+    assert!(field("purpose").nullable, "x-nullable is nullable");
+    assert_eq!(field("icon").shape, mattermost_codegen::ir::Shape::Binary, "type: file is binary");
+    assert_eq!(field("creator").shape, mattermost_codegen::ir::Shape::Json, "a dangling $ref is untyped JSON");
+    insta::assert_snapshot!(report(&g, &["src/models/channel.rs", "src/operations/channels.rs"]));
+}
+
+#[test]
+fn swagger2_body_parameter() {
+    let g = generate("swagger2_body_parameter");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted")]);
+    use mattermost_codegen::ir::{BodyKind, Shape};
+    let create = operation(&g, "create_post");
+    let body = create.body.as_ref().expect("a body");
+    assert!(body.required);
+    assert!(matches!(body.kind, BodyKind::Json(Shape::Named(_))), "{:?}", body.kind);
+    let update = operation(&g, "update_post");
+    let post = g.ir.types.entries.iter().position(|e| e.origin == TypeOrigin::Component("Post".into())).expect("Post");
+    assert_eq!(update.body.as_ref().map(|b| &b.kind), Some(&BodyKind::Json(Shape::Named(mattermost_codegen::ir::TypeId(post)))));
+    let pin = operation(&g, "pin_post");
+    assert!(matches!(pin.body.as_ref().map(|b| &b.kind), Some(BodyKind::Json(Shape::Named(_)))), "the root body parameter is the body");
+    insta::assert_snapshot!(report(&g, &["src/operations/posts.rs"]));
+}
+
+#[test]
+fn swagger2_form_data() {
+    let g = generate("swagger2_form_data");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted"), (NOTE, "swagger2-lossy")]);
+    use mattermost_codegen::ir::{BodyKind, PartKind};
+    let upload = operation(&g, "upload_file");
+    let Some(BodyKind::Multipart(parts)) = upload.body.as_ref().map(|b| &b.kind) else { panic!("a multipart body: {:?}", upload.body) };
+    let kinds: Vec<(&str, bool, bool)> =
+        parts.iter().map(|p| (p.wire_name.as_str(), matches!(p.kind, PartKind::File), p.required)).collect();
+    assert_eq!(kinds, [("files", true, true), ("channel_id", false, true), ("client_ids", false, false)]);
+    let execute = operation(&g, "execute_command");
+    assert!(matches!(execute.body.as_ref().map(|b| &b.kind), Some(BodyKind::Form(_))), "{:?}", execute.body);
+    assert!(execute.body.as_ref().is_some_and(|b| b.required), "required fields make the body required");
+    insta::assert_snapshot!(report(&g, &["src/operations/files.rs", "src/operations/commands.rs"]));
+}
+
+#[test]
+fn swagger2_produces() {
+    let g = generate("swagger2_produces");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted")]);
+    use mattermost_codegen::ir::Response;
+    assert_eq!(operation(&g, "get_profile_image").response, Response::Bytes);
+    assert!(operation(&g, "get_profile_image").stream_method_name.is_some());
+    assert_eq!(operation(&g, "get_logs").response, Response::Text);
+    assert!(matches!(operation(&g, "get_ping").response, Response::Json(_)));
+    insta::assert_snapshot!(report(&g, &["src/operations/users.rs", "src/operations/system.rs"]));
+}
+
+#[test]
+fn swagger2_base_path() {
+    let g = generate("swagger2_base_path");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted")]);
+    assert_eq!(operation(&g, "get_team").path, "/api/v4/teams/{team_id}");
+    assert!(g.diagnostics.items()[0].message.contains("basePath `/api/v4`"), "{}", g.diagnostics.items()[0].message);
+    insta::assert_snapshot!(report(&g, &["src/operations/teams.rs"]));
+}
+
+#[test]
+fn swagger2_collection_format() {
+    let g = generate("swagger2_collection_format");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted"), (NOTE, "swagger2-lossy")]);
+    let lossy = &g.diagnostics.items()[1];
+    assert_eq!(lossy.pointer, "/paths/~1api~1v4~1users~1ids/get/parameters/2/collectionFormat");
+    assert_eq!(lossy.line, Some(14), "{lossy}");
+    let explode: Vec<(&str, bool)> = operation(&g, "get_users_by_ids").params.iter().map(|p| (p.wire_name.as_str(), p.explode)).collect();
+    assert_eq!(explode, [("ids", false), ("roles", true), ("columns", false)], "csv joined, multi repeated");
+    insta::assert_snapshot!(report(&g, &["src/operations/users.rs"]));
+}
+
+#[test]
+fn swagger2_root_parameters_and_responses() {
+    let g = generate("swagger2_root_parameters_and_responses");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted"), (WARN, "dangling-ref"), (WARN, "dangling-ref")]);
+    let members = operation(&g, "get_team_members");
+    let params: Vec<(&str, bool)> = members.params.iter().map(|p| (p.wire_name.as_str(), p.required)).collect();
+    assert_eq!(params, [("team_id", true), ("page", false)], "root parameters by $ref; the dangling one skipped");
+    assert!(matches!(members.response, mattermost_codegen::ir::Response::Json(mattermost_codegen::ir::Shape::Array(_))));
+    assert!(g.diagnostics.items()[1].message.contains("#/components/parameters/NotInThisFile"), "{}", g.diagnostics.items()[1]);
+    insta::assert_snapshot!(report(&g, &["src/operations/teams.rs"]));
+}
+
+#[test]
+fn swagger2_slug_operation_ids() {
+    let g = generate("swagger2_slug_operation_ids");
+    let unusable = (NOTE, "unusable-operation-id");
+    assert_kinds(&g, &[(NOTE, "swagger2-converted"), unusable, unusable, unusable, unusable, unusable, unusable, (WARN, "missing-operation-id")]);
+    let names: Vec<(&str, &str)> = g.ir.operations.iter().map(|o| (o.path.as_str(), o.method_name.as_str())).collect();
+    assert_eq!(
+        names,
+        [
+            ("/api/v4/users/{user_id}/image/default", "get_default_profile_image"),
+            ("/api/v4/users", "get_users"),
+            ("/api/v4/users/{user_id}/image", "get_users_image"),
+            ("/api/v4/users/tokens", "get_users_tokens"),
+            ("/api/v4/users/{user_id}", "get_users_user_id"),
+            ("/api/v4/users/{user_id}/tokens", "get_users_user_id_tokens"),
+            ("/api/v4/users", "post_users"),
+            ("/api/v4/users/{user_id}/mfa", "post_users_mfa"),
+        ]
+    );
+    let long = g.diagnostics.items().iter().find(|d| d.pointer == "/paths/~1api~1v4~1users/post/operationId").expect("a note on the slug");
+    assert!(long.message.contains("longer than 64 characters") && long.message.contains("`post_users`"), "{long}");
+    insta::assert_snapshot!(report(&g, &["src/operations/users.rs"]));
+}
+
+#[test]
+fn swagger2_mattermost_5x() {
+    let g = generate("swagger2_mattermost_5x");
+    // Every operation of the file (counted with serde_yaml, not the generator) has a method.
+    let text = fixture_text("swagger2_mattermost_5x");
+    let doc: serde_yaml::Value = first_document(&text).expect("YAML");
+    let methods = ["get", "put", "post", "delete", "patch"];
+    let in_file: usize = doc["paths"]
+        .as_mapping()
+        .expect("paths")
+        .values()
+        .map(|item| item.as_mapping().map_or(0, |m| m.keys().filter(|k| k.as_str().is_some_and(|k| methods.contains(&k))).count()))
+        .sum();
+    assert_eq!(g.ir.operations.len(), in_file);
+    for op in &g.ir.operations {
+        let path = format!("src/operations/{}.rs", op.group);
+        let contents = file(&g, &path);
+        let declared = [format!(" fn {}(", op.method_name), format!(" fn {}<", op.method_name)];
+        assert!(declared.iter().any(|d| contents.contains(d.as_str())), "no method for {} {}", op.http_method, op.path);
+        assert!(op.path.starts_with("/api/v4/"), "basePath is part of the path: {}", op.path);
+    }
+    let kinds: std::collections::BTreeSet<&str> = g.diagnostics.items().iter().map(|d| d.kind).collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["dangling-ref", "missing-operation-id", "swagger2-converted", "unusable-operation-id"]
+    );
+    insta::assert_snapshot!(report(&g, &["src/operations/users.rs", "src/operations/files.rs"]));
+}
+
+/// The first document of a YAML stream that holds content, read with serde_yaml.
+fn first_document(text: &str) -> Option<serde_yaml::Value> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text).filter_map(|doc| serde_yaml::Value::deserialize(doc).ok()).find(|v| !v.is_null())
+}
+
+#[test]
+fn a_second_yaml_document_is_an_error_naming_its_line() {
+    let text = "---\nswagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\npaths: {}\n---\nswagger: \"2.0\"\n";
+    let Err(diagnostics) = mattermost_codegen::generate(text) else { panic!("two documents generated files") };
+    let [error] = diagnostics.items() else { panic!("one error: {:?}", diagnostics.items()) };
+    assert_eq!((error.severity, error.kind, error.line), (Severity::Error, "several-documents", Some(5)), "{error}");
+    assert!(error.message.contains("line 5"), "{error}");
+}
+
+#[test]
+fn a_swagger_version_other_than_2_0_is_a_located_error() {
+    let Err(diagnostics) = mattermost_codegen::generate("swagger: \"1.2\"\ninfo: {title: t, version: \"1\"}\n") else { panic!("generated") };
+    let [error] = diagnostics.items() else { panic!("one error: {:?}", diagnostics.items()) };
+    assert_eq!((error.kind, error.pointer.as_str(), error.line), ("unsupported-version", "/swagger", Some(1)), "{error}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -564,12 +773,20 @@ fn diagnostics_point_at_existing_nodes() {
     const STRICT_YAML_REJECTS: &[&str] = &["defect_duplicate_path_key"];
     let mut failures = Vec::new();
     for name in fixture_names() {
-        let parsed = serde_yaml::from_str::<serde_yaml::Value>(&fixture_text(&name));
+        let text = fixture_text(&name);
+        // A leading `---` and a trailing empty document are one spec (swagger2_mattermost_5x).
+        let parsed = serde_yaml::from_str::<serde_yaml::Value>(&text).or_else(|e| first_document(&text).ok_or(e));
         if STRICT_YAML_REJECTS.contains(&name.as_str()) {
             assert!(parsed.is_err(), "{name} is meant to be a spec strict YAML readers refuse");
             continue;
         }
         let doc = parsed.expect("fixture is YAML");
+        // A Swagger 2.0 fixture: diagnostics of the stages after the conversion point into the
+        // OpenAPI 3.0 tree it was converted to; they must name a node there.
+        let converted = doc.get("swagger").map(|_| {
+            let mut diagnostics = mattermost_codegen::diag::Diagnostics::default();
+            mattermost_codegen::load::load(&text, &mut diagnostics).expect("a 2.0 fixture loads").tree.root
+        });
         let generation = match try_generate(&name) {
             Ok(generation) => generation,
             Err(e) => {
@@ -578,7 +795,8 @@ fn diagnostics_point_at_existing_nodes() {
             }
         };
         for d in generation.diagnostics.items() {
-            if yaml_at(&doc, &d.pointer).is_none() {
+            let in_converted = converted.as_ref().is_some_and(|root| root.pointer(&d.pointer).is_some());
+            if yaml_at(&doc, &d.pointer).is_none() && !in_converted {
                 failures.push(format!("fixture {name}: the pointer names no node in the spec:\n{d}"));
             }
             if d.line.is_none() {

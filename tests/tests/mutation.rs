@@ -3,7 +3,13 @@
 //! Valid specs are mutated at random (nodes deleted, duplicated, retyped, renamed to odd or
 //! unicode names, `$ref`s broken; every tenth case also damaged as YAML text) and generated.
 //! Each case must not panic, and must end either in located errors or in files that are valid
-//! Rust (`syn::parse_file`), the contract test's calls included.
+//! Rust (`syn::parse_file`), the contract test's calls included. The mix holds OpenAPI 3.0
+//! specs (a small one and slices of the real one) and a Swagger 2.0 spec.
+//!
+//! Recovery at the smallest node: when no mutation touches a top-level node and the text is
+//! not damaged, the spec must generate, and a damaged node may cost at most the operation it
+//! is in (a whole path item when the path item itself is the node, every operation when it is
+//! `paths`): the operations are counted before and after.
 //!
 //! `MUTATION_CASES` (default 400) and `MUTATION_SEED` (default: a fixed seed) choose the run;
 //! the test prints both, so any failure can be replayed exactly.
@@ -106,6 +112,83 @@ fn base_small() -> Value {
             }
         }
     })
+}
+
+/// A small Swagger 2.0 spec in the shape of Mattermost's 5.x reference: `basePath`, body and
+/// form parameters, a file, `collectionFormat`, root parameters and responses, `x-nullable`,
+/// a sentence-slug operationId and a `$ref` to a definition that is not there.
+fn base_swagger2() -> Value {
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        "host": "example.invalid", "basePath": "/api/v4", "schemes": ["https"],
+        "consumes": ["application/json"], "produces": ["application/json"],
+        "paths": {
+            "/users": {
+                "post": {
+                    "operationId": "create-a-new-user-on-the-system-permissions-no-permission-required", "tags": ["users"],
+                    "parameters": [{"in": "body", "name": "user", "required": true, "schema": {"$ref": "#/definitions/User"}}],
+                    "responses": {"201": {"description": "ok", "schema": {"$ref": "#/definitions/User"}}, "400": {"$ref": "#/responses/BadRequest"}}
+                },
+                "get": {
+                    "operationId": "GetUsers", "tags": ["users"],
+                    "parameters": [
+                        {"$ref": "#/parameters/Page"},
+                        {"name": "ids", "in": "query", "type": "array", "items": {"type": "string"}, "collectionFormat": "multi"},
+                        {"name": "sort", "in": "query", "type": "string", "enum": ["a", "b"]}
+                    ],
+                    "responses": {"200": {"description": "ok", "schema": {"type": "array", "items": {"$ref": "#/definitions/User"}}}}
+                }
+            },
+            "/users/{user_id}/image": {
+                "parameters": [{"name": "user_id", "in": "path", "type": "string", "required": true}],
+                "get": {
+                    "operationId": "GetProfileImage", "tags": ["users"], "produces": ["image/png"],
+                    "responses": {"200": {"description": "ok", "schema": {"type": "file"}}}
+                },
+                "post": {
+                    "operationId": "SetProfileImage", "tags": ["users"], "consumes": ["multipart/form-data"],
+                    "parameters": [{"name": "image", "in": "formData", "type": "file", "required": true}],
+                    "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/StatusOK"}}}
+                }
+            },
+            "/commands/execute": {
+                "post": {
+                    "tags": ["commands"], "consumes": ["application/x-www-form-urlencoded"],
+                    "parameters": [{"name": "command", "in": "formData", "type": "string", "required": true}],
+                    "responses": {"200": {"description": "ok"}}
+                }
+            }
+        },
+        "parameters": {"Page": {"name": "page", "in": "query", "type": "integer", "default": 0}},
+        "responses": {"BadRequest": {"description": "bad", "schema": {"$ref": "#/definitions/AppError"}}},
+        "definitions": {
+            "User": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"}, "nickname": {"type": "string", "x-nullable": true},
+                "props": {"type": "object", "additionalProperties": {"type": "string"}}
+            }},
+            "AppError": {"type": "object", "properties": {"message": {"type": "string"}, "status_code": {"type": "integer"}}}
+        }
+    })
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// How many operations the path item `item` declares.
+fn operations_in(item: &Value) -> usize {
+    item.as_object().map_or(0, |item| item.keys().filter(|k| METHODS.contains(&k.as_str())).count())
+}
+
+/// How many operations a mutation at `path` may cost under the recovery rule, or `None` when
+/// it touches a top-level node (which may cost everything, or end in located errors).
+fn allowance(spec: &Value, path: &[PathStep]) -> Option<usize> {
+    match path {
+        [_] => None,
+        [PathStep::Key(paths), PathStep::Key(item)] if paths == "paths" => Some(operations_in(&spec["paths"][item.as_str()])),
+        [PathStep::Key(paths), PathStep::Key(_), PathStep::Key(method), ..] if paths == "paths" && METHODS.contains(&method.as_str()) => Some(1),
+        [PathStep::Key(paths), ..] if paths == "paths" => Some(0),
+        _ => Some(0),
+    }
 }
 
 /// A slice of the real spec: a few of its paths and schemas (dangling refs included).
@@ -216,16 +299,24 @@ fn damage_text(rng: &mut fastrand::Rng, spec: &Value) -> (String, String) {
     (text, what)
 }
 
-/// Applies one random mutation; returns a description of it.
-fn mutate(rng: &mut fastrand::Rng, spec: &mut Value) -> String {
+/// Applies one random mutation; returns a description of it and how many operations it may
+/// cost ([`allowance`]).
+fn mutate(rng: &mut fastrand::Rng, spec: &mut Value) -> (String, Option<usize>) {
     let mut paths = Vec::new();
     node_paths(spec, &mut Vec::new(), &mut paths);
     if paths.is_empty() {
-        return "nothing to mutate".into();
+        return ("nothing to mutate".into(), None);
     }
     let path = paths[rng.usize(..paths.len())].clone();
+    let may_cost = allowance(spec, &path);
+    (mutate_at(rng, spec, &path), may_cost)
+}
+
+/// Applies one random mutation at `path`; returns a description of it.
+fn mutate_at(rng: &mut fastrand::Rng, spec: &mut Value, path: &[PathStep]) -> String {
     let (last, parent_path) = path.split_last().expect("non-empty path");
     let Some(parent) = parent_mut(spec, parent_path) else { return "unreachable node".into() };
+    let path = path.to_vec();
     let describe = |what: &str| format!("{what} at {path:?}");
     match (rng.u8(..7), parent, last) {
         (0, Value::Object(map), PathStep::Key(k)) => {
@@ -285,8 +376,25 @@ fn mutate(rng: &mut fastrand::Rng, spec: &mut Value) -> String {
     }
 }
 
+/// What one case ended in.
+enum Outcome {
+    /// Located errors, no files.
+    Rejected,
+    /// Valid Rust files from this many operations.
+    Generated(usize),
+}
+
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Outcome::Rejected => "rejected with located errors",
+            Outcome::Generated(_) => "generated valid Rust",
+        }
+    }
+}
+
 /// Runs one case; `Err` describes a broken rule.
-fn check(text: &str) -> Result<&'static str, String> {
+fn check(text: &str) -> Result<Outcome, String> {
     let result = catch_unwind(AssertUnwindSafe(|| mattermost_codegen::generate(text)));
     match result {
         Err(panic) => {
@@ -304,7 +412,7 @@ fn check(text: &str) -> Result<&'static str, String> {
                 }
             }
             if diagnostics.has_errors() {
-                Ok("rejected with located errors")
+                Ok(Outcome::Rejected)
             } else {
                 Err("generation failed without an error diagnostic".into())
             }
@@ -314,9 +422,15 @@ fn check(text: &str) -> Result<&'static str, String> {
             for file in rust_files.chain([&generation.contract_calls]) {
                 syn::parse_file(&file.contents).map_err(|e| format!("{} is not valid Rust: {e}", file.path))?;
             }
-            Ok("generated valid Rust")
+            Ok(Outcome::Generated(generation.ir.operations.len()))
         }
     }
+}
+
+/// The operations the unmutated `spec` generates.
+fn operations_before(spec: &Value) -> usize {
+    let text = serde_json::to_string(spec).expect("a JSON value serialises");
+    mattermost_codegen::generate(&text).map_or(0, |g| g.ir.operations.len())
 }
 
 #[test]
@@ -334,9 +448,22 @@ fn mutated_specs_never_panic_the_generator() {
     for case in 0..cases {
         let case_seed = seed.wrapping_add(case as u64);
         let mut rng = fastrand::Rng::with_seed(case_seed);
-        let mut spec = if case % 4 == 3 { base_real_slice(&mut rng, &real) } else { base_small() };
-        let mut mutations: Vec<String> = (0..rng.usize(1..=6)).map(|_| mutate(&mut rng, &mut spec)).collect();
-        let text = if case % 10 == 9 {
+        let mut spec = match case % 8 {
+            3 | 7 => base_real_slice(&mut rng, &real),
+            5 => base_swagger2(),
+            _ => base_small(),
+        };
+        let before = operations_before(&spec);
+        let mut mutations = Vec::new();
+        // The operations the mutations may cost together; `None` once one touches a top-level node.
+        let mut may_cost = Some(0);
+        for _ in 0..rng.usize(1..=6) {
+            let (what, cost) = mutate(&mut rng, &mut spec);
+            mutations.push(what);
+            may_cost = may_cost.zip(cost).map(|(a, b)| a + b);
+        }
+        let damaged_text = case % 10 == 9;
+        let text = if damaged_text {
             // Every tenth case is damaged as text, in YAML: the parser's own errors.
             let (text, what) = damage_text(&mut rng, &spec);
             mutations.push(what);
@@ -344,13 +471,27 @@ fn mutated_specs_never_panic_the_generator() {
         } else {
             serde_json::to_string(&spec).expect("a JSON value serialises")
         };
-        match check(&text) {
-            Ok(outcome) => *tallies.entry(outcome).or_insert(0usize) += 1,
+        let outcome = check(&text).and_then(|outcome| match (&outcome, may_cost.filter(|_| !damaged_text)) {
+            (Outcome::Rejected, Some(_)) => Err("rejected, though no top-level node was damaged".to_string()),
+            (Outcome::Generated(after), Some(cost)) if *after + cost < before => Err(format!(
+                "{before} operations before, {after} after: the damage may cost {cost}"
+            )),
+            _ => Ok(outcome),
+        });
+        match outcome {
+            Ok(outcome) => *tallies.entry(outcome.label()).or_insert(0usize) += 1,
             Err(problem) => failures.push(format!("case {case} (MUTATION_SEED={seed}, case seed {case_seed}): {problem}\n  mutations: {mutations:?}")),
+        }
+        if may_cost.is_some() && !damaged_text {
+            *tallies.entry("of them, counted against the recovery rule").or_insert(0usize) += 1;
         }
     }
     std::panic::set_hook(hook);
     println!("mutation test: {cases} cases, seed {seed}, {:.1} s, outcomes {tallies:?}", started.elapsed().as_secs_f64());
     assert!(failures.is_empty(), "{} of {cases} cases broke a rule:\n{}", failures.len(), failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
     assert!(tallies.get("generated valid Rust").copied().unwrap_or(0) > cases / 10, "most mutations should still generate: {tallies:?}");
+    assert!(
+        tallies.get("of them, counted against the recovery rule").copied().unwrap_or(0) > cases / 4,
+        "most cases should be checked against the recovery rule: {tallies:?}"
+    );
 }

@@ -25,6 +25,12 @@ pub struct RegenArgs {
     /// Apply no overlay.
     #[arg(long, conflicts_with = "overlay")]
     no_overlay: bool,
+    /// The audit whose coverage is reported (default: spec/audit.yaml).
+    #[arg(long)]
+    audit: Option<PathBuf>,
+    /// The WebSocket event catalogue (default: spec/events.yaml).
+    #[arg(long)]
+    events: Option<PathBuf>,
     /// Fail when the generator reports any warning.
     #[arg(long)]
     deny_warnings: bool,
@@ -55,6 +61,9 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     let source = crate::spec::read_source(&root)?;
     let spec_path = args.spec.clone().unwrap_or_else(|| root.join(&source.path));
     let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
+    if args.spec.is_none() && !spec_path.exists() {
+        return Err(crate::fetch_spec::missing_spec_message(&root, &spec_path));
+    }
     let text = crate::spec::read_text(&spec_path, "the spec ")?;
     let spec_label = spec_path.display();
 
@@ -63,7 +72,17 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
         (Some(path), false) => Some(crate::spec::read_text(path, "the overlay ")?),
         (None, false) => crate::spec::default_overlay(&root)?,
     };
-    let generation = match mattermost_codegen::generate_with_overlay(&text, overlay.as_deref()) {
+    let audit = match &args.audit {
+        Some(path) => Some(crate::spec::read_text(path, "the audit ")?),
+        None => crate::spec::default_audit(&root)?,
+    };
+    let events = match &args.events {
+        Some(path) => Some(crate::spec::read_text(path, "the event catalogue ")?),
+        None => crate::spec::default_events(&root)?,
+    };
+    let js_names = crate::spec::default_js_names(&root)?;
+    let inputs = mattermost_codegen::Inputs { overlay: overlay.as_deref(), audit: audit.as_deref(), events: events.as_deref(), js_names: js_names.as_deref() };
+    let generation = match mattermost_codegen::generate_with(&text, inputs) {
         Ok(generation) => generation,
         Err(diagnostics) => {
             for d in diagnostics.items() {
@@ -96,12 +115,23 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     let (errors, warnings, notes) = diagnostics.counts();
     let summary: Vec<String> = diagnostics.summary().iter().map(|(s, kind, n)| format!("{n} {kind} ({s:?})").to_lowercase()).collect();
     eprintln!(
-        "regen: {} types, {} operations, {} files from {spec_label}; {errors} errors, {warnings} warnings, {notes} notes{}",
+        "regen: {} types, {} operations, {} events, {} files from {spec_label}; {errors} errors, {warnings} warnings, {notes} notes{}",
         generation.ir.types.len(),
         generation.ir.operations.len(),
+        generation.ir.events.as_ref().map_or(0, |e| e.events.len()),
         generation.files.len(),
         if summary.is_empty() { String::new() } else { format!(": {}", summary.join(", ")) }
     );
+    if let Some(coverage) = &generation.audit {
+        let verdicts: Vec<String> = coverage.verdicts.iter().map(|(v, n)| format!("{n} {v:?}").to_lowercase()).collect();
+        eprintln!(
+            "audit: {} of {} operations audited against the server ({}) for server {}",
+            coverage.audited,
+            coverage.operations_in_spec,
+            verdicts.join(", "),
+            coverage.server_version
+        );
+    }
     if args.timings {
         let t = generation.timings;
         eprintln!(

@@ -1,5 +1,6 @@
 //! The spec inputs every task reads: `spec/source.toml` (where the spec is and its pinned
-//! sha256) and our overlay, `spec/overlay.yaml`.
+//! sha256), our overlay, `spec/overlay.yaml`, the audit, `spec/audit.yaml`, and the WebSocket event
+//! catalogue, `spec/events.yaml`.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,25 @@ pub fn default_overlay_path(root: &Path) -> PathBuf {
 pub fn default_overlay(root: &Path) -> Result<Option<String>, String> {
     let path = default_overlay_path(root);
     if path.exists() { read_text(&path, "the overlay ").map(Some) } else { Ok(None) }
+}
+
+/// The text of `spec/audit.yaml`, or `None` when there is none.
+pub fn default_audit(root: &Path) -> Result<Option<String>, String> {
+    let path = root.join("spec/audit.yaml");
+    if path.exists() { read_text(&path, "the audit ").map(Some) } else { Ok(None) }
+}
+
+/// The text of `spec/events.yaml`, the WebSocket event catalogue, or `None` when there is none.
+pub fn default_events(root: &Path) -> Result<Option<String>, String> {
+    let path = root.join("spec/events.yaml");
+    if path.exists() { read_text(&path, "the event catalogue ").map(Some) } else { Ok(None) }
+}
+
+/// The text of `spec/js-client-names.yaml`, the JavaScript client's method names, or `None`
+/// when there is none.
+pub fn default_js_names(root: &Path) -> Result<Option<String>, String> {
+    let path = root.join("spec/js-client-names.yaml");
+    if path.exists() { read_text(&path, "the JavaScript client's names ").map(Some) } else { Ok(None) }
 }
 
 /// Reads a file, naming it (`what` says what it is) in the error.

@@ -31,6 +31,13 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
     Step {
+        // The event stream is behind a feature that `cargo doc --workspace` leaves off.
+        name: "rustdoc of the WebSocket events, warnings denied",
+        program: "cargo",
+        args: &["doc", "-p", "mattermost-client", "--no-deps", "--features", "websocket"],
+        env: &[("RUSTDOCFLAGS", "-D warnings")],
+    },
+    Step {
         // Vendoring: the generated crate packages and builds from its own files alone.
         name: "generated crate packages and builds on its own",
         program: "cargo",
@@ -41,6 +48,13 @@ const STEPS: &[Step] = &[
         name: "tests",
         program: "cargo",
         args: &["test", "--workspace"],
+        env: &[],
+    },
+    Step {
+        // The WebSocket runtime is behind a feature that the workspace build leaves off.
+        name: "WebSocket runtime tests",
+        program: "cargo",
+        args: &["test", "-p", "mattermost-client-runtime", "--features", "websocket"],
         env: &[],
     },
     Step {
@@ -64,9 +78,11 @@ fn group_features(root: &std::path::Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Checks every group feature on its own, so that none is broken (zero warnings each).
+/// Checks every group feature on its own, and `websocket` (the events and the models only
+/// they use), so that none is broken (zero warnings each).
 fn feature_loop(root: &std::path::Path) -> Result<usize, String> {
-    let features = group_features(root)?;
+    let mut features = group_features(root)?;
+    features.push("websocket".to_string());
     for feature in &features {
         let status = Command::new("cargo")
             .args(["clippy", "--quiet", "-p", "mattermost-client", "--no-default-features", "--features"])

@@ -9,3 +9,12 @@ pub struct AddChannelMemberRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_root_id: Option<String>,
 }
+impl AddChannelMemberRequest {
+    /// A `AddChannelMemberRequest` with its required fields (`user_id`) and every other field at its default; set others with struct update syntax: `AddChannelMemberRequest { field: value, ..AddChannelMemberRequest::new(…) }`.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -9,5 +9,5 @@ pub struct AddOn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_per_seat: Option<String>,
+    pub price_per_seat: Option<f64>,
 }

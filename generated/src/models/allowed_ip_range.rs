@@ -3,9 +3,15 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AllowedIpRange {
     /// An IP address range in CIDR notation
-    #[serde(rename = "CIDRBlock", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<String>,
-    /// A description for the CIDRBlock
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    /// A description for the CIDR block
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Whether the range is enforced
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The ID of the user who owns the range
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
 }

@@ -6,3 +6,11 @@ pub struct AttachDeviceIdRequest {
     #[serde(default)]
     pub device_id: String,
 }
+impl AttachDeviceIdRequest {
+    /// A `AttachDeviceIdRequest` from its fields (`device_id`).
+    pub fn new(device_id: impl Into<String>) -> Self {
+        Self {
+            device_id: device_id.into(),
+        }
+    }
+}

@@ -4,24 +4,27 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Bot {
     /// The user id of the associated user entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
     /// The time in milliseconds a bot was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i64>,
+    #[serde(default)]
+    pub create_at: i64,
     /// The time in milliseconds a bot was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<i64>,
+    #[serde(default)]
+    pub update_at: i64,
     /// The time in milliseconds a bot was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    #[serde(default)]
+    pub delete_at: i64,
+    #[serde(default)]
+    pub username: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The user id of the user that currently owns this bot.
+    #[serde(default)]
+    pub owner_id: String,
+    /// The time in milliseconds the bot's icon was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
+    pub last_icon_update: Option<i64>,
 }

@@ -2,22 +2,36 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChannelMember {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<String>,
+    #[serde(default)]
+    pub channel_id: String,
+    #[serde(default)]
+    pub user_id: String,
+    #[serde(default)]
+    pub roles: String,
     /// The time in milliseconds the channel was last viewed by the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_viewed_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_count: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mention_count: Option<i64>,
+    #[serde(default)]
+    pub last_viewed_at: i64,
+    #[serde(default)]
+    pub msg_count: i64,
+    #[serde(default)]
+    pub mention_count: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_props: Option<super::ChannelNotifyProps>,
     /// The time in milliseconds the channel member was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_at: Option<i64>,
+    #[serde(default)]
+    pub last_update_at: i64,
+    #[serde(default)]
+    pub mention_count_root: i64,
+    #[serde(default)]
+    pub urgent_mention_count: i64,
+    #[serde(default)]
+    pub msg_count_root: i64,
+    #[serde(default)]
+    pub scheme_guest: bool,
+    #[serde(default)]
+    pub scheme_user: bool,
+    #[serde(default)]
+    pub scheme_admin: bool,
+    #[serde(default)]
+    pub explicit_roles: String,
 }

@@ -14,4 +14,13 @@ pub struct ChannelNotifyProps {
     /// Set to "all" to mark the channel unread for any new message, "mention" to mark unread for new mentions only. Defaults to "all".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark_unread: Option<String>,
+    /// "on", "off" or "default".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_channel_mentions: Option<String>,
+    /// "on" or "off".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_auto_follow_threads: Option<String>,
+    /// Properties not listed above, by name.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }

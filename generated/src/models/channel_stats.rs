@@ -6,4 +6,10 @@ pub struct ChannelStats {
     pub channel_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinnedpost_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files_count: Option<i64>,
 }

@@ -17,4 +17,15 @@ pub struct ChannelUnreadAt {
     /// time in milliseconds when the user last viewed the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_viewed_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Unread root posts (collapsed threads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_count_root: Option<i64>,
+    /// Mentions in root posts (collapsed threads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention_count_root: Option<i64>,
+    /// Urgent-priority mentions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgent_mention_count: Option<i64>,
 }

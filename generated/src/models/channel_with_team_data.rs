@@ -2,49 +2,65 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChannelWithTeamData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// The time in milliseconds a channel was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i64>,
+    #[serde(default)]
+    pub create_at: i64,
     /// The time in milliseconds a channel was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<i64>,
+    #[serde(default)]
+    pub update_at: i64,
     /// The time in milliseconds a channel was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<String>,
+    #[serde(default)]
+    pub delete_at: i64,
+    #[serde(default)]
+    pub team_id: String,
+    #[serde(default)]
+    pub r#type: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub header: String,
+    #[serde(default)]
+    pub purpose: String,
     /// The time in milliseconds of the last post of a channel
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_post_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_msg_count: Option<i64>,
+    #[serde(default)]
+    pub last_post_at: i64,
+    #[serde(default)]
+    pub total_msg_count: i64,
     /// Deprecated in Mattermost 5.0 release
+    #[serde(default)]
+    pub extra_update_at: i64,
+    #[serde(default)]
+    pub creator_id: String,
+    /// ID of the channel's permissions scheme
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extra_update_at: Option<i64>,
+    pub scheme_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<String>,
-    /// The display name of the team to which this channel belongs.
+    pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_display_name: Option<String>,
-    /// The name of the team to which this channel belongs.
+    pub group_constrained: Option<bool>,
+    /// Whether the channel is shared with a remote cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_name: Option<String>,
-    /// The time at which the team to which this channel belongs was last updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_update_at: Option<i64>,
+    pub shared: Option<bool>,
+    /// Number of root posts in the channel.
+    #[serde(default)]
+    pub total_msg_count_root: i64,
     /// The data retention policy to which this team has been assigned. If no such policy exists, or the caller does not have the `sysconsole_read_compliance_data_retention` permission, this field will be null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
+    /// The time in milliseconds of the last root post of the channel.
+    #[serde(default)]
+    pub last_root_post_at: i64,
+    /// The display name of the team to which this channel belongs.
+    #[serde(default)]
+    pub team_display_name: String,
+    /// The name of the team to which this channel belongs.
+    #[serde(default)]
+    pub team_name: String,
+    /// The time at which the team to which this channel belongs was last updated.
+    #[serde(default)]
+    pub team_update_at: i64,
 }

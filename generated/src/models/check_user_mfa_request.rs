@@ -6,3 +6,9 @@ pub struct CheckUserMfaRequest {
     #[serde(default)]
     pub login_id: String,
 }
+impl CheckUserMfaRequest {
+    /// A `CheckUserMfaRequest` from its fields (`login_id`).
+    pub fn new(login_id: impl Into<String>) -> Self {
+        Self { login_id: login_id.into() }
+    }
+}

@@ -13,7 +13,7 @@ pub struct CloudCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_employees: Option<String>,
+    pub num_employees: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

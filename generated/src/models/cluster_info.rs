@@ -11,16 +11,13 @@ pub struct ClusterInfo {
     /// The hash of the configuartion file the node is using
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_hash: Option<String>,
-    /// The URL used to communicate with those node from other nodes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub internode_url: Option<String>,
     /// The hostname for this node
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
-    /// The time of the last ping to this node
+    /// The database schema version of the node
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_ping: Option<i64>,
-    /// Whether or not the node is alive and well
+    pub schema_version: Option<String>,
+    /// The IP address of the node
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_alive: Option<bool>,
+    pub ipaddress: Option<String>,
 }

@@ -9,3 +9,12 @@ pub struct CreateBotRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl CreateBotRequest {
+    /// A `CreateBotRequest` with its required fields (`username`) and every other field at its default; set others with struct update syntax: `CreateBotRequest { field: value, ..CreateBotRequest::new(…) }`.
+    pub fn new(username: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -14,4 +14,45 @@ pub struct CreateCommandRequest {
     /// The URL that the command will make the request
     #[serde(default)]
     pub url: String,
+    /// The ID of the owner if different than the requester.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// The username the command's responses post as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The profile picture the command's responses use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+    /// Whether the command is listed in autocomplete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_complete: Option<bool>,
+    /// The description shown in autocomplete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_complete_desc: Option<String>,
+    /// The hint shown in autocomplete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_complete_hint: Option<String>,
+    /// The display name of the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The description of the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+impl CreateCommandRequest {
+    /// A `CreateCommandRequest` with its required fields (`team_id`, `method`, `trigger`, `url`) and every other field at its default; set others with struct update syntax: `CreateCommandRequest { field: value, ..CreateCommandRequest::new(…) }`.
+    pub fn new(
+        team_id: impl Into<String>,
+        method: impl Into<String>,
+        trigger: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: team_id.into(),
+            method: method.into(),
+            trigger: trigger.into(),
+            url: url.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -2,10 +2,39 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateGroupRequest {
-    /// Group object to create.
+    /// The unique group name used for at-mentioning.
     #[serde(default)]
-    pub group: super::CreateGroupRequestGroup,
+    pub name: String,
+    /// The display name of the group which can include spaces.
+    #[serde(default)]
+    pub display_name: String,
+    /// The description of the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Must be `custom`
+    #[serde(default)]
+    pub source: String,
+    /// Must be true
+    #[serde(default)]
+    pub allow_reference: bool,
     /// The user ids of the group members to add.
-    #[serde(default)]
-    pub user_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_ids: Option<Vec<String>>,
+}
+impl CreateGroupRequest {
+    /// A `CreateGroupRequest` with its required fields (`name`, `display_name`, `source`, `allow_reference`) and every other field at its default; set others with struct update syntax: `CreateGroupRequest { field: value, ..CreateGroupRequest::new(…) }`.
+    pub fn new(
+        name: impl Into<String>,
+        display_name: impl Into<String>,
+        source: impl Into<String>,
+        allow_reference: bool,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            display_name: display_name.into(),
+            source: source.into(),
+            allow_reference,
+            ..Default::default()
+        }
+    }
 }

@@ -20,4 +20,16 @@ pub struct CreateIncomingWebhookRequest {
     /// The profile picture this incoming webhook will use when posting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
+    /// Whether the webhook may only post to its own channel (forced to true without the bypass permission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_locked: Option<bool>,
+}
+impl CreateIncomingWebhookRequest {
+    /// A `CreateIncomingWebhookRequest` with its required fields (`channel_id`) and every other field at its default; set others with struct update syntax: `CreateIncomingWebhookRequest { field: value, ..CreateIncomingWebhookRequest::new(…) }`.
+    pub fn new(channel_id: impl Into<String>) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -9,3 +9,12 @@ pub struct CreateJobRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
+impl CreateJobRequest {
+    /// A `CreateJobRequest` with its required fields (`type`) and every other field at its default; set others with struct update syntax: `CreateJobRequest { field: value, ..CreateJobRequest::new(…) }`.
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            ..Default::default()
+        }
+    }
+}

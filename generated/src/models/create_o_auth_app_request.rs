@@ -21,3 +21,20 @@ pub struct CreateOAuthAppRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_trusted: Option<bool>,
 }
+impl CreateOAuthAppRequest {
+    /// A `CreateOAuthAppRequest` with its required fields (`name`, `description`, `callback_urls`, `homepage`) and every other field at its default; set others with struct update syntax: `CreateOAuthAppRequest { field: value, ..CreateOAuthAppRequest::new(…) }`.
+    pub fn new(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        callback_urls: Vec<String>,
+        homepage: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+            callback_urls,
+            homepage: homepage.into(),
+            ..Default::default()
+        }
+    }
+}

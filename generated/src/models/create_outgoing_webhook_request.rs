@@ -29,4 +29,27 @@ pub struct CreateOutgoingWebhookRequest {
     /// The format to POST the data in, either `application/json` or `application/x-www-form-urlencoded`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// The username the webhook's replies post as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The profile picture the webhook's replies use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+}
+impl CreateOutgoingWebhookRequest {
+    /// A `CreateOutgoingWebhookRequest` with its required fields (`team_id`, `display_name`, `trigger_words`, `callback_urls`) and every other field at its default; set others with struct update syntax: `CreateOutgoingWebhookRequest { field: value, ..CreateOutgoingWebhookRequest::new(…) }`.
+    pub fn new(
+        team_id: impl Into<String>,
+        display_name: impl Into<String>,
+        trigger_words: Vec<String>,
+        callback_urls: Vec<String>,
+    ) -> Self {
+        Self {
+            team_id: team_id.into(),
+            display_name: display_name.into(),
+            trigger_words,
+            callback_urls,
+            ..Default::default()
+        }
+    }
 }

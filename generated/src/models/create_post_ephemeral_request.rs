@@ -9,3 +9,15 @@ pub struct CreatePostEphemeralRequest {
     #[serde(default)]
     pub post: super::CreatePostEphemeralRequestPost,
 }
+impl CreatePostEphemeralRequest {
+    /// A `CreatePostEphemeralRequest` from its fields (`user_id`, `post`).
+    pub fn new(
+        user_id: impl Into<String>,
+        post: super::CreatePostEphemeralRequestPost,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            post,
+        }
+    }
+}

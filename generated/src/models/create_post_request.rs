@@ -21,3 +21,13 @@ pub struct CreatePostRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<super::CreatePostRequestMetadata>,
 }
+impl CreatePostRequest {
+    /// A `CreatePostRequest` with its required fields (`channel_id`, `message`) and every other field at its default; set others with struct update syntax: `CreatePostRequest { field: value, ..CreatePostRequest::new(…) }`.
+    pub fn new(channel_id: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -11,4 +11,22 @@ pub struct CreateSchemeRequest {
     /// The scope of the scheme ("team" or "channel")
     #[serde(default)]
     pub scope: String,
+    /// The display name of the scheme
+    #[serde(default)]
+    pub display_name: String,
+}
+impl CreateSchemeRequest {
+    /// A `CreateSchemeRequest` with its required fields (`name`, `scope`, `display_name`) and every other field at its default; set others with struct update syntax: `CreateSchemeRequest { field: value, ..CreateSchemeRequest::new(…) }`.
+    pub fn new(
+        name: impl Into<String>,
+        scope: impl Into<String>,
+        display_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            scope: scope.into(),
+            display_name: display_name.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -12,3 +12,17 @@ pub struct CreateTeamRequest {
     #[serde(default)]
     pub r#type: String,
 }
+impl CreateTeamRequest {
+    /// A `CreateTeamRequest` from its fields (`name`, `display_name`, `type`).
+    pub fn new(
+        name: impl Into<String>,
+        display_name: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            display_name: display_name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}

@@ -12,3 +12,17 @@ pub struct CreateUploadRequest {
     #[serde(default)]
     pub file_size: i64,
 }
+impl CreateUploadRequest {
+    /// A `CreateUploadRequest` from its fields (`channel_id`, `filename`, `file_size`).
+    pub fn new(
+        channel_id: impl Into<String>,
+        filename: impl Into<String>,
+        file_size: i64,
+    ) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            filename: filename.into(),
+            file_size,
+        }
+    }
+}

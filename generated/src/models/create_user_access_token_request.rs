@@ -6,3 +6,11 @@ pub struct CreateUserAccessTokenRequest {
     #[serde(default)]
     pub description: String,
 }
+impl CreateUserAccessTokenRequest {
+    /// A `CreateUserAccessTokenRequest` from its fields (`description`).
+    pub fn new(description: impl Into<String>) -> Self {
+        Self {
+            description: description.into(),
+        }
+    }
+}

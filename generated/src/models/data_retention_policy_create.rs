@@ -15,3 +15,13 @@ pub struct DataRetentionPolicyCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_ids: Option<Vec<String>>,
 }
+impl DataRetentionPolicyCreate {
+    /// A `DataRetentionPolicyCreate` with its required fields (`display_name`, `post_duration`) and every other field at its default; set others with struct update syntax: `DataRetentionPolicyCreate { field: value, ..DataRetentionPolicyCreate::new(…) }`.
+    pub fn new(display_name: impl Into<String>, post_duration: i64) -> Self {
+        Self {
+            display_name: display_name.into(),
+            post_duration,
+            ..Default::default()
+        }
+    }
+}

@@ -6,3 +6,9 @@ pub struct DisableUserAccessTokenRequest {
     #[serde(default)]
     pub token_id: String,
 }
+impl DisableUserAccessTokenRequest {
+    /// A `DisableUserAccessTokenRequest` from its fields (`token_id`).
+    pub fn new(token_id: impl Into<String>) -> Self {
+        Self { token_id: token_id.into() }
+    }
+}

@@ -3,21 +3,21 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Emoji {
     /// The ID of the emoji
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// The ID of the user that made the emoji
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<String>,
+    #[serde(default)]
+    pub creator_id: String,
     /// The name of the emoji
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default)]
+    pub name: String,
     /// The time in milliseconds the emoji was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i64>,
+    #[serde(default)]
+    pub create_at: i64,
     /// The time in milliseconds the emoji was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<i64>,
+    #[serde(default)]
+    pub update_at: i64,
     /// The time in milliseconds the emoji was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_at: Option<i64>,
+    #[serde(default)]
+    pub delete_at: i64,
 }

@@ -6,3 +6,9 @@ pub struct EnableUserAccessTokenRequest {
     #[serde(default)]
     pub token_id: String,
 }
+impl EnableUserAccessTokenRequest {
+    /// A `EnableUserAccessTokenRequest` from its fields (`token_id`).
+    pub fn new(token_id: impl Into<String>) -> Self {
+        Self { token_id: token_id.into() }
+    }
+}

@@ -8,4 +8,23 @@ pub struct ExecuteCommandRequest {
     /// The slash command to execute, including parameters. Eg, `'/echo bounces around the room'`
     #[serde(default)]
     pub command: String,
+    /// Team to run the command in; used only in direct and group channels (otherwise the channel's team).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+    /// ID of the thread root when the command is run in a thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_id: Option<String>,
+    /// Legacy parent post ID, decoded with the other CommandArgs fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+}
+impl ExecuteCommandRequest {
+    /// A `ExecuteCommandRequest` with its required fields (`channel_id`, `command`) and every other field at its default; set others with struct update syntax: `ExecuteCommandRequest { field: value, ..ExecuteCommandRequest::new(…) }`.
+    pub fn new(channel_id: impl Into<String>, command: impl Into<String>) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            command: command.into(),
+            ..Default::default()
+        }
+    }
 }

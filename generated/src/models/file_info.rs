@@ -3,35 +3,35 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FileInfo {
     /// The unique identifier for this file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// The ID of the user that uploaded this file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
     /// If this file is attached to a post, the ID of that post
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
     /// The time in milliseconds a file was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i64>,
+    #[serde(default)]
+    pub create_at: i64,
     /// The time in milliseconds a file was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<i64>,
+    #[serde(default)]
+    pub update_at: i64,
     /// The time in milliseconds a file was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_at: Option<i64>,
+    #[serde(default)]
+    pub delete_at: i64,
     /// The name of the file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default)]
+    pub name: String,
     /// The extension at the end of the file name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extension: Option<String>,
+    #[serde(default)]
+    pub extension: String,
     /// The size of the file in bytes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
+    #[serde(default)]
+    pub size: i64,
     /// The MIME type of the file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mime_type: Option<String>,
+    #[serde(default)]
+    pub mime_type: String,
     /// If this file is an image, the width of the file
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
@@ -41,4 +41,15 @@ pub struct FileInfo {
     /// If this file is an image, whether or not it has a preview-sized version
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_preview_image: Option<bool>,
+    /// The ID of the channel of the post the file is attached to
+    #[serde(default)]
+    pub channel_id: String,
+    /// A tiny base64-encoded preview of an image file
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mini_preview: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    /// Whether the file's content is inaccessible because of the plan's limits
+    #[serde(default)]
+    pub archived: bool,
 }

@@ -3,6 +3,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetSamlMetadataFromIdpRequest {
     /// The URL from which to retrieve the SAML IDP data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saml_metadata_url: Option<String>,
+    #[serde(default)]
+    pub saml_metadata_url: String,
+}
+impl GetSamlMetadataFromIdpRequest {
+    /// A `GetSamlMetadataFromIdpRequest` from its fields (`saml_metadata_url`).
+    pub fn new(saml_metadata_url: impl Into<String>) -> Self {
+        Self {
+            saml_metadata_url: saml_metadata_url.into(),
+        }
+    }
 }

@@ -14,4 +14,7 @@ pub struct GlobalDataRetentionPolicy {
     /// The current server timestamp before which files should be deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_retention_cutoff: Option<i64>,
+    /// Whether boards deletion is enabled globally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boards_deletion_enabled: Option<bool>,
 }

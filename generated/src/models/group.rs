@@ -22,4 +22,10 @@ pub struct Group {
     pub delete_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_syncables: Option<bool>,
+    /// Whether the group can be at-mentioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_reference: Option<bool>,
+    /// Number of members; present when include_member_count is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
 }

@@ -4,7 +4,32 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupWithSchemeAdmin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<super::Group>,
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_syncables: Option<bool>,
+    /// Whether the group can be at-mentioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_reference: Option<bool>,
+    /// Number of members; present when include_member_count is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
+    /// Whether the group's members are admins of the team or channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme_admin: Option<bool>,
 }

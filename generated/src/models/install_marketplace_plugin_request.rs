@@ -6,6 +6,15 @@ pub struct InstallMarketplacePluginRequest {
     #[serde(default)]
     pub id: String,
     /// The version of the plugin to install.
-    #[serde(default)]
-    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+impl InstallMarketplacePluginRequest {
+    /// A `InstallMarketplacePluginRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `InstallMarketplacePluginRequest { field: value, ..InstallMarketplacePluginRequest::new(…) }`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -6,7 +6,7 @@ pub struct Installation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_ip_ranges: Option<super::AllowedIpRange>,
+    pub allowed_ip_ranges: Option<Vec<super::AllowedIpRange>>,
     /// The current state of the installation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,

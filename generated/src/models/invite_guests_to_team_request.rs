@@ -12,3 +12,13 @@ pub struct InviteGuestsToTeamRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+impl InviteGuestsToTeamRequest {
+    /// A `InviteGuestsToTeamRequest` with its required fields (`emails`, `channels`) and every other field at its default; set others with struct update syntax: `InviteGuestsToTeamRequest { field: value, ..InviteGuestsToTeamRequest::new(…) }`.
+    pub fn new(emails: Vec<String>, channels: Vec<String>) -> Self {
+        Self {
+            emails,
+            channels,
+            ..Default::default()
+        }
+    }
+}

@@ -21,5 +21,5 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<Vec<super::InvoiceLineItem>>,
+    pub line_items: Option<Vec<super::InvoiceLineItem>>,
 }

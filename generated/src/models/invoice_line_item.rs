@@ -7,11 +7,11 @@ pub struct InvoiceLineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<i64>,
+    pub quantity: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_per_unit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Vec<String>>,
+    pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }

@@ -5,7 +5,7 @@
 pub struct LdapGroupsPaged {
     /// Total number of groups
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<f64>,
+    pub count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<super::LdapGroup>>,
 }

@@ -16,7 +16,7 @@ pub struct MarketplacePlugin {
     pub release_notes_url: Option<String>,
     /// A list of the plugin labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<String>>,
+    pub labels: Option<Vec<super::MarketplacePluginLabelsItem>>,
     /// Base64 encoded signature of the plugin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,

@@ -11,3 +11,17 @@ pub struct MigrateAuthToLdapRequest {
     #[serde(default)]
     pub force: bool,
 }
+impl MigrateAuthToLdapRequest {
+    /// A `MigrateAuthToLdapRequest` from its fields (`from`, `match_field`, `force`).
+    pub fn new(
+        from: impl Into<String>,
+        match_field: impl Into<String>,
+        force: bool,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            match_field: match_field.into(),
+            force,
+        }
+    }
+}

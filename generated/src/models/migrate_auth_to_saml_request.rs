@@ -11,3 +11,17 @@ pub struct MigrateAuthToSamlRequest {
     #[serde(default)]
     pub auto: bool,
 }
+impl MigrateAuthToSamlRequest {
+    /// A `MigrateAuthToSamlRequest` from its fields (`from`, `matches`, `auto`).
+    pub fn new(
+        from: impl Into<String>,
+        matches: ::serde_json::Map<String, ::serde_json::Value>,
+        auto: bool,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            matches,
+            auto,
+        }
+    }
+}

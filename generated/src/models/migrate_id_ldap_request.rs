@@ -6,3 +6,11 @@ pub struct MigrateIdLdapRequest {
     #[serde(rename = "toAttribute", default)]
     pub to_attribute: String,
 }
+impl MigrateIdLdapRequest {
+    /// A `MigrateIdLdapRequest` from its fields (`to_attribute`).
+    pub fn new(to_attribute: impl Into<String>) -> Self {
+        Self {
+            to_attribute: to_attribute.into(),
+        }
+    }
+}

@@ -4,473 +4,805 @@
 //!
 //! Optional properties are `Option`s and are left out when `None`; unknown properties in
 //! a reply are ignored, and string enums keep values they do not know.
+#[cfg(feature = "root")]
+mod acknowledge_notification_request;
+#[cfg(feature = "root")]
+#[cfg_attr(docsrs, doc(cfg(feature = "root")))]
+pub use acknowledge_notification_request::AcknowledgeNotificationRequest;
 #[cfg(feature = "channels")]
 mod add_channel_member_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use add_channel_member_request::AddChannelMemberRequest;
 #[cfg(feature = "groups")]
 mod add_group_members_request;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use add_group_members_request::AddGroupMembersRequest;
 #[cfg(feature = "cloud")]
 mod add_on;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use add_on::AddOn;
 #[cfg(feature = "teams")]
 mod add_team_member_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use add_team_member_request::AddTeamMemberRequest;
+#[cfg(feature = "websocket")]
+mod added_to_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use added_to_team_event::AddedToTeamEvent;
 #[cfg(feature = "cloud")]
 mod address;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use address::Address;
 #[cfg(any(feature = "cloud", feature = "ip"))]
 mod allowed_ip_range;
 #[cfg(any(feature = "cloud", feature = "ip"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "cloud", feature = "ip"))))]
 pub use allowed_ip_range::AllowedIpRange;
-#[cfg(feature = "full")]
+#[cfg(feature = "teams")]
 mod app_error;
-#[cfg(feature = "full")]
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use app_error::AppError;
 #[cfg(feature = "users")]
 mod attach_device_id_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use attach_device_id_request::AttachDeviceIdRequest;
 #[cfg(any(feature = "system", feature = "users"))]
 mod audit;
 #[cfg(any(feature = "system", feature = "users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "system", feature = "users"))))]
 pub use audit::Audit;
 #[cfg(feature = "commands")]
 mod autocomplete_suggestion;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use autocomplete_suggestion::AutocompleteSuggestion;
 #[cfg(feature = "cloud")]
 mod boards_limits;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use boards_limits::BoardsLimits;
 #[cfg(feature = "bots")]
 mod bot;
 #[cfg(feature = "bots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bots")))]
 pub use bot::Bot;
-#[cfg(any(feature = "channels", feature = "schemes"))]
+#[cfg(any(feature = "channels", feature = "schemes", feature = "websocket"))]
 mod channel;
-#[cfg(any(feature = "channels", feature = "schemes"))]
+#[cfg(any(feature = "channels", feature = "schemes", feature = "websocket"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "channels", feature = "schemes", feature = "websocket")))
+)]
 pub use channel::Channel;
 #[cfg(feature = "full")]
 mod channel_bookmark;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use channel_bookmark::ChannelBookmark;
-#[cfg(feature = "bookmarks")]
+#[cfg(feature = "websocket")]
+mod channel_bookmark_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_bookmark_created_event::ChannelBookmarkCreatedEvent;
+#[cfg(feature = "websocket")]
+mod channel_bookmark_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_bookmark_deleted_event::ChannelBookmarkDeletedEvent;
+#[cfg(feature = "websocket")]
+mod channel_bookmark_sorted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_bookmark_sorted_event::ChannelBookmarkSortedEvent;
+#[cfg(any(feature = "bookmarks", feature = "websocket"))]
 mod channel_bookmark_type;
-#[cfg(feature = "bookmarks")]
+#[cfg(any(feature = "bookmarks", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bookmarks", feature = "websocket"))))]
 pub use channel_bookmark_type::ChannelBookmarkType;
-#[cfg(feature = "bookmarks")]
+#[cfg(feature = "websocket")]
+mod channel_bookmark_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_bookmark_updated_event::ChannelBookmarkUpdatedEvent;
+#[cfg(any(feature = "bookmarks", feature = "websocket"))]
 mod channel_bookmark_with_file_info;
-#[cfg(feature = "bookmarks")]
+#[cfg(any(feature = "bookmarks", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bookmarks", feature = "websocket"))))]
 pub use channel_bookmark_with_file_info::ChannelBookmarkWithFileInfo;
+#[cfg(feature = "websocket")]
+mod channel_converted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_converted_event::ChannelConvertedEvent;
+#[cfg(feature = "websocket")]
+mod channel_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_created_event::ChannelCreatedEvent;
 #[cfg(feature = "full")]
 mod channel_data;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use channel_data::ChannelData;
+#[cfg(feature = "websocket")]
+mod channel_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_deleted_event::ChannelDeletedEvent;
 #[cfg(any(feature = "channels", feature = "data_retention"))]
 mod channel_list_with_team_data;
 #[cfg(any(feature = "channels", feature = "data_retention"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "data_retention"))))]
 pub use channel_list_with_team_data::ChannelListWithTeamData;
-#[cfg(feature = "channels")]
+#[cfg(any(feature = "channels", feature = "websocket"))]
 mod channel_member;
-#[cfg(feature = "channels")]
+#[cfg(any(feature = "channels", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "websocket"))))]
 pub use channel_member::ChannelMember;
-#[cfg(feature = "full")]
+#[cfg(feature = "channels")]
 mod channel_member_count_by_group;
-#[cfg(feature = "full")]
+#[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_member_count_by_group::ChannelMemberCountByGroup;
+#[cfg(feature = "websocket")]
+mod channel_member_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_member_updated_event::ChannelMemberUpdatedEvent;
 #[cfg(feature = "users")]
 mod channel_member_with_team_data;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use channel_member_with_team_data::ChannelMemberWithTeamData;
 #[cfg(feature = "channels")]
 mod channel_moderated_role;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_moderated_role::ChannelModeratedRole;
 #[cfg(feature = "channels")]
 mod channel_moderated_roles;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_moderated_roles::ChannelModeratedRoles;
 #[cfg(feature = "channels")]
 mod channel_moderated_roles_patch;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_moderated_roles_patch::ChannelModeratedRolesPatch;
 #[cfg(feature = "channels")]
 mod channel_moderation;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_moderation::ChannelModeration;
 #[cfg(feature = "channels")]
 mod channel_moderation_patch;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_moderation_patch::ChannelModerationPatch;
-#[cfg(any(feature = "channels", feature = "users"))]
+#[cfg(any(feature = "channels", feature = "users", feature = "websocket"))]
 mod channel_notify_props;
-#[cfg(any(feature = "channels", feature = "users"))]
+#[cfg(any(feature = "channels", feature = "users", feature = "websocket"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "channels", feature = "users", feature = "websocket")))
+)]
 pub use channel_notify_props::ChannelNotifyProps;
+#[cfg(feature = "websocket")]
+mod channel_restored_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_restored_event::ChannelRestoredEvent;
 #[cfg(feature = "channels")]
 mod channel_stats;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_stats::ChannelStats;
+#[cfg(feature = "channels")]
+mod channel_type;
+#[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
+pub use channel_type::ChannelType;
 #[cfg(feature = "channels")]
 mod channel_unread;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use channel_unread::ChannelUnread;
 #[cfg(feature = "posts")]
 mod channel_unread_at;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use channel_unread_at::ChannelUnreadAt;
+#[cfg(feature = "websocket")]
+mod channel_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_updated_event::ChannelUpdatedEvent;
+#[cfg(feature = "websocket")]
+mod channel_viewed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_viewed_event::ChannelViewedEvent;
 #[cfg(any(feature = "channels", feature = "data_retention"))]
 mod channel_with_team_data;
 #[cfg(any(feature = "channels", feature = "data_retention"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "data_retention"))))]
 pub use channel_with_team_data::ChannelWithTeamData;
+#[cfg(any(feature = "channels", feature = "data_retention"))]
+mod channels_with_count;
+#[cfg(any(feature = "channels", feature = "data_retention"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "data_retention"))))]
+pub use channels_with_count::ChannelsWithCount;
 #[cfg(feature = "users")]
 mod check_user_mfa_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use check_user_mfa_request::CheckUserMfaRequest;
 #[cfg(feature = "users")]
 mod check_user_mfa_response;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use check_user_mfa_response::CheckUserMfaResponse;
+#[cfg(feature = "system")]
+mod client_format;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use client_format::ClientFormat;
 #[cfg(feature = "cloud")]
 mod cloud_customer;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use cloud_customer::CloudCustomer;
 #[cfg(feature = "cluster")]
 mod cluster_info;
 #[cfg(feature = "cluster")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cluster")))]
 pub use cluster_info::ClusterInfo;
 #[cfg(feature = "commands")]
 mod command;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use command::Command;
+#[cfg(feature = "commands")]
+mod command_autocomplete_data;
+#[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
+pub use command_autocomplete_data::CommandAutocompleteData;
+#[cfg(feature = "commands")]
+mod command_autocomplete_data_arguments_item;
+#[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
+pub use command_autocomplete_data_arguments_item::CommandAutocompleteDataArgumentsItem;
 #[cfg(feature = "commands")]
 mod command_response;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use command_response::CommandResponse;
 #[cfg(feature = "compliance")]
 mod compliance;
 #[cfg(feature = "compliance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compliance")))]
 pub use compliance::Compliance;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config::Config;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_analytics_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_analytics_settings::ConfigAnalyticsSettings;
-#[cfg(feature = "system")]
+#[cfg(feature = "websocket")]
+mod config_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use config_changed_event::ConfigChangedEvent;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_cluster_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_cluster_settings::ConfigClusterSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_compliance_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_compliance_settings::ConfigComplianceSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_email_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_email_settings::ConfigEmailSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_file_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_file_settings::ConfigFileSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_git_lab_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_git_lab_settings::ConfigGitLabSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_google_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_google_settings::ConfigGoogleSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_ldap_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_ldap_settings::ConfigLdapSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_localization_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_localization_settings::ConfigLocalizationSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_log_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_log_settings::ConfigLogSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_metrics_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_metrics_settings::ConfigMetricsSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_native_app_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_native_app_settings::ConfigNativeAppSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_office365_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_office365_settings::ConfigOffice365Settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_password_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_password_settings::ConfigPasswordSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_privacy_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_privacy_settings::ConfigPrivacySettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_rate_limit_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_rate_limit_settings::ConfigRateLimitSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_saml_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_saml_settings::ConfigSamlSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_service_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_service_settings::ConfigServiceSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_sql_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_sql_settings::ConfigSqlSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_support_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_support_settings::ConfigSupportSettings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_team_settings;
-#[cfg(feature = "system")]
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_team_settings::ConfigTeamSettings;
+#[cfg(feature = "cloud")]
+mod confirm_customer_payment_request;
+#[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
+pub use confirm_customer_payment_request::ConfirmCustomerPaymentRequest;
 #[cfg(feature = "bots")]
 mod convert_bot_to_user_request;
 #[cfg(feature = "bots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bots")))]
 pub use convert_bot_to_user_request::ConvertBotToUserRequest;
 #[cfg(feature = "bots")]
 mod create_bot_request;
 #[cfg(feature = "bots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bots")))]
 pub use create_bot_request::CreateBotRequest;
 #[cfg(feature = "bookmarks")]
 mod create_channel_bookmark_request;
 #[cfg(feature = "bookmarks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookmarks")))]
 pub use create_channel_bookmark_request::CreateChannelBookmarkRequest;
 #[cfg(feature = "bookmarks")]
 mod create_channel_bookmark_request_type;
 #[cfg(feature = "bookmarks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookmarks")))]
 pub use create_channel_bookmark_request_type::CreateChannelBookmarkRequestType;
 #[cfg(feature = "channels")]
 mod create_channel_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use create_channel_request::CreateChannelRequest;
 #[cfg(feature = "commands")]
 mod create_command_request;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use create_command_request::CreateCommandRequest;
 #[cfg(feature = "groups")]
 mod create_group_request;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use create_group_request::CreateGroupRequest;
-#[cfg(feature = "groups")]
-mod create_group_request_group;
-#[cfg(feature = "groups")]
-pub use create_group_request_group::CreateGroupRequestGroup;
 #[cfg(feature = "webhooks")]
 mod create_incoming_webhook_request;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use create_incoming_webhook_request::CreateIncomingWebhookRequest;
 #[cfg(feature = "jobs")]
 mod create_job_request;
 #[cfg(feature = "jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jobs")))]
 pub use create_job_request::CreateJobRequest;
 #[cfg(feature = "oauth")]
 mod create_o_auth_app_request;
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub use create_o_auth_app_request::CreateOAuthAppRequest;
 #[cfg(feature = "webhooks")]
 mod create_outgoing_webhook_request;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use create_outgoing_webhook_request::CreateOutgoingWebhookRequest;
 #[cfg(feature = "posts")]
 mod create_post_ephemeral_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use create_post_ephemeral_request::CreatePostEphemeralRequest;
 #[cfg(feature = "posts")]
 mod create_post_ephemeral_request_post;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use create_post_ephemeral_request_post::CreatePostEphemeralRequestPost;
 #[cfg(feature = "posts")]
 mod create_post_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use create_post_request::CreatePostRequest;
 #[cfg(feature = "posts")]
 mod create_post_request_metadata;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use create_post_request_metadata::CreatePostRequestMetadata;
 #[cfg(feature = "posts")]
 mod create_post_request_metadata_priority;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use create_post_request_metadata_priority::CreatePostRequestMetadataPriority;
 #[cfg(feature = "schemes")]
 mod create_scheme_request;
 #[cfg(feature = "schemes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemes")))]
 pub use create_scheme_request::CreateSchemeRequest;
 #[cfg(feature = "teams")]
 mod create_team_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use create_team_request::CreateTeamRequest;
+#[cfg(feature = "terms_of_service")]
+mod create_terms_of_service_request;
+#[cfg(feature = "terms_of_service")]
+#[cfg_attr(docsrs, doc(cfg(feature = "terms_of_service")))]
+pub use create_terms_of_service_request::CreateTermsOfServiceRequest;
 #[cfg(feature = "uploads")]
 mod create_upload_request;
 #[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
 pub use create_upload_request::CreateUploadRequest;
 #[cfg(feature = "users")]
 mod create_user_access_token_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use create_user_access_token_request::CreateUserAccessTokenRequest;
 #[cfg(feature = "users")]
 mod create_user_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use create_user_request::CreateUserRequest;
+#[cfg(feature = "websocket")]
+mod custom_profile_attributes_field_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use custom_profile_attributes_field_created_event::CustomProfileAttributesFieldCreatedEvent;
+#[cfg(feature = "websocket")]
+mod custom_profile_attributes_field_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use custom_profile_attributes_field_deleted_event::CustomProfileAttributesFieldDeletedEvent;
+#[cfg(feature = "websocket")]
+mod custom_profile_attributes_field_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use custom_profile_attributes_field_updated_event::CustomProfileAttributesFieldUpdatedEvent;
+#[cfg(feature = "websocket")]
+mod custom_profile_attributes_values_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use custom_profile_attributes_values_updated_event::CustomProfileAttributesValuesUpdatedEvent;
+#[cfg(feature = "status")]
+mod custom_status_duration;
+#[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
+pub use custom_status_duration::CustomStatusDuration;
 #[cfg(feature = "full")]
 mod data_retention_policy;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use data_retention_policy::DataRetentionPolicy;
 #[cfg(feature = "data_retention")]
 mod data_retention_policy_create;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use data_retention_policy_create::DataRetentionPolicyCreate;
 #[cfg(feature = "data_retention")]
 mod data_retention_policy_for_channel;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use data_retention_policy_for_channel::DataRetentionPolicyForChannel;
 #[cfg(feature = "data_retention")]
 mod data_retention_policy_for_team;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use data_retention_policy_for_team::DataRetentionPolicyForTeam;
 #[cfg(feature = "data_retention")]
 mod data_retention_policy_with_team_and_channel_counts;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use data_retention_policy_with_team_and_channel_counts::DataRetentionPolicyWithTeamAndChannelCounts;
 #[cfg(feature = "data_retention")]
 mod data_retention_policy_with_team_and_channel_ids;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use data_retention_policy_with_team_and_channel_ids::DataRetentionPolicyWithTeamAndChannelIds;
 #[cfg(feature = "full")]
 mod data_retention_policy_without_id;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use data_retention_policy_without_id::DataRetentionPolicyWithoutId;
 #[cfg(feature = "groups")]
 mod delete_group_members_request;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use delete_group_members_request::DeleteGroupMembersRequest;
+#[cfg(feature = "websocket")]
+mod delete_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use delete_team_event::DeleteTeamEvent;
+#[cfg(feature = "integration_actions")]
+mod dialog;
+#[cfg(feature = "integration_actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "integration_actions")))]
+pub use dialog::Dialog;
+#[cfg(feature = "integration_actions")]
+mod dialog_element;
+#[cfg(feature = "integration_actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "integration_actions")))]
+pub use dialog_element::DialogElement;
+#[cfg(feature = "websocket")]
+mod direct_added_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use direct_added_event::DirectAddedEvent;
 #[cfg(feature = "users")]
 mod disable_user_access_token_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use disable_user_access_token_request::DisableUserAccessTokenRequest;
+#[cfg(feature = "posts")]
+mod do_post_action_request;
+#[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
+pub use do_post_action_request::DoPostActionRequest;
+#[cfg(feature = "posts")]
+mod do_post_action_response;
+#[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
+pub use do_post_action_response::DoPostActionResponse;
+#[cfg(feature = "websocket")]
+mod draft_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use draft_created_event::DraftCreatedEvent;
+#[cfg(feature = "websocket")]
+mod draft_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use draft_deleted_event::DraftDeletedEvent;
+#[cfg(feature = "teams")]
+mod email_invite_with_error;
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub use email_invite_with_error::EmailInviteWithError;
 #[cfg(
-    any(feature = "channels", feature = "emoji", feature = "posts", feature = "threads")
+    any(
+        feature = "channels",
+        feature = "emoji",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
 )]
 mod emoji;
 #[cfg(
-    any(feature = "channels", feature = "emoji", feature = "posts", feature = "threads")
+    any(
+        feature = "channels",
+        feature = "emoji",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "emoji",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
 )]
 pub use emoji::Emoji;
+#[cfg(feature = "websocket")]
+mod emoji_added_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use emoji_added_event::EmojiAddedEvent;
 #[cfg(feature = "users")]
 mod enable_user_access_token_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use enable_user_access_token_request::EnableUserAccessTokenRequest;
 #[cfg(feature = "system")]
 mod environment_config;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config::EnvironmentConfig;
 #[cfg(feature = "system")]
 mod environment_config_analytics_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_analytics_settings::EnvironmentConfigAnalyticsSettings;
 #[cfg(feature = "system")]
 mod environment_config_cluster_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_cluster_settings::EnvironmentConfigClusterSettings;
 #[cfg(feature = "system")]
 mod environment_config_compliance_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_compliance_settings::EnvironmentConfigComplianceSettings;
 #[cfg(feature = "system")]
 mod environment_config_email_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_email_settings::EnvironmentConfigEmailSettings;
 #[cfg(feature = "system")]
 mod environment_config_file_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_file_settings::EnvironmentConfigFileSettings;
 #[cfg(feature = "system")]
 mod environment_config_git_lab_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_git_lab_settings::EnvironmentConfigGitLabSettings;
 #[cfg(feature = "system")]
 mod environment_config_google_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_google_settings::EnvironmentConfigGoogleSettings;
 #[cfg(feature = "system")]
 mod environment_config_ldap_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_ldap_settings::EnvironmentConfigLdapSettings;
 #[cfg(feature = "system")]
 mod environment_config_localization_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_localization_settings::EnvironmentConfigLocalizationSettings;
 #[cfg(feature = "system")]
 mod environment_config_log_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_log_settings::EnvironmentConfigLogSettings;
 #[cfg(feature = "system")]
 mod environment_config_metrics_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_metrics_settings::EnvironmentConfigMetricsSettings;
 #[cfg(feature = "system")]
 mod environment_config_native_app_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_native_app_settings::EnvironmentConfigNativeAppSettings;
 #[cfg(feature = "system")]
 mod environment_config_office365_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_office365_settings::EnvironmentConfigOffice365Settings;
 #[cfg(feature = "system")]
 mod environment_config_password_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_password_settings::EnvironmentConfigPasswordSettings;
 #[cfg(feature = "system")]
 mod environment_config_privacy_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_privacy_settings::EnvironmentConfigPrivacySettings;
 #[cfg(feature = "system")]
 mod environment_config_rate_limit_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_rate_limit_settings::EnvironmentConfigRateLimitSettings;
 #[cfg(feature = "system")]
 mod environment_config_saml_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_saml_settings::EnvironmentConfigSamlSettings;
 #[cfg(feature = "system")]
 mod environment_config_service_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_service_settings::EnvironmentConfigServiceSettings;
 #[cfg(feature = "system")]
 mod environment_config_sql_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_sql_settings::EnvironmentConfigSqlSettings;
 #[cfg(feature = "system")]
 mod environment_config_support_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_support_settings::EnvironmentConfigSupportSettings;
 #[cfg(feature = "system")]
 mod environment_config_team_settings;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_team_settings::EnvironmentConfigTeamSettings;
+#[cfg(feature = "websocket")]
+mod ephemeral_message_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use ephemeral_message_event::EphemeralMessageEvent;
+#[cfg(feature = "websocket")]
+mod event_broadcast;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use event_broadcast::EventBroadcast;
 #[cfg(feature = "commands")]
 mod execute_command_request;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use execute_command_request::ExecuteCommandRequest;
 #[cfg(
     any(
@@ -480,7 +812,8 @@ pub use execute_command_request::ExecuteCommandRequest;
         feature = "posts",
         feature = "teams",
         feature = "threads",
-        feature = "uploads"
+        feature = "uploads",
+        feature = "websocket"
     )
 )]
 mod file_info;
@@ -492,424 +825,990 @@ mod file_info;
         feature = "posts",
         feature = "teams",
         feature = "threads",
-        feature = "uploads"
+        feature = "uploads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "bookmarks",
+                feature = "channels",
+                feature = "files",
+                feature = "posts",
+                feature = "teams",
+                feature = "threads",
+                feature = "uploads",
+                feature = "websocket"
+            )
+        )
     )
 )]
 pub use file_info::FileInfo;
 #[cfg(feature = "teams")]
 mod file_info_list;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use file_info_list::FileInfoList;
 #[cfg(feature = "cloud")]
 mod files_limits;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use files_limits::FilesLimits;
+#[cfg(feature = "websocket")]
+mod first_admin_visit_marketplace_status_received_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use first_admin_visit_marketplace_status_received_event::FirstAdminVisitMarketplaceStatusReceivedEvent;
 #[cfg(feature = "users")]
 mod generate_mfa_secret_response;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use generate_mfa_secret_response::GenerateMfaSecretResponse;
+#[cfg(feature = "channels")]
+mod get_all_channels_response;
+#[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
+pub use get_all_channels_response::GetAllChannelsResponse;
+#[cfg(feature = "teams")]
+mod get_all_teams_response;
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub use get_all_teams_response::GetAllTeamsResponse;
+#[cfg(feature = "system")]
+mod get_analytics_old_response_item;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use get_analytics_old_response_item::GetAnalyticsOldResponseItem;
 #[cfg(feature = "data_retention")]
 mod get_data_retention_policies_count_response;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use get_data_retention_policies_count_response::GetDataRetentionPoliciesCountResponse;
+#[cfg(feature = "data_retention")]
+mod get_data_retention_policies_response;
+#[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
+pub use get_data_retention_policies_response::GetDataRetentionPoliciesResponse;
 #[cfg(feature = "files")]
 mod get_file_link_response;
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 pub use get_file_link_response::GetFileLinkResponse;
 #[cfg(feature = "groups")]
 mod get_group_stats_response;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use get_group_stats_response::GetGroupStatsResponse;
 #[cfg(feature = "groups")]
 mod get_group_users_response;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use get_group_users_response::GetGroupUsersResponse;
+#[cfg(feature = "groups")]
+mod get_groups_associated_to_channels_by_team_response;
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
+pub use get_groups_associated_to_channels_by_team_response::GetGroupsAssociatedToChannelsByTeamResponse;
+#[cfg(feature = "groups")]
+mod get_groups_by_channel_response;
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
+pub use get_groups_by_channel_response::GetGroupsByChannelResponse;
+#[cfg(feature = "groups")]
+mod get_groups_by_team_response;
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
+pub use get_groups_by_team_response::GetGroupsByTeamResponse;
 #[cfg(feature = "plugins")]
 mod get_plugins_response;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use get_plugins_response::GetPluginsResponse;
 #[cfg(feature = "system")]
 mod get_redirect_location_response;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use get_redirect_location_response::GetRedirectLocationResponse;
 #[cfg(feature = "saml")]
 mod get_saml_metadata_from_idp_request;
 #[cfg(feature = "saml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saml")))]
 pub use get_saml_metadata_from_idp_request::GetSamlMetadataFromIdpRequest;
+#[cfg(feature = "saml")]
+mod get_saml_metadata_from_idp_response;
+#[cfg(feature = "saml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saml")))]
+pub use get_saml_metadata_from_idp_response::GetSamlMetadataFromIdpResponse;
 #[cfg(feature = "teams")]
 mod get_team_invite_info_response;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use get_team_invite_info_response::GetTeamInviteInfoResponse;
-#[cfg(feature = "users")]
-mod get_users_by_group_channel_ids_response;
-#[cfg(feature = "users")]
-pub use get_users_by_group_channel_ids_response::GetUsersByGroupChannelIdsResponse;
+#[cfg(feature = "data_retention")]
+mod get_teams_for_retention_policy_response;
+#[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
+pub use get_teams_for_retention_policy_response::GetTeamsForRetentionPolicyResponse;
 #[cfg(feature = "data_retention")]
 mod global_data_retention_policy;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use global_data_retention_policy::GlobalDataRetentionPolicy;
-#[cfg(feature = "groups")]
+#[cfg(any(feature = "groups", feature = "ldap", feature = "websocket"))]
 mod group;
-#[cfg(feature = "groups")]
+#[cfg(any(feature = "groups", feature = "ldap", feature = "websocket"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "groups", feature = "ldap", feature = "websocket")))
+)]
 pub use group::Group;
+#[cfg(feature = "websocket")]
+mod group_added_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use group_added_event::GroupAddedEvent;
+#[cfg(feature = "groups")]
+mod group_member;
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
+pub use group_member::GroupMember;
+#[cfg(feature = "websocket")]
+mod group_member_add_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use group_member_add_event::GroupMemberAddEvent;
+#[cfg(feature = "websocket")]
+mod group_member_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use group_member_deleted_event::GroupMemberDeletedEvent;
 #[cfg(feature = "groups")]
 mod group_syncable_channel;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use group_syncable_channel::GroupSyncableChannel;
 #[cfg(feature = "groups")]
 mod group_syncable_channels;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use group_syncable_channels::GroupSyncableChannels;
 #[cfg(feature = "groups")]
 mod group_syncable_team;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use group_syncable_team::GroupSyncableTeam;
 #[cfg(feature = "groups")]
 mod group_syncable_teams;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use group_syncable_teams::GroupSyncableTeams;
-#[cfg(feature = "full")]
+#[cfg(feature = "groups")]
 mod group_with_scheme_admin;
-#[cfg(feature = "full")]
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use group_with_scheme_admin::GroupWithSchemeAdmin;
-#[cfg(feature = "full")]
+#[cfg(feature = "groups")]
 mod groups_associated_to_channels;
-#[cfg(feature = "full")]
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use groups_associated_to_channels::GroupsAssociatedToChannels;
+#[cfg(feature = "websocket")]
+mod hello_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use hello_event::HelloEvent;
+#[cfg(feature = "websocket")]
+mod hosted_customer_signup_progress_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use hosted_customer_signup_progress_updated_event::HostedCustomerSignupProgressUpdatedEvent;
 #[cfg(feature = "teams")]
 mod import_team_response;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use import_team_response::ImportTeamResponse;
 #[cfg(feature = "webhooks")]
 mod incoming_webhook;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use incoming_webhook::IncomingWebhook;
+#[cfg(feature = "full")]
+mod incoming_webhook_request;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use incoming_webhook_request::IncomingWebhookRequest;
+#[cfg(feature = "full")]
+mod incoming_webhook_request_priority;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use incoming_webhook_request_priority::IncomingWebhookRequestPriority;
 #[cfg(feature = "plugins")]
 mod install_marketplace_plugin_request;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use install_marketplace_plugin_request::InstallMarketplacePluginRequest;
 #[cfg(feature = "cloud")]
 mod installation;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use installation::Installation;
 #[cfg(feature = "cloud")]
 mod integrations_limits;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use integrations_limits::IntegrationsLimits;
 #[cfg(feature = "system")]
 mod integrity_check_result;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use integrity_check_result::IntegrityCheckResult;
 #[cfg(feature = "teams")]
 mod invite_guests_to_team_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use invite_guests_to_team_request::InviteGuestsToTeamRequest;
+#[cfg(feature = "teams")]
+mod invite_guests_to_team_response;
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub use invite_guests_to_team_response::InviteGuestsToTeamResponse;
+#[cfg(feature = "teams")]
+mod invite_users_to_team_response;
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub use invite_users_to_team_response::InviteUsersToTeamResponse;
 #[cfg(feature = "cloud")]
 mod invoice;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use invoice::Invoice;
 #[cfg(feature = "cloud")]
 mod invoice_line_item;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use invoice_line_item::InvoiceLineItem;
 #[cfg(feature = "jobs")]
 mod job;
 #[cfg(feature = "jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jobs")))]
 pub use job::Job;
 #[cfg(feature = "users")]
 mod known_users;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use known_users::KnownUsers;
 #[cfg(feature = "ldap")]
 mod ldap_group;
 #[cfg(feature = "ldap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ldap")))]
 pub use ldap_group::LdapGroup;
 #[cfg(feature = "ldap")]
 mod ldap_groups_paged;
 #[cfg(feature = "ldap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ldap")))]
 pub use ldap_groups_paged::LdapGroupsPaged;
+#[cfg(feature = "websocket")]
+mod leave_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use leave_team_event::LeaveTeamEvent;
+#[cfg(feature = "system")]
+mod license;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use license::License;
+#[cfg(feature = "websocket")]
+mod license_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use license_changed_event::LicenseChangedEvent;
+#[cfg(feature = "system")]
+mod license_customer;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use license_customer::LicenseCustomer;
 #[cfg(feature = "system")]
 mod license_renewal_link;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use license_renewal_link::LicenseRenewalLink;
+#[cfg(feature = "groups")]
+mod link_group_syncable_for_channel_request;
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
+pub use link_group_syncable_for_channel_request::LinkGroupSyncableForChannelRequest;
+#[cfg(feature = "groups")]
+mod link_group_syncable_for_team_request;
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
+pub use link_group_syncable_for_team_request::LinkGroupSyncableForTeamRequest;
 #[cfg(feature = "users")]
 mod login_by_cws_token_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use login_by_cws_token_request::LoginByCwsTokenRequest;
 #[cfg(feature = "users")]
 mod login_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use login_request::LoginRequest;
 #[cfg(feature = "plugins")]
 mod marketplace_plugin;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use marketplace_plugin::MarketplacePlugin;
+#[cfg(feature = "plugins")]
+mod marketplace_plugin_labels_item;
+#[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
+pub use marketplace_plugin_labels_item::MarketplacePluginLabelsItem;
+#[cfg(feature = "websocket")]
+mod memberrole_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use memberrole_updated_event::MemberroleUpdatedEvent;
 #[cfg(feature = "cloud")]
 mod messages_limits;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use messages_limits::MessagesLimits;
 #[cfg(feature = "users")]
 mod migrate_auth_to_ldap_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use migrate_auth_to_ldap_request::MigrateAuthToLdapRequest;
 #[cfg(feature = "users")]
 mod migrate_auth_to_saml_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use migrate_auth_to_saml_request::MigrateAuthToSamlRequest;
 #[cfg(feature = "ldap")]
 mod migrate_id_ldap_request;
 #[cfg(feature = "ldap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ldap")))]
 pub use migrate_id_ldap_request::MigrateIdLdapRequest;
 #[cfg(feature = "channels")]
 mod move_channel_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use move_channel_request::MoveChannelRequest;
 #[cfg(feature = "commands")]
 mod move_command_request;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use move_command_request::MoveCommandRequest;
 #[cfg(feature = "posts")]
 mod move_thread_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use move_thread_request::MoveThreadRequest;
+#[cfg(feature = "websocket")]
+mod multiple_channels_viewed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use multiple_channels_viewed_event::MultipleChannelsViewedEvent;
 #[cfg(feature = "ip")]
 mod my_ip_response;
 #[cfg(feature = "ip")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ip")))]
 pub use my_ip_response::MyIpResponse;
 #[cfg(feature = "full")]
 mod new_team_member;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use new_team_member::NewTeamMember;
 #[cfg(feature = "full")]
 mod new_team_members_list;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use new_team_members_list::NewTeamMembersList;
+#[cfg(feature = "websocket")]
+mod new_user_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use new_user_event::NewUserEvent;
 #[cfg(feature = "system")]
 mod notice;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use notice::Notice;
 #[cfg(feature = "oauth")]
 mod o_auth_app;
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub use o_auth_app::OAuthApp;
+#[cfg(feature = "websocket")]
+mod open_dialog_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use open_dialog_event::OpenDialogEvent;
+#[cfg(feature = "integration_actions")]
+mod open_dialog_request;
+#[cfg(feature = "integration_actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "integration_actions")))]
+pub use open_dialog_request::OpenDialogRequest;
 #[cfg(feature = "full")]
 mod open_graph;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph::OpenGraph;
 #[cfg(feature = "full")]
 mod open_graph_article;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_article::OpenGraphArticle;
 #[cfg(feature = "full")]
 mod open_graph_article_authors_item;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_article_authors_item::OpenGraphArticleAuthorsItem;
 #[cfg(feature = "full")]
 mod open_graph_audios_item;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_audios_item::OpenGraphAudiosItem;
 #[cfg(feature = "full")]
 mod open_graph_book;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_book::OpenGraphBook;
 #[cfg(feature = "full")]
 mod open_graph_book_authors_item;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_book_authors_item::OpenGraphBookAuthorsItem;
 #[cfg(feature = "full")]
 mod open_graph_images_item;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_images_item::OpenGraphImagesItem;
 #[cfg(feature = "full")]
 mod open_graph_profile;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_profile::OpenGraphProfile;
 #[cfg(feature = "full")]
 mod open_graph_videos_item;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use open_graph_videos_item::OpenGraphVideosItem;
-#[cfg(feature = "integration_actions")]
-mod open_interactive_dialog_request;
-#[cfg(feature = "integration_actions")]
-pub use open_interactive_dialog_request::OpenInteractiveDialogRequest;
-#[cfg(feature = "integration_actions")]
-mod open_interactive_dialog_request_dialog;
-#[cfg(feature = "integration_actions")]
-pub use open_interactive_dialog_request_dialog::OpenInteractiveDialogRequestDialog;
 #[cfg(feature = "channels")]
 mod ordered_sidebar_categories;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use ordered_sidebar_categories::OrderedSidebarCategories;
 #[cfg(feature = "system")]
 mod orphaned_record;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use orphaned_record::OrphanedRecord;
 #[cfg(feature = "oauth")]
 mod outgoing_o_auth_connection_get_item;
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub use outgoing_o_auth_connection_get_item::OutgoingOAuthConnectionGetItem;
 #[cfg(feature = "oauth")]
 mod outgoing_o_auth_connection_post_item;
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub use outgoing_o_auth_connection_post_item::OutgoingOAuthConnectionPostItem;
 #[cfg(feature = "webhooks")]
 mod outgoing_webhook;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use outgoing_webhook::OutgoingWebhook;
+#[cfg(feature = "full")]
+mod outgoing_webhook_payload;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use outgoing_webhook_payload::OutgoingWebhookPayload;
+#[cfg(feature = "full")]
+mod outgoing_webhook_response;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use outgoing_webhook_response::OutgoingWebhookResponse;
+#[cfg(feature = "full")]
+mod outgoing_webhook_response_priority;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use outgoing_webhook_response_priority::OutgoingWebhookResponsePriority;
 #[cfg(feature = "bots")]
 mod patch_bot_request;
 #[cfg(feature = "bots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bots")))]
 pub use patch_bot_request::PatchBotRequest;
 #[cfg(feature = "channels")]
 mod patch_channel_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use patch_channel_request::PatchChannelRequest;
 #[cfg(feature = "groups")]
 mod patch_group_request;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use patch_group_request::PatchGroupRequest;
 #[cfg(feature = "groups")]
 mod patch_group_syncable_for_channel_request;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use patch_group_syncable_for_channel_request::PatchGroupSyncableForChannelRequest;
 #[cfg(feature = "groups")]
 mod patch_group_syncable_for_team_request;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub use patch_group_syncable_for_team_request::PatchGroupSyncableForTeamRequest;
 #[cfg(feature = "posts")]
 mod patch_post_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use patch_post_request::PatchPostRequest;
 #[cfg(feature = "roles")]
 mod patch_role_request;
 #[cfg(feature = "roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "roles")))]
 pub use patch_role_request::PatchRoleRequest;
 #[cfg(feature = "schemes")]
 mod patch_scheme_request;
 #[cfg(feature = "schemes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemes")))]
 pub use patch_scheme_request::PatchSchemeRequest;
 #[cfg(feature = "teams")]
 mod patch_team_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use patch_team_request::PatchTeamRequest;
 #[cfg(feature = "users")]
 mod patch_user_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use patch_user_request::PatchUserRequest;
 #[cfg(feature = "cloud")]
 mod payment_method;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use payment_method::PaymentMethod;
 #[cfg(feature = "cloud")]
 mod payment_setup_intent;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use payment_setup_intent::PaymentSetupIntent;
+#[cfg(feature = "websocket")]
+mod persistent_notification_triggered_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use persistent_notification_triggered_event::PersistentNotificationTriggeredEvent;
+#[cfg(feature = "websocket")]
+mod plugin_disabled_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use plugin_disabled_event::PluginDisabledEvent;
+#[cfg(feature = "websocket")]
+mod plugin_enabled_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use plugin_enabled_event::PluginEnabledEvent;
 #[cfg(feature = "plugins")]
 mod plugin_manifest;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use plugin_manifest::PluginManifest;
-#[cfg(feature = "plugins")]
-mod plugin_manifest_backend;
-#[cfg(feature = "plugins")]
-pub use plugin_manifest_backend::PluginManifestBackend;
 #[cfg(feature = "plugins")]
 mod plugin_manifest_server;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use plugin_manifest_server::PluginManifestServer;
-#[cfg(feature = "plugins")]
-mod plugin_manifest_server_executables;
-#[cfg(feature = "plugins")]
-pub use plugin_manifest_server_executables::PluginManifestServerExecutables;
-#[cfg(feature = "plugins")]
+#[cfg(any(feature = "plugins", feature = "websocket"))]
 mod plugin_manifest_webapp;
-#[cfg(feature = "plugins")]
+#[cfg(any(feature = "plugins", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "plugins", feature = "websocket"))))]
 pub use plugin_manifest_webapp::PluginManifestWebapp;
 #[cfg(feature = "plugins")]
 mod plugin_manifest_webapp2;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use plugin_manifest_webapp2::PluginManifestWebapp2;
-#[cfg(feature = "plugins")]
+#[cfg(any(feature = "plugins", feature = "websocket"))]
 mod plugin_manifest_webapp_webapp;
-#[cfg(feature = "plugins")]
+#[cfg(any(feature = "plugins", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "plugins", feature = "websocket"))))]
 pub use plugin_manifest_webapp_webapp::PluginManifestWebappWebapp;
 #[cfg(feature = "plugins")]
-mod plugin_status;
+mod plugin_option;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
+pub use plugin_option::PluginOption;
+#[cfg(feature = "plugins")]
+mod plugin_setting;
+#[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
+pub use plugin_setting::PluginSetting;
+#[cfg(feature = "plugins")]
+mod plugin_settings_schema;
+#[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
+pub use plugin_settings_schema::PluginSettingsSchema;
+#[cfg(any(feature = "plugins", feature = "websocket"))]
+mod plugin_status;
+#[cfg(any(feature = "plugins", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "plugins", feature = "websocket"))))]
 pub use plugin_status::PluginStatus;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(feature = "websocket")]
+mod plugin_statuses_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use plugin_statuses_changed_event::PluginStatusesChangedEvent;
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
 mod post;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use post::Post;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
 mod post_acknowledgement;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use post_acknowledgement::PostAcknowledgement;
+#[cfg(feature = "websocket")]
+mod post_acknowledgement_added_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_acknowledgement_added_event::PostAcknowledgementAddedEvent;
+#[cfg(feature = "websocket")]
+mod post_acknowledgement_removed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_acknowledgement_removed_event::PostAcknowledgementRemovedEvent;
+#[cfg(feature = "commands")]
+mod post_action;
+#[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
+pub use post_action::PostAction;
+#[cfg(feature = "commands")]
+mod post_action_integration;
+#[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
+pub use post_action_integration::PostActionIntegration;
+#[cfg(feature = "full")]
+mod post_action_integration_request;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use post_action_integration_request::PostActionIntegrationRequest;
+#[cfg(feature = "full")]
+mod post_action_integration_response;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use post_action_integration_response::PostActionIntegrationResponse;
+#[cfg(any(feature = "commands", feature = "integration_actions"))]
+mod post_action_options;
+#[cfg(any(feature = "commands", feature = "integration_actions"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "commands", feature = "integration_actions"))))]
+pub use post_action_options::PostActionOptions;
+#[cfg(feature = "websocket")]
+mod post_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_deleted_event::PostDeletedEvent;
+#[cfg(feature = "websocket")]
+mod post_edited_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_edited_event::PostEditedEvent;
 #[cfg(feature = "reactions")]
 mod post_id_to_reactions_map;
 #[cfg(feature = "reactions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reactions")))]
 pub use post_id_to_reactions_map::PostIdToReactionsMap;
 #[cfg(any(feature = "channels", feature = "posts"))]
 mod post_list;
 #[cfg(any(feature = "channels", feature = "posts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "posts"))))]
 pub use post_list::PostList;
 #[cfg(feature = "posts")]
 mod post_list_with_search_matches;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use post_list_with_search_matches::PostListWithSearchMatches;
 #[cfg(feature = "system")]
 mod post_log_request;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use post_log_request::PostLogRequest;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
 mod post_metadata;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use post_metadata::PostMetadata;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
 mod post_metadata_embeds_item;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use post_metadata_embeds_item::PostMetadataEmbedsItem;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
 mod post_metadata_embeds_item_type;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use post_metadata_embeds_item_type::PostMetadataEmbedsItemType;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+mod post_metadata_images_value;
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
+pub use post_metadata_images_value::PostMetadataImagesValue;
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
 mod post_metadata_priority;
-#[cfg(any(feature = "channels", feature = "posts", feature = "threads"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "posts",
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use post_metadata_priority::PostMetadataPriority;
+#[cfg(feature = "websocket")]
+mod post_unread_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_unread_event::PostUnreadEvent;
 #[cfg(feature = "status")]
 mod post_user_recent_custom_status_delete_request;
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub use post_user_recent_custom_status_delete_request::PostUserRecentCustomStatusDeleteRequest;
+#[cfg(feature = "websocket")]
+mod posted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use posted_event::PostedEvent;
 #[cfg(feature = "usage")]
 mod posts_usage;
 #[cfg(feature = "usage")]
+#[cfg_attr(docsrs, doc(cfg(feature = "usage")))]
 pub use posts_usage::PostsUsage;
-#[cfg(feature = "preferences")]
+#[cfg(any(feature = "preferences", feature = "websocket"))]
 mod preference;
-#[cfg(feature = "preferences")]
+#[cfg(any(feature = "preferences", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "preferences", feature = "websocket"))))]
 pub use preference::Preference;
+#[cfg(feature = "websocket")]
+mod preference_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use preference_changed_event::PreferenceChangedEvent;
+#[cfg(feature = "websocket")]
+mod preferences_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use preferences_changed_event::PreferencesChangedEvent;
+#[cfg(feature = "websocket")]
+mod preferences_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use preferences_deleted_event::PreferencesDeletedEvent;
 #[cfg(feature = "cloud")]
 mod product;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use product::Product;
 #[cfg(feature = "cloud")]
 mod product_limits;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use product_limits::ProductLimits;
 #[cfg(feature = "users")]
 mod publish_user_typing_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use publish_user_typing_request::PublishUserTypingRequest;
-#[cfg(any(feature = "root", feature = "system"))]
+#[cfg(feature = "root")]
 mod push_notification;
-#[cfg(any(feature = "root", feature = "system"))]
+#[cfg(feature = "root")]
+#[cfg_attr(docsrs, doc(cfg(feature = "root")))]
 pub use push_notification::PushNotification;
 #[cfg(
     any(
         feature = "channels",
         feature = "posts",
         feature = "reactions",
-        feature = "threads"
+        feature = "threads",
+        feature = "websocket"
     )
 )]
 mod reaction;
@@ -918,182 +1817,345 @@ mod reaction;
         feature = "channels",
         feature = "posts",
         feature = "reactions",
-        feature = "threads"
+        feature = "threads",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "posts",
+                feature = "reactions",
+                feature = "threads",
+                feature = "websocket"
+            )
+        )
     )
 )]
 pub use reaction::Reaction;
+#[cfg(feature = "websocket")]
+mod reaction_added_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use reaction_added_event::ReactionAddedEvent;
+#[cfg(feature = "websocket")]
+mod reaction_removed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use reaction_removed_event::ReactionRemovedEvent;
+#[cfg(feature = "websocket")]
+mod received_group_associated_to_channel_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use received_group_associated_to_channel_event::ReceivedGroupAssociatedToChannelEvent;
+#[cfg(feature = "websocket")]
+mod received_group_associated_to_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use received_group_associated_to_team_event::ReceivedGroupAssociatedToTeamEvent;
+#[cfg(feature = "websocket")]
+mod received_group_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use received_group_event::ReceivedGroupEvent;
+#[cfg(feature = "websocket")]
+mod received_group_not_associated_to_channel_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use received_group_not_associated_to_channel_event::ReceivedGroupNotAssociatedToChannelEvent;
+#[cfg(feature = "websocket")]
+mod received_group_not_associated_to_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use received_group_not_associated_to_team_event::ReceivedGroupNotAssociatedToTeamEvent;
 #[cfg(feature = "commands")]
 mod regen_command_token_response;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use regen_command_token_response::RegenCommandTokenResponse;
 #[cfg(feature = "users")]
 mod register_terms_of_service_action_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use register_terms_of_service_action_request::RegisterTermsOfServiceActionRequest;
 #[cfg(feature = "system")]
 mod relational_integrity_check_data;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use relational_integrity_check_data::RelationalIntegrityCheckData;
 #[cfg(feature = "shared_channels")]
 mod remote_cluster_info;
 #[cfg(feature = "shared_channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared_channels")))]
 pub use remote_cluster_info::RemoteClusterInfo;
 #[cfg(feature = "status")]
 mod remove_recent_custom_status_request;
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub use remove_recent_custom_status_request::RemoveRecentCustomStatusRequest;
 #[cfg(feature = "system")]
 mod request_trial_license_request;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use request_trial_license_request::RequestTrialLicenseRequest;
 #[cfg(feature = "users")]
 mod reset_password_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use reset_password_request::ResetPasswordRequest;
 #[cfg(feature = "saml")]
 mod reset_saml_auth_data_to_email_request;
 #[cfg(feature = "saml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saml")))]
 pub use reset_saml_auth_data_to_email_request::ResetSamlAuthDataToEmailRequest;
 #[cfg(feature = "saml")]
 mod reset_saml_auth_data_to_email_response;
 #[cfg(feature = "saml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saml")))]
 pub use reset_saml_auth_data_to_email_response::ResetSamlAuthDataToEmailResponse;
+#[cfg(feature = "websocket")]
+mod restore_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use restore_team_event::RestoreTeamEvent;
 #[cfg(feature = "data_retention")]
 mod retention_policy_for_channel_list;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use retention_policy_for_channel_list::RetentionPolicyForChannelList;
 #[cfg(feature = "data_retention")]
 mod retention_policy_for_team_list;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use retention_policy_for_team_list::RetentionPolicyForTeamList;
 #[cfg(feature = "users")]
 mod revoke_session_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use revoke_session_request::RevokeSessionRequest;
 #[cfg(feature = "users")]
 mod revoke_user_access_token_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use revoke_user_access_token_request::RevokeUserAccessTokenRequest;
-#[cfg(feature = "roles")]
+#[cfg(any(feature = "roles", feature = "websocket"))]
 mod role;
-#[cfg(feature = "roles")]
+#[cfg(any(feature = "roles", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "roles", feature = "websocket"))))]
 pub use role::Role;
+#[cfg(feature = "websocket")]
+mod role_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use role_updated_event::RoleUpdatedEvent;
 #[cfg(feature = "saml")]
 mod saml_certificate_status;
 #[cfg(feature = "saml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saml")))]
 pub use saml_certificate_status::SamlCertificateStatus;
+#[cfg(feature = "websocket")]
+mod scheduled_post_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use scheduled_post_created_event::ScheduledPostCreatedEvent;
+#[cfg(feature = "websocket")]
+mod scheduled_post_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use scheduled_post_deleted_event::ScheduledPostDeletedEvent;
+#[cfg(feature = "websocket")]
+mod scheduled_post_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use scheduled_post_updated_event::ScheduledPostUpdatedEvent;
 #[cfg(feature = "schemes")]
 mod scheme;
 #[cfg(feature = "schemes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemes")))]
 pub use scheme::Scheme;
 #[cfg(feature = "channels")]
 mod search_all_channels_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use search_all_channels_request::SearchAllChannelsRequest;
 #[cfg(feature = "channels")]
 mod search_all_channels_response;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use search_all_channels_response::SearchAllChannelsResponse;
 #[cfg(feature = "channels")]
 mod search_archived_channels_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use search_archived_channels_request::SearchArchivedChannelsRequest;
 #[cfg(feature = "data_retention")]
 mod search_channels_for_retention_policy_request;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use search_channels_for_retention_policy_request::SearchChannelsForRetentionPolicyRequest;
 #[cfg(feature = "channels")]
 mod search_channels_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use search_channels_request::SearchChannelsRequest;
 #[cfg(feature = "emoji")]
 mod search_emoji_request;
 #[cfg(feature = "emoji")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emoji")))]
 pub use search_emoji_request::SearchEmojiRequest;
+#[cfg(feature = "teams")]
+mod search_files_request;
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub use search_files_request::SearchFilesRequest;
 #[cfg(feature = "channels")]
 mod search_group_channels_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use search_group_channels_request::SearchGroupChannelsRequest;
 #[cfg(feature = "posts")]
 mod search_posts_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use search_posts_request::SearchPostsRequest;
 #[cfg(feature = "data_retention")]
 mod search_teams_for_retention_policy_request;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use search_teams_for_retention_policy_request::SearchTeamsForRetentionPolicyRequest;
 #[cfg(feature = "teams")]
 mod search_teams_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use search_teams_request::SearchTeamsRequest;
 #[cfg(feature = "teams")]
 mod search_teams_response;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use search_teams_response::SearchTeamsResponse;
 #[cfg(feature = "users")]
 mod search_user_access_tokens_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use search_user_access_tokens_request::SearchUserAccessTokensRequest;
 #[cfg(feature = "users")]
 mod search_users_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use search_users_request::SearchUsersRequest;
 #[cfg(feature = "users")]
 mod send_password_reset_email_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use send_password_reset_email_request::SendPasswordResetEmailRequest;
 #[cfg(feature = "users")]
 mod send_verification_email_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use send_verification_email_request::SendVerificationEmailRequest;
 #[cfg(feature = "system")]
 mod server_busy;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use server_busy::ServerBusy;
 #[cfg(feature = "users")]
 mod server_limits;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use server_limits::ServerLimits;
 #[cfg(feature = "users")]
 mod session;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use session::Session;
 #[cfg(feature = "posts")]
 mod set_post_reminder_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use set_post_reminder_request::SetPostReminderRequest;
+#[cfg(feature = "posts")]
+mod set_post_unread_request;
+#[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
+pub use set_post_unread_request::SetPostUnreadRequest;
 #[cfg(feature = "shared_channels")]
 mod shared_channel;
 #[cfg(feature = "shared_channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared_channels")))]
 pub use shared_channel::SharedChannel;
-#[cfg(feature = "channels")]
+#[cfg(feature = "full")]
 mod sidebar_category;
-#[cfg(feature = "channels")]
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use sidebar_category::SidebarCategory;
-#[cfg(feature = "channels")]
+#[cfg(feature = "websocket")]
+mod sidebar_category_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use sidebar_category_created_event::SidebarCategoryCreatedEvent;
+#[cfg(feature = "websocket")]
+mod sidebar_category_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use sidebar_category_deleted_event::SidebarCategoryDeletedEvent;
+#[cfg(feature = "websocket")]
+mod sidebar_category_order_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use sidebar_category_order_updated_event::SidebarCategoryOrderUpdatedEvent;
+#[cfg(feature = "full")]
 mod sidebar_category_type;
-#[cfg(feature = "channels")]
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use sidebar_category_type::SidebarCategoryType;
-#[cfg(feature = "channels")]
+#[cfg(feature = "websocket")]
+mod sidebar_category_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use sidebar_category_updated_event::SidebarCategoryUpdatedEvent;
+#[cfg(any(feature = "channels", feature = "websocket"))]
 mod sidebar_category_with_channels;
-#[cfg(feature = "channels")]
+#[cfg(any(feature = "channels", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "websocket"))))]
 pub use sidebar_category_with_channels::SidebarCategoryWithChannels;
-#[cfg(feature = "channels")]
+#[cfg(any(feature = "channels", feature = "websocket"))]
 mod sidebar_category_with_channels_type;
-#[cfg(feature = "channels")]
+#[cfg(any(feature = "channels", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "websocket"))))]
 pub use sidebar_category_with_channels_type::SidebarCategoryWithChannelsType;
 #[cfg(feature = "commands")]
 mod slack_attachment;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use slack_attachment::SlackAttachment;
 #[cfg(feature = "commands")]
 mod slack_attachment_field;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use slack_attachment_field::SlackAttachmentField;
+#[cfg(feature = "commands")]
+mod slack_attachment_ts;
+#[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
+pub use slack_attachment_ts::SlackAttachmentTs;
+#[cfg(feature = "full")]
+mod slash_command_request;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use slash_command_request::SlashCommandRequest;
 #[cfg(feature = "status")]
 mod status;
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub use status::Status;
+#[cfg(feature = "websocket")]
+mod status_change_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use status_change_event::StatusChangeEvent;
 #[cfg(
     any(
         feature = "bleve",
@@ -1103,6 +2165,7 @@ pub use status::Status;
         feature = "commands",
         feature = "data_retention",
         feature = "elasticsearch",
+        feature = "emoji",
         feature = "groups",
         feature = "integration_actions",
         feature = "jobs",
@@ -1112,6 +2175,7 @@ pub use status::Status;
         feature = "posts",
         feature = "preferences",
         feature = "reactions",
+        feature = "reports",
         feature = "saml",
         feature = "schemes",
         feature = "system",
@@ -1130,6 +2194,7 @@ mod status_ok;
         feature = "commands",
         feature = "data_retention",
         feature = "elasticsearch",
+        feature = "emoji",
         feature = "groups",
         feature = "integration_actions",
         feature = "jobs",
@@ -1139,6 +2204,7 @@ mod status_ok;
         feature = "posts",
         feature = "preferences",
         feature = "reactions",
+        feature = "reports",
         feature = "saml",
         feature = "schemes",
         feature = "system",
@@ -1147,256 +2213,562 @@ mod status_ok;
         feature = "webhooks"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "bleve",
+                feature = "bots",
+                feature = "brand",
+                feature = "channels",
+                feature = "commands",
+                feature = "data_retention",
+                feature = "elasticsearch",
+                feature = "emoji",
+                feature = "groups",
+                feature = "integration_actions",
+                feature = "jobs",
+                feature = "ldap",
+                feature = "oauth",
+                feature = "plugins",
+                feature = "posts",
+                feature = "preferences",
+                feature = "reactions",
+                feature = "reports",
+                feature = "saml",
+                feature = "schemes",
+                feature = "system",
+                feature = "teams",
+                feature = "users",
+                feature = "webhooks"
+            )
+        )
+    )
+)]
 pub use status_ok::StatusOk;
 #[cfg(feature = "usage")]
 mod storage_usage;
 #[cfg(feature = "usage")]
+#[cfg_attr(docsrs, doc(cfg(feature = "usage")))]
 pub use storage_usage::StorageUsage;
 #[cfg(feature = "integration_actions")]
-mod submit_interactive_dialog_request;
+mod submit_dialog_request;
 #[cfg(feature = "integration_actions")]
-pub use submit_interactive_dialog_request::SubmitInteractiveDialogRequest;
+#[cfg_attr(docsrs, doc(cfg(feature = "integration_actions")))]
+pub use submit_dialog_request::SubmitDialogRequest;
+#[cfg(feature = "full")]
+mod submit_dialog_response;
+#[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
+pub use submit_dialog_response::SubmitDialogResponse;
+#[cfg(feature = "integration_actions")]
+mod submit_interactive_dialog_response;
+#[cfg(feature = "integration_actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "integration_actions")))]
+pub use submit_interactive_dialog_response::SubmitInteractiveDialogResponse;
 #[cfg(feature = "cloud")]
 mod subscription;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use subscription::Subscription;
 #[cfg(feature = "full")]
 mod subscription_stats;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use subscription_stats::SubscriptionStats;
 #[cfg(feature = "users")]
 mod switch_account_type_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use switch_account_type_request::SwitchAccountTypeRequest;
 #[cfg(feature = "users")]
 mod switch_account_type_response;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use switch_account_type_response::SwitchAccountTypeResponse;
-#[cfg(any(feature = "plugins", feature = "system"))]
+#[cfg(feature = "ldap")]
+mod sync_ldap_request;
+#[cfg(feature = "ldap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ldap")))]
+pub use sync_ldap_request::SyncLdapRequest;
+#[cfg(feature = "plugins")]
 mod system;
-#[cfg(any(feature = "plugins", feature = "system"))]
+#[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub use system::System;
 #[cfg(feature = "system")]
 mod system_status_response;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use system_status_response::SystemStatusResponse;
-#[cfg(any(feature = "data_retention", feature = "schemes", feature = "teams"))]
+#[cfg(
+    any(
+        feature = "data_retention",
+        feature = "schemes",
+        feature = "teams",
+        feature = "websocket"
+    )
+)]
 mod team;
-#[cfg(any(feature = "data_retention", feature = "schemes", feature = "teams"))]
+#[cfg(
+    any(
+        feature = "data_retention",
+        feature = "schemes",
+        feature = "teams",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "data_retention",
+                feature = "schemes",
+                feature = "teams",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use team::Team;
 #[cfg(feature = "teams")]
 mod team_exists;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use team_exists::TeamExists;
 #[cfg(feature = "full")]
 mod team_map;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use team_map::TeamMap;
-#[cfg(any(feature = "teams", feature = "users"))]
+#[cfg(any(feature = "teams", feature = "users", feature = "websocket"))]
 mod team_member;
-#[cfg(any(feature = "teams", feature = "users"))]
+#[cfg(any(feature = "teams", feature = "users", feature = "websocket"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "teams", feature = "users", feature = "websocket")))
+)]
 pub use team_member::TeamMember;
 #[cfg(feature = "teams")]
 mod team_stats;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use team_stats::TeamStats;
 #[cfg(feature = "teams")]
 mod team_unread;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use team_unread::TeamUnread;
 #[cfg(feature = "cloud")]
 mod teams_limits;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use teams_limits::TeamsLimits;
+#[cfg(feature = "teams")]
+mod teams_with_count;
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub use teams_with_count::TeamsWithCount;
 #[cfg(feature = "terms_of_service")]
 mod terms_of_service;
 #[cfg(feature = "terms_of_service")]
+#[cfg_attr(docsrs, doc(cfg(feature = "terms_of_service")))]
 pub use terms_of_service::TermsOfService;
 #[cfg(feature = "system")]
 mod test_site_url_request;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use test_site_url_request::TestSiteUrlRequest;
-#[cfg(any(feature = "emoji", feature = "groups", feature = "users"))]
+#[cfg(feature = "websocket")]
+mod thread_follow_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use thread_follow_changed_event::ThreadFollowChangedEvent;
+#[cfg(feature = "websocket")]
+mod thread_read_changed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use thread_read_changed_event::ThreadReadChangedEvent;
+#[cfg(feature = "websocket")]
+mod thread_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use thread_updated_event::ThreadUpdatedEvent;
+#[cfg(
+    any(
+        feature = "bots",
+        feature = "channels",
+        feature = "groups",
+        feature = "posts",
+        feature = "teams",
+        feature = "threads",
+        feature = "users",
+        feature = "websocket"
+    )
+)]
 mod timezone;
-#[cfg(any(feature = "emoji", feature = "groups", feature = "users"))]
+#[cfg(
+    any(
+        feature = "bots",
+        feature = "channels",
+        feature = "groups",
+        feature = "posts",
+        feature = "teams",
+        feature = "threads",
+        feature = "users",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "bots",
+                feature = "channels",
+                feature = "groups",
+                feature = "posts",
+                feature = "teams",
+                feature = "threads",
+                feature = "users",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use timezone::Timezone;
+#[cfg(feature = "websocket")]
+mod typing_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use typing_event::TypingEvent;
 #[cfg(feature = "bookmarks")]
 mod update_channel_bookmark_request;
 #[cfg(feature = "bookmarks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookmarks")))]
 pub use update_channel_bookmark_request::UpdateChannelBookmarkRequest;
-#[cfg(feature = "bookmarks")]
-mod update_channel_bookmark_request_type;
-#[cfg(feature = "bookmarks")]
-pub use update_channel_bookmark_request_type::UpdateChannelBookmarkRequestType;
-#[cfg(feature = "bookmarks")]
+#[cfg(any(feature = "bookmarks", feature = "websocket"))]
 mod update_channel_bookmark_response;
-#[cfg(feature = "bookmarks")]
+#[cfg(any(feature = "bookmarks", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bookmarks", feature = "websocket"))))]
 pub use update_channel_bookmark_response::UpdateChannelBookmarkResponse;
 #[cfg(feature = "channels")]
 mod update_channel_member_scheme_roles_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use update_channel_member_scheme_roles_request::UpdateChannelMemberSchemeRolesRequest;
 #[cfg(feature = "channels")]
 mod update_channel_privacy_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use update_channel_privacy_request::UpdateChannelPrivacyRequest;
 #[cfg(feature = "channels")]
 mod update_channel_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use update_channel_request::UpdateChannelRequest;
 #[cfg(feature = "channels")]
 mod update_channel_roles_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use update_channel_roles_request::UpdateChannelRolesRequest;
 #[cfg(feature = "channels")]
 mod update_channel_scheme_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use update_channel_scheme_request::UpdateChannelSchemeRequest;
 #[cfg(feature = "cloud")]
 mod update_cloud_customer_request;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use update_cloud_customer_request::UpdateCloudCustomerRequest;
-#[cfg(feature = "webhooks")]
-mod update_incoming_webhook_request;
-#[cfg(feature = "webhooks")]
-pub use update_incoming_webhook_request::UpdateIncomingWebhookRequest;
 #[cfg(feature = "oauth")]
 mod update_o_auth_app_request;
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub use update_o_auth_app_request::UpdateOAuthAppRequest;
-#[cfg(feature = "webhooks")]
-mod update_outgoing_webhook_request;
-#[cfg(feature = "webhooks")]
-pub use update_outgoing_webhook_request::UpdateOutgoingWebhookRequest;
+#[cfg(feature = "oauth")]
+mod update_outgoing_o_auth_connection_request;
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub use update_outgoing_o_auth_connection_request::UpdateOutgoingOAuthConnectionRequest;
 #[cfg(feature = "posts")]
 mod update_post_request;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub use update_post_request::UpdatePostRequest;
+#[cfg(feature = "websocket")]
+mod update_team_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use update_team_event::UpdateTeamEvent;
 #[cfg(feature = "teams")]
 mod update_team_member_roles_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use update_team_member_roles_request::UpdateTeamMemberRolesRequest;
 #[cfg(feature = "teams")]
 mod update_team_member_scheme_roles_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use update_team_member_scheme_roles_request::UpdateTeamMemberSchemeRolesRequest;
 #[cfg(feature = "teams")]
 mod update_team_privacy_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use update_team_privacy_request::UpdateTeamPrivacyRequest;
 #[cfg(feature = "teams")]
 mod update_team_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use update_team_request::UpdateTeamRequest;
+#[cfg(feature = "websocket")]
+mod update_team_scheme_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use update_team_scheme_event::UpdateTeamSchemeEvent;
 #[cfg(feature = "teams")]
 mod update_team_scheme_request;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use update_team_scheme_request::UpdateTeamSchemeRequest;
 #[cfg(feature = "users")]
 mod update_user_active_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use update_user_active_request::UpdateUserActiveRequest;
 #[cfg(feature = "status")]
 mod update_user_custom_status_request;
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub use update_user_custom_status_request::UpdateUserCustomStatusRequest;
 #[cfg(feature = "users")]
 mod update_user_mfa_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use update_user_mfa_request::UpdateUserMfaRequest;
 #[cfg(feature = "users")]
 mod update_user_password_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use update_user_password_request::UpdateUserPasswordRequest;
 #[cfg(feature = "users")]
 mod update_user_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use update_user_request::UpdateUserRequest;
 #[cfg(feature = "users")]
 mod update_user_roles_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use update_user_roles_request::UpdateUserRolesRequest;
 #[cfg(feature = "status")]
 mod update_user_status_request;
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub use update_user_status_request::UpdateUserStatusRequest;
 #[cfg(feature = "system")]
 mod upgrade_to_enterprise_status_response;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use upgrade_to_enterprise_status_response::UpgradeToEnterpriseStatusResponse;
 #[cfg(feature = "files")]
 mod upload_file_response;
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 pub use upload_file_response::UploadFileResponse;
 #[cfg(any(feature = "uploads", feature = "users"))]
 mod upload_session;
 #[cfg(any(feature = "uploads", feature = "users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "uploads", feature = "users"))))]
 pub use upload_session::UploadSession;
 #[cfg(any(feature = "uploads", feature = "users"))]
 mod upload_session_type;
 #[cfg(any(feature = "uploads", feature = "users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "uploads", feature = "users"))))]
 pub use upload_session_type::UploadSessionType;
-#[cfg(any(feature = "emoji", feature = "groups", feature = "users"))]
+#[cfg(
+    any(
+        feature = "bots",
+        feature = "channels",
+        feature = "groups",
+        feature = "posts",
+        feature = "threads",
+        feature = "users",
+        feature = "websocket"
+    )
+)]
 mod user;
-#[cfg(any(feature = "emoji", feature = "groups", feature = "users"))]
+#[cfg(
+    any(
+        feature = "bots",
+        feature = "channels",
+        feature = "groups",
+        feature = "posts",
+        feature = "threads",
+        feature = "users",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "bots",
+                feature = "channels",
+                feature = "groups",
+                feature = "posts",
+                feature = "threads",
+                feature = "users",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use user::User;
 #[cfg(feature = "users")]
 mod user_access_token;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use user_access_token::UserAccessToken;
 #[cfg(feature = "users")]
 mod user_access_token_sanitized;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use user_access_token_sanitized::UserAccessTokenSanitized;
+#[cfg(feature = "websocket")]
+mod user_added_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use user_added_event::UserAddedEvent;
 #[cfg(feature = "users")]
 mod user_auth_data;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use user_auth_data::UserAuthData;
 #[cfg(feature = "users")]
 mod user_autocomplete;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use user_autocomplete::UserAutocomplete;
 #[cfg(feature = "full")]
 mod user_autocomplete_in_channel;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use user_autocomplete_in_channel::UserAutocompleteInChannel;
 #[cfg(feature = "full")]
 mod user_autocomplete_in_team;
 #[cfg(feature = "full")]
+#[cfg_attr(docsrs, doc(cfg(feature = "full")))]
 pub use user_autocomplete_in_team::UserAutocompleteInTeam;
-#[cfg(any(feature = "bots", feature = "emoji", feature = "groups", feature = "users"))]
+#[cfg(
+    any(
+        feature = "bots",
+        feature = "channels",
+        feature = "groups",
+        feature = "posts",
+        feature = "teams",
+        feature = "threads",
+        feature = "users",
+        feature = "websocket"
+    )
+)]
 mod user_notify_props;
-#[cfg(any(feature = "bots", feature = "emoji", feature = "groups", feature = "users"))]
+#[cfg(
+    any(
+        feature = "bots",
+        feature = "channels",
+        feature = "groups",
+        feature = "posts",
+        feature = "teams",
+        feature = "threads",
+        feature = "users",
+        feature = "websocket"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "bots",
+                feature = "channels",
+                feature = "groups",
+                feature = "posts",
+                feature = "teams",
+                feature = "threads",
+                feature = "users",
+                feature = "websocket"
+            )
+        )
+    )
+)]
 pub use user_notify_props::UserNotifyProps;
-#[cfg(any(feature = "reports", feature = "users"))]
+#[cfg(feature = "websocket")]
+mod user_removed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use user_removed_event::UserRemovedEvent;
+#[cfg(feature = "users")]
 mod user_report;
-#[cfg(any(feature = "reports", feature = "users"))]
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use user_report::UserReport;
+#[cfg(feature = "websocket")]
+mod user_role_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use user_role_updated_event::UserRoleUpdatedEvent;
 #[cfg(feature = "users")]
 mod user_terms_of_service;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use user_terms_of_service::UserTermsOfService;
-#[cfg(feature = "threads")]
+#[cfg(any(feature = "threads", feature = "websocket"))]
 mod user_thread;
-#[cfg(feature = "threads")]
+#[cfg(any(feature = "threads", feature = "websocket"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "threads", feature = "websocket"))))]
 pub use user_thread::UserThread;
 #[cfg(feature = "threads")]
 mod user_threads;
 #[cfg(feature = "threads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "threads")))]
 pub use user_threads::UserThreads;
+#[cfg(feature = "websocket")]
+mod user_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use user_updated_event::UserUpdatedEvent;
+#[cfg(any(feature = "channels", feature = "teams"))]
+mod user_with_groups;
+#[cfg(any(feature = "channels", feature = "teams"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "teams"))))]
+pub use user_with_groups::UserWithGroups;
 #[cfg(feature = "users")]
 mod users_stats;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use users_stats::UsersStats;
+#[cfg(any(feature = "channels", feature = "teams"))]
+mod users_with_groups_and_count;
+#[cfg(any(feature = "channels", feature = "teams"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "teams"))))]
+pub use users_with_groups_and_count::UsersWithGroupsAndCount;
 #[cfg(feature = "users")]
 mod verify_user_email_request;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub use verify_user_email_request::VerifyUserEmailRequest;
 #[cfg(feature = "channels")]
 mod view_channel_request;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use view_channel_request::ViewChannelRequest;
 #[cfg(feature = "channels")]
 mod view_channel_response;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use view_channel_response::ViewChannelResponse;

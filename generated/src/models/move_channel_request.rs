@@ -5,6 +5,15 @@ pub struct MoveChannelRequest {
     #[serde(default)]
     pub team_id: String,
     /// Remove members those are not member of target team before moving the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub force: Option<bool>,
+    #[serde(default)]
+    pub force: bool,
+}
+impl MoveChannelRequest {
+    /// A `MoveChannelRequest` from its fields (`team_id`, `force`).
+    pub fn new(team_id: impl Into<String>, force: bool) -> Self {
+        Self {
+            team_id: team_id.into(),
+            force,
+        }
+    }
 }

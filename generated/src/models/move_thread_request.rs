@@ -6,3 +6,11 @@ pub struct MoveThreadRequest {
     #[serde(default)]
     pub channel_id: String,
 }
+impl MoveThreadRequest {
+    /// A `MoveThreadRequest` from its fields (`channel_id`).
+    pub fn new(channel_id: impl Into<String>) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+        }
+    }
+}

@@ -3,20 +3,20 @@
 /// OpenGraph metadata of a webpage
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenGraph {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub determiner: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+    #[serde(default)]
+    pub r#type: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub determiner: String,
+    #[serde(default)]
+    pub site_name: String,
+    #[serde(default)]
+    pub locale: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales_alternate: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,4 +33,7 @@ pub struct OpenGraph {
     pub book: Option<super::OpenGraphBook>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<super::OpenGraphProfile>,
+    /// Character set of the page (newer library versions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
 }

@@ -9,8 +9,8 @@ pub struct OpenGraphArticle {
     pub modified_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<String>,
+    #[serde(default)]
+    pub section: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

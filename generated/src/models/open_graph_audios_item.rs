@@ -3,10 +3,10 @@
 /// Audio object used in OpenGraph metadata of a webpage
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenGraphAudiosItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secure_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub secure_url: String,
+    #[serde(default)]
+    pub r#type: String,
 }

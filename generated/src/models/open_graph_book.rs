@@ -3,8 +3,8 @@
 /// Book object used in OpenGraph metadata of a webpage, if type is book
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenGraphBook {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub isbn: Option<String>,
+    #[serde(default)]
+    pub isbn: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

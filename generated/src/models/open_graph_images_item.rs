@@ -3,14 +3,14 @@
 /// Image object used in OpenGraph metadata of a webpage
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenGraphImagesItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secure_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height: Option<i64>,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub secure_url: String,
+    #[serde(default)]
+    pub r#type: String,
+    #[serde(default)]
+    pub width: i64,
+    #[serde(default)]
+    pub height: i64,
 }

@@ -19,5 +19,11 @@ pub struct OutgoingOAuthConnectionGetItem {
     pub grant_type: Option<String>,
     /// The audiences of the outgoing OAuth connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audiences: Option<String>,
+    pub audiences: Option<Vec<String>>,
+    /// The ID of the user who created the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// The OAuth token URL of the outgoing OAuth connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_token_url: Option<String>,
 }

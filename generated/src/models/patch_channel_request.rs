@@ -14,4 +14,6 @@ pub struct PatchChannelRequest {
     /// Markdown-formatted text to display in the header of the channel
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_constrained: Option<bool>,
 }

@@ -8,4 +8,7 @@ pub struct PatchGroupRequest {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Whether the group can be mentioned; custom groups must keep it true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_reference: Option<bool>,
 }

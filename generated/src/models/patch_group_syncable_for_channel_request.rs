@@ -4,4 +4,6 @@
 pub struct PatchGroupSyncableForChannelRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_add: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme_admin: Option<bool>,
 }

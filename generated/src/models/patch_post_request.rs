@@ -16,5 +16,5 @@ pub struct PatchPostRequest {
     pub has_reactions: Option<bool>,
     /// A general JSON property bag to attach to the post
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub props: Option<String>,
+    pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }

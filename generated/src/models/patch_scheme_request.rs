@@ -8,4 +8,7 @@ pub struct PatchSchemeRequest {
     /// The description of the scheme
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The display name of the scheme
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }

@@ -9,7 +9,11 @@ pub struct PatchTeamRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_open_invite: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_domains: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_constrained: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_limits_archived: Option<bool>,
 }

@@ -5,7 +5,7 @@ pub struct PaymentMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_four: Option<i64>,
+    pub last_four: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp_month: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

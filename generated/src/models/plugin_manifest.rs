@@ -3,30 +3,41 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PluginManifest {
     /// Globally unique identifier that represents the plugin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// Name of the plugin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default)]
+    pub name: String,
     /// Description of what the plugin is and does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Version number of the plugin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(default)]
+    pub version: String,
     /// The minimum Mattermost server version required for the plugin.
     ///
     /// Available as server version 5.6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_server_version: Option<String>,
-    /// Deprecated in Mattermost 5.2 release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backend: Option<super::PluginManifestBackend>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<super::PluginManifestServer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webapp: Option<super::PluginManifestWebapp2>,
-    /// Settings schema used to define the System Console UI for the plugin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings_schema: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    pub homepage_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_notes_url: Option<String>,
+    /// Path of the plugin's SVG icon in the bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings_schema: Option<super::PluginSettingsSchema>,
+    /// Any data the plugin shares with other plugins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Deprecated. Server configuration the plugin requires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_configuration: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }

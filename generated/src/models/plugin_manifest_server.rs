@@ -4,8 +4,8 @@
 pub struct PluginManifestServer {
     /// Paths to executable binaries, specifying multiple entry points for different platforms when bundled together in a single plugin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executables: Option<super::PluginManifestServerExecutables>,
+    pub executables: Option<::std::collections::BTreeMap<String, String>>,
     /// Path to the executable binary.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executable: Option<String>,
+    #[serde(default)]
+    pub executable: String,
 }

@@ -3,11 +3,28 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PluginManifestWebapp {
     /// Globally unique identifier that represents the plugin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// Version number of the plugin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(default)]
+    pub version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webapp: Option<super::PluginManifestWebappWebapp>,
+    /// Always "" (cleared by the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_notes_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_server_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_configuration: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }

@@ -3,6 +3,6 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PluginManifestWebappWebapp {
     /// Path to the webapp JavaScript bundle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bundle_path: Option<String>,
+    #[serde(default)]
+    pub bundle_path: String,
 }

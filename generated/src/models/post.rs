@@ -2,39 +2,60 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Post {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// The time in milliseconds a post was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i64>,
+    #[serde(default)]
+    pub create_at: i64,
     /// The time in milliseconds a post was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<i64>,
+    #[serde(default)]
+    pub update_at: i64,
     /// The time in milliseconds a post was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edit_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(default)]
+    pub delete_at: i64,
+    #[serde(default)]
+    pub edit_at: i64,
+    #[serde(default)]
+    pub user_id: String,
+    #[serde(default)]
+    pub channel_id: String,
+    #[serde(default)]
+    pub root_id: String,
+    #[serde(default)]
+    pub original_id: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub r#type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hashtag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pending_post_id: Option<String>,
+    #[serde(default)]
+    pub pending_post_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<super::PostMetadata>,
+    #[serde(default)]
+    pub is_pinned: bool,
+    /// The message as the user wrote it
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_source: Option<String>,
+    #[serde(default)]
+    pub hashtags: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_reactions: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    /// Number of replies in the post's thread.
+    #[serde(default)]
+    pub reply_count: i64,
+    /// The time in milliseconds of the last reply in the post's thread.
+    #[serde(default)]
+    pub last_reply_at: i64,
+    /// Users who replied in the post's thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<super::User>>,
+    /// Whether the current user follows the thread (collapsed threads only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_following: Option<bool>,
 }

@@ -3,12 +3,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostAcknowledgement {
     /// The ID of the user that made this acknowledgement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
     /// The ID of the post to which this acknowledgement was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_id: Option<String>,
+    #[serde(default)]
+    pub post_id: String,
     /// The time in milliseconds in which this acknowledgement was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acknowledged_at: Option<i64>,
+    #[serde(default)]
+    pub acknowledged_at: i64,
 }

@@ -7,12 +7,15 @@ pub struct PostList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<::std::collections::BTreeMap<String, super::Post>>,
     /// The ID of next post. Not omitted when empty or not relevant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_post_id: Option<String>,
+    #[serde(default)]
+    pub next_post_id: String,
     /// The ID of previous post. Not omitted when empty or not relevant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prev_post_id: Option<String>,
+    #[serde(default)]
+    pub prev_post_id: String,
     /// Whether there are more items after this page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_next: Option<bool>,
+    /// The time in milliseconds of the latest post made inaccessible by the plan's limits, 0 when there is none.
+    #[serde(default)]
+    pub first_inaccessible_post_time: i64,
 }

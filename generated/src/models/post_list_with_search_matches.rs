@@ -9,4 +9,12 @@ pub struct PostListWithSearchMatches {
     /// A mapping of post IDs to a list of matched terms within the post. This field will only be populated on servers running version 5.1 or greater with Elasticsearch enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matches: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_post_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_post_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_next: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_inaccessible_post_time: Option<i64>,
 }

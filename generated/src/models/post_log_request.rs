@@ -9,3 +9,12 @@ pub struct PostLogRequest {
     #[serde(default)]
     pub message: String,
 }
+impl PostLogRequest {
+    /// A `PostLogRequest` from its fields (`level`, `message`).
+    pub fn new(level: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            level: level.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -14,7 +14,9 @@ pub struct PostMetadata {
     pub files: Option<Vec<super::FileInfo>>,
     /// An object mapping the URL of an external image to an object containing the dimensions of that image. This field will be null if the post or its embedded content does not reference any external images.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    pub images: Option<
+        ::std::collections::BTreeMap<String, super::PostMetadataImagesValue>,
+    >,
     /// Any reactions made to this point. This field will be null if no reactions have been made to this post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<super::Reaction>>,

@@ -13,6 +13,10 @@ pub enum PostMetadataEmbedsItemType {
     Opengraph,
     /// `link`
     Link,
+    /// `permalink`
+    Permalink,
+    /// `boards`
+    Boards,
     /// A value this version of the client does not know.
     Unknown(String),
 }
@@ -24,6 +28,8 @@ impl PostMetadataEmbedsItemType {
             Self::MessageAttachment => "message_attachment",
             Self::Opengraph => "opengraph",
             Self::Link => "link",
+            Self::Permalink => "permalink",
+            Self::Boards => "boards",
             Self::Unknown(value) => value,
         }
     }
@@ -35,6 +41,8 @@ impl From<&str> for PostMetadataEmbedsItemType {
             "message_attachment" => Self::MessageAttachment,
             "opengraph" => Self::Opengraph,
             "link" => Self::Link,
+            "permalink" => Self::Permalink,
+            "boards" => Self::Boards,
             other => Self::Unknown(other.to_string()),
         }
     }

@@ -9,4 +9,13 @@ pub struct PostMetadataPriority {
     /// Whether the post author has requested for acknowledgements or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_ack: Option<bool>,
+    /// Whether persistent notifications were requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_notifications: Option<bool>,
+    /// ID of the post (set when the priority was loaded with a list of posts).
+    #[serde(rename = "PostId", default, skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
+    /// ID of the post's channel (internal; sent only when set).
+    #[serde(rename = "ChannelId", default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
 }

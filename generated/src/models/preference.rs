@@ -3,12 +3,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Preference {
     /// The ID of the user that owns this preference
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
 }

@@ -9,7 +9,7 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_per_seat: Option<String>,
+    pub price_per_seat: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_ons: Option<Vec<super::AddOn>>,
 }

@@ -9,3 +9,12 @@ pub struct PublishUserTypingRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+impl PublishUserTypingRequest {
+    /// A `PublishUserTypingRequest` with its required fields (`channel_id`) and every other field at its default; set others with struct update syntax: `PublishUserTypingRequest { field: value, ..PublishUserTypingRequest::new(…) }`.
+    pub fn new(channel_id: impl Into<String>) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -3,15 +3,26 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Reaction {
     /// The ID of the user that made this reaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
     /// The ID of the post to which this reaction was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_id: Option<String>,
+    #[serde(default)]
+    pub post_id: String,
     /// The name of the emoji that was used for this reaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emoji_name: Option<String>,
+    #[serde(default)]
+    pub emoji_name: String,
     /// The time in milliseconds this reaction was made
+    #[serde(default)]
+    pub create_at: i64,
+    /// The time in milliseconds this reaction was last updated
+    #[serde(default)]
+    pub update_at: i64,
+    /// The time in milliseconds this reaction was deleted
+    #[serde(default)]
+    pub delete_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i64>,
+    pub remote_id: Option<String>,
+    /// The ID of the channel of the post
+    #[serde(default)]
+    pub channel_id: String,
 }

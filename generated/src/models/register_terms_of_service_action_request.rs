@@ -2,10 +2,19 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegisterTermsOfServiceActionRequest {
-    /// terms of service ID on which the user is acting on
-    #[serde(rename = "serviceTermsId", default)]
-    pub service_terms_id: String,
-    /// true or false, indicates whether the user accepted or rejected the terms of service.
+    /// whether the user accepted or rejected the terms of service.
     #[serde(default)]
-    pub accepted: String,
+    pub accepted: bool,
+    /// terms of service ID on which the user is acting on
+    #[serde(rename = "termsOfServiceId", default)]
+    pub terms_of_service_id: String,
+}
+impl RegisterTermsOfServiceActionRequest {
+    /// A `RegisterTermsOfServiceActionRequest` from its fields (`accepted`, `terms_of_service_id`).
+    pub fn new(accepted: bool, terms_of_service_id: impl Into<String>) -> Self {
+        Self {
+            accepted,
+            terms_of_service_id: terms_of_service_id.into(),
+        }
+    }
 }

@@ -5,4 +5,19 @@ pub struct RequestTrialLicenseRequest {
     /// Number of users requested (20% extra is going to be added)
     #[serde(default)]
     pub users: i64,
+    /// Whether the admin accepted the trial terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_accepted: Option<bool>,
+    /// Whether the admin agreed to receive emails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receive_emails_accepted: Option<bool>,
+}
+impl RequestTrialLicenseRequest {
+    /// A `RequestTrialLicenseRequest` with its required fields (`users`) and every other field at its default; set others with struct update syntax: `RequestTrialLicenseRequest { field: value, ..RequestTrialLicenseRequest::new(…) }`.
+    pub fn new(users: i64) -> Self {
+        Self {
+            users,
+            ..Default::default()
+        }
+    }
 }

@@ -6,3 +6,11 @@ pub struct RevokeSessionRequest {
     #[serde(default)]
     pub session_id: String,
 }
+impl RevokeSessionRequest {
+    /// A `RevokeSessionRequest` from its fields (`session_id`).
+    pub fn new(session_id: impl Into<String>) -> Self {
+        Self {
+            session_id: session_id.into(),
+        }
+    }
+}

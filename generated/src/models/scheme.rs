@@ -35,4 +35,21 @@ pub struct Scheme {
     /// The id of the default channel user role for this scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_channel_user_role: Option<String>,
+    /// The display name of the scheme
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The id of the default team guest role for this scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_team_guest_role: Option<String>,
+    /// The id of the default channel guest role for this scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_channel_guest_role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_playbook_admin_role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_playbook_member_role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_run_admin_role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_run_member_role: Option<String>,
 }

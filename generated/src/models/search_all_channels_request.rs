@@ -43,10 +43,10 @@ pub struct SearchAllChannelsRequest {
     pub deleted: Option<bool>,
     /// The page number to return, if paginated. If this parameter is not present with the `per_page` parameter then the results will be returned un-paged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<String>,
+    pub page: Option<i64>,
     /// The number of entries to return per page, if paginated. If this parameter is not present with the `page` parameter then the results will be returned un-paged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<String>,
+    pub per_page: Option<i64>,
     /// If set to true, only channels which do not have a granular retention policy assigned to them will be returned. The `sysconsole_read_compliance_data_retention` permission is required to use this parameter.
     /// **Minimum server version**: 5.35
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,4 +55,17 @@ pub struct SearchAllChannelsRequest {
     /// **Minimum server version**: 5.35
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_search_by_id: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_deleted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_remote: Option<bool>,
+}
+impl SearchAllChannelsRequest {
+    /// A `SearchAllChannelsRequest` with its required fields (`term`) and every other field at its default; set others with struct update syntax: `SearchAllChannelsRequest { field: value, ..SearchAllChannelsRequest::new(…) }`.
+    pub fn new(term: impl Into<String>) -> Self {
+        Self {
+            term: term.into(),
+            ..Default::default()
+        }
+    }
 }

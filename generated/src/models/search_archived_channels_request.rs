@@ -6,3 +6,9 @@ pub struct SearchArchivedChannelsRequest {
     #[serde(default)]
     pub term: String,
 }
+impl SearchArchivedChannelsRequest {
+    /// A `SearchArchivedChannelsRequest` from its fields (`term`).
+    pub fn new(term: impl Into<String>) -> Self {
+        Self { term: term.into() }
+    }
+}

@@ -17,4 +17,7 @@ pub struct SearchChannelsForRetentionPolicyRequest {
     /// Filters results to only return deleted / archived channels
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+    /// Also include deleted / archived channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_deleted: Option<bool>,
 }

@@ -6,3 +6,9 @@ pub struct SearchChannelsRequest {
     #[serde(default)]
     pub term: String,
 }
+impl SearchChannelsRequest {
+    /// A `SearchChannelsRequest` from its fields (`term`).
+    pub fn new(term: impl Into<String>) -> Self {
+        Self { term: term.into() }
+    }
+}

@@ -7,5 +7,14 @@ pub struct SearchEmojiRequest {
     pub term: String,
     /// Set to only search for names starting with the search term.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix_only: Option<String>,
+    pub prefix_only: Option<bool>,
+}
+impl SearchEmojiRequest {
+    /// A `SearchEmojiRequest` with its required fields (`term`) and every other field at its default; set others with struct update syntax: `SearchEmojiRequest { field: value, ..SearchEmojiRequest::new(…) }`.
+    pub fn new(term: impl Into<String>) -> Self {
+        Self {
+            term: term.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -6,3 +6,9 @@ pub struct SearchGroupChannelsRequest {
     #[serde(default)]
     pub term: String,
 }
+impl SearchGroupChannelsRequest {
+    /// A `SearchGroupChannelsRequest` from its fields (`term`).
+    pub fn new(term: impl Into<String>) -> Self {
+        Self { term: term.into() }
+    }
+}

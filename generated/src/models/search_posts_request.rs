@@ -6,8 +6,8 @@ pub struct SearchPostsRequest {
     #[serde(default)]
     pub terms: String,
     /// Set to true if an Or search should be performed vs an And search.
-    #[serde(default)]
-    pub is_or_search: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_or_search: Option<bool>,
     /// Offset from UTC of user timezone for date searches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone_offset: Option<i64>,
@@ -20,4 +20,13 @@ pub struct SearchPostsRequest {
     /// The number of posts per page. (Only works with Elasticsearch)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
+}
+impl SearchPostsRequest {
+    /// A `SearchPostsRequest` with its required fields (`terms`) and every other field at its default; set others with struct update syntax: `SearchPostsRequest { field: value, ..SearchPostsRequest::new(…) }`.
+    pub fn new(terms: impl Into<String>) -> Self {
+        Self {
+            terms: terms.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -7,10 +7,10 @@ pub struct SearchTeamsRequest {
     pub term: Option<String>,
     /// The page number to return, if paginated. If this parameter is not present with the `per_page` parameter then the results will be returned un-paged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<String>,
+    pub page: Option<i64>,
     /// The number of entries to return per page, if paginated. If this parameter is not present with the `page` parameter then the results will be returned un-paged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<String>,
+    pub per_page: Option<i64>,
     /// Filters results to teams where `allow_open_invite` is set to true or false, excludes group constrained channels if this filter option is passed.
     /// If this filter option is not passed then the query will remain unchanged.
     /// **Minimum server version**: 5.28

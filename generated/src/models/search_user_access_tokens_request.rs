@@ -6,3 +6,9 @@ pub struct SearchUserAccessTokensRequest {
     #[serde(default)]
     pub term: String,
 }
+impl SearchUserAccessTokensRequest {
+    /// A `SearchUserAccessTokensRequest` from its fields (`term`).
+    pub fn new(term: impl Into<String>) -> Self {
+        Self { term: term.into() }
+    }
+}

@@ -34,4 +34,28 @@ pub struct SearchUsersRequest {
     /// **Available as of server version 5.6. Defaults to `100` if not provided or on an earlier server version.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+    /// If provided
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_in_group_id: Option<String>,
+    /// Only return users with this system role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Only return users with any of these system roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    /// Only return users with any of these channel roles (with in_channel_id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_roles: Option<Vec<String>>,
+    /// Only return users with any of these team roles (with team_id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_roles: Option<Vec<String>>,
+}
+impl SearchUsersRequest {
+    /// A `SearchUsersRequest` with its required fields (`term`) and every other field at its default; set others with struct update syntax: `SearchUsersRequest { field: value, ..SearchUsersRequest::new(…) }`.
+    pub fn new(term: impl Into<String>) -> Self {
+        Self {
+            term: term.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -6,3 +6,9 @@ pub struct SendPasswordResetEmailRequest {
     #[serde(default)]
     pub email: String,
 }
+impl SendPasswordResetEmailRequest {
+    /// A `SendPasswordResetEmailRequest` from its fields (`email`).
+    pub fn new(email: impl Into<String>) -> Self {
+        Self { email: email.into() }
+    }
+}

@@ -6,3 +6,9 @@ pub struct SendVerificationEmailRequest {
     #[serde(default)]
     pub email: String,
 }
+impl SendVerificationEmailRequest {
+    /// A `SendVerificationEmailRequest` from its fields (`email`).
+    pub fn new(email: impl Into<String>) -> Self {
+        Self { email: email.into() }
+    }
+}

@@ -6,3 +6,9 @@ pub struct SetPostReminderRequest {
     #[serde(default)]
     pub target_time: i64,
 }
+impl SetPostReminderRequest {
+    /// A `SetPostReminderRequest` from its fields (`target_time`).
+    pub fn new(target_time: i64) -> Self {
+        Self { target_time }
+    }
+}

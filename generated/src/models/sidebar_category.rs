@@ -13,4 +13,13 @@ pub struct SidebarCategory {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<super::SidebarCategoryType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<i64>,
+    /// \`\` (default), `manual`, `recent` or `alpha`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sorting: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collapsed: Option<bool>,
 }

@@ -15,4 +15,13 @@ pub struct SidebarCategoryWithChannels {
     pub r#type: Option<super::SidebarCategoryWithChannelsType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<i64>,
+    /// \`\` (default), `manual`, `recent` or `alpha`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sorting: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collapsed: Option<bool>,
 }

@@ -2,12 +2,17 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Status {
+    #[serde(default)]
+    pub user_id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub manual: bool,
+    #[serde(default)]
+    pub last_activity_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manual: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<i64>,
+    pub active_channel: Option<String>,
+    /// Unix time in seconds at which a temporary Do Not Disturb status ends
+    #[serde(default)]
+    pub dnd_end_time: i64,
 }

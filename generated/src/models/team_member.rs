@@ -3,24 +3,27 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TeamMember {
     /// The ID of the team this member belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_id: Option<String>,
+    #[serde(default)]
+    pub team_id: String,
     /// The ID of the user this member relates to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
     /// The complete list of roles assigned to this team member, as a space-separated list of role names, including any roles granted implicitly through permissions schemes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<String>,
+    #[serde(default)]
+    pub roles: String,
     /// The time in milliseconds that this team member was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_at: Option<i64>,
+    #[serde(default)]
+    pub delete_at: i64,
     /// Whether this team member holds the default user role defined by the team's permissions scheme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme_user: Option<bool>,
+    #[serde(default)]
+    pub scheme_user: bool,
     /// Whether this team member holds the default admin role defined by the team's permissions scheme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme_admin: Option<bool>,
+    #[serde(default)]
+    pub scheme_admin: bool,
     /// The list of roles explicitly assigned to this team member, as a space separated list of role names. This list does *not* include any roles granted implicitly through permissions schemes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub explicit_roles: Option<String>,
+    #[serde(default)]
+    pub explicit_roles: String,
+    /// Whether this team member holds the default guest role defined by the team's permissions scheme.
+    #[serde(default)]
+    pub scheme_guest: bool,
 }

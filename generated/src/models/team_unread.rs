@@ -8,4 +8,14 @@ pub struct TeamUnread {
     pub msg_count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mention_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention_count_root: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_count_root: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_mention_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_urgent_mention_count: Option<i64>,
 }

@@ -6,3 +6,9 @@ pub struct TestSiteUrlRequest {
     #[serde(default)]
     pub site_url: String,
 }
+impl TestSiteUrlRequest {
+    /// A `TestSiteUrlRequest` from its fields (`site_url`).
+    pub fn new(site_url: impl Into<String>) -> Self {
+        Self { site_url: site_url.into() }
+    }
+}

@@ -20,8 +20,4 @@ pub struct UpdateChannelBookmarkRequest {
     /// The emoji of the channel bookmark
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
-    /// * `link` for channel bookmarks that reference a link. `link_url` is requied
-    /// * `file` for channel bookmarks that reference a file. `file_id` is required
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<super::UpdateChannelBookmarkRequestType>,
 }

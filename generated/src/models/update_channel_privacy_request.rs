@@ -6,3 +6,9 @@ pub struct UpdateChannelPrivacyRequest {
     #[serde(default)]
     pub privacy: String,
 }
+impl UpdateChannelPrivacyRequest {
+    /// A `UpdateChannelPrivacyRequest` from its fields (`privacy`).
+    pub fn new(privacy: impl Into<String>) -> Self {
+        Self { privacy: privacy.into() }
+    }
+}

@@ -18,3 +18,12 @@ pub struct UpdateChannelRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
 }
+impl UpdateChannelRequest {
+    /// A `UpdateChannelRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `UpdateChannelRequest { field: value, ..UpdateChannelRequest::new(…) }`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -5,3 +5,9 @@ pub struct UpdateChannelRolesRequest {
     #[serde(default)]
     pub roles: String,
 }
+impl UpdateChannelRolesRequest {
+    /// A `UpdateChannelRolesRequest` from its fields (`roles`).
+    pub fn new(roles: impl Into<String>) -> Self {
+        Self { roles: roles.into() }
+    }
+}

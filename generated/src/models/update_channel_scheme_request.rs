@@ -6,3 +6,11 @@ pub struct UpdateChannelSchemeRequest {
     #[serde(default)]
     pub scheme_id: String,
 }
+impl UpdateChannelSchemeRequest {
+    /// A `UpdateChannelSchemeRequest` from its fields (`scheme_id`).
+    pub fn new(scheme_id: impl Into<String>) -> Self {
+        Self {
+            scheme_id: scheme_id.into(),
+        }
+    }
+}

@@ -11,5 +11,5 @@ pub struct UpdateCloudCustomerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_last_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_employees: Option<String>,
+    pub num_employees: Option<i64>,
 }

@@ -24,3 +24,22 @@ pub struct UpdateOAuthAppRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_trusted: Option<bool>,
 }
+impl UpdateOAuthAppRequest {
+    /// A `UpdateOAuthAppRequest` with its required fields (`id`, `name`, `description`, `callback_urls`, `homepage`) and every other field at its default; set others with struct update syntax: `UpdateOAuthAppRequest { field: value, ..UpdateOAuthAppRequest::new(…) }`.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        callback_urls: Vec<String>,
+        homepage: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: description.into(),
+            callback_urls,
+            homepage: homepage.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -16,5 +16,14 @@ pub struct UpdatePostRequest {
     pub has_reactions: Option<bool>,
     /// A general JSON property bag to attach to the post
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub props: Option<String>,
+    pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl UpdatePostRequest {
+    /// A `UpdatePostRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `UpdatePostRequest { field: value, ..UpdatePostRequest::new(…) }`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -5,3 +5,9 @@ pub struct UpdateTeamMemberRolesRequest {
     #[serde(default)]
     pub roles: String,
 }
+impl UpdateTeamMemberRolesRequest {
+    /// A `UpdateTeamMemberRolesRequest` from its fields (`roles`).
+    pub fn new(roles: impl Into<String>) -> Self {
+        Self { roles: roles.into() }
+    }
+}

@@ -6,4 +6,16 @@ pub struct UpdateTeamMemberSchemeRolesRequest {
     pub scheme_admin: bool,
     #[serde(default)]
     pub scheme_user: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme_guest: Option<bool>,
+}
+impl UpdateTeamMemberSchemeRolesRequest {
+    /// A `UpdateTeamMemberSchemeRolesRequest` with its required fields (`scheme_admin`, `scheme_user`) and every other field at its default; set others with struct update syntax: `UpdateTeamMemberSchemeRolesRequest { field: value, ..UpdateTeamMemberSchemeRolesRequest::new(…) }`.
+    pub fn new(scheme_admin: bool, scheme_user: bool) -> Self {
+        Self {
+            scheme_admin,
+            scheme_user,
+            ..Default::default()
+        }
+    }
 }

@@ -6,3 +6,9 @@ pub struct UpdateTeamPrivacyRequest {
     #[serde(default)]
     pub privacy: String,
 }
+impl UpdateTeamPrivacyRequest {
+    /// A `UpdateTeamPrivacyRequest` from its fields (`privacy`).
+    pub fn new(privacy: impl Into<String>) -> Self {
+        Self { privacy: privacy.into() }
+    }
+}

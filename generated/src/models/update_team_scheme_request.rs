@@ -6,3 +6,11 @@ pub struct UpdateTeamSchemeRequest {
     #[serde(default)]
     pub scheme_id: String,
 }
+impl UpdateTeamSchemeRequest {
+    /// A `UpdateTeamSchemeRequest` from its fields (`scheme_id`).
+    pub fn new(scheme_id: impl Into<String>) -> Self {
+        Self {
+            scheme_id: scheme_id.into(),
+        }
+    }
+}

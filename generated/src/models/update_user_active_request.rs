@@ -5,3 +5,9 @@ pub struct UpdateUserActiveRequest {
     #[serde(default)]
     pub active: bool,
 }
+impl UpdateUserActiveRequest {
+    /// A `UpdateUserActiveRequest` from its fields (`active`).
+    pub fn new(active: bool) -> Self {
+        Self { active }
+    }
+}

@@ -3,15 +3,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateUserCustomStatusRequest {
     /// Any emoji
-    #[serde(default)]
-    pub emoji: String,
-    /// Any custom status text
-    #[serde(default)]
-    pub text: String,
-    /// Duration of custom status, can be `thirty_minutes`, `one_hour`, `four_hours`, `today`, `this_week` or `date_and_time`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<String>,
+    pub emoji: Option<String>,
+    /// Any custom status text
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// The time at which custom status should be expired. It should be in ISO format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<super::CustomStatusDuration>,
 }

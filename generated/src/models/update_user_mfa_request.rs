@@ -9,3 +9,12 @@ pub struct UpdateUserMfaRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+impl UpdateUserMfaRequest {
+    /// A `UpdateUserMfaRequest` with its required fields (`activate`) and every other field at its default; set others with struct update syntax: `UpdateUserMfaRequest { field: value, ..UpdateUserMfaRequest::new(…) }`.
+    pub fn new(activate: bool) -> Self {
+        Self {
+            activate,
+            ..Default::default()
+        }
+    }
+}

@@ -25,3 +25,18 @@ pub struct UpdateUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_props: Option<super::UserNotifyProps>,
 }
+impl UpdateUserRequest {
+    /// A `UpdateUserRequest` with its required fields (`id`, `email`, `username`) and every other field at its default; set others with struct update syntax: `UpdateUserRequest { field: value, ..UpdateUserRequest::new(…) }`.
+    pub fn new(
+        id: impl Into<String>,
+        email: impl Into<String>,
+        username: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            email: email.into(),
+            username: username.into(),
+            ..Default::default()
+        }
+    }
+}

@@ -5,3 +5,9 @@ pub struct UpdateUserRolesRequest {
     #[serde(default)]
     pub roles: String,
 }
+impl UpdateUserRolesRequest {
+    /// A `UpdateUserRolesRequest` from its fields (`roles`).
+    pub fn new(roles: impl Into<String>) -> Self {
+        Self { roles: roles.into() }
+    }
+}

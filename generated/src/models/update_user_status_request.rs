@@ -12,3 +12,13 @@ pub struct UpdateUserStatusRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd_end_time: Option<i64>,
 }
+impl UpdateUserStatusRequest {
+    /// A `UpdateUserStatusRequest` with its required fields (`user_id`, `status`) and every other field at its default; set others with struct update syntax: `UpdateUserStatusRequest { field: value, ..UpdateUserStatusRequest::new(…) }`.
+    pub fn new(user_id: impl Into<String>, status: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            status: status.into(),
+            ..Default::default()
+        }
+    }
+}

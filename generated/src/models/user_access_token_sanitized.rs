@@ -3,15 +3,15 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserAccessTokenSanitized {
     /// Unique identifier for the token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// The user the token authenticates for
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(default)]
+    pub user_id: String,
     /// A description of the token usage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(default)]
+    pub description: String,
     /// Indicates whether the token is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
+    #[serde(default)]
+    pub is_active: bool,
 }

@@ -9,3 +9,12 @@ pub struct UserAuthData {
     #[serde(default)]
     pub auth_service: String,
 }
+impl UserAuthData {
+    /// A `UserAuthData` from its fields (`auth_data`, `auth_service`).
+    pub fn new(auth_data: impl Into<String>, auth_service: impl Into<String>) -> Self {
+        Self {
+            auth_data: auth_data.into(),
+            auth_service: auth_service.into(),
+        }
+    }
+}

@@ -23,4 +23,27 @@ pub struct UserNotifyProps {
     /// Set to "true" to enable mentions for first name. Defaults to "true" if a first name is set, "false" otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    /// Status below which push notifications are sent: "online", "away" or "offline".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_status: Option<String>,
+    /// Reply notifications: "never", "root" or "any".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+    /// Comma-separated words to highlight without notifying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub highlight_keys: Option<String>,
+    /// "true" when the automatic reply is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_responder_active: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_responder_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop_threads: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_threads: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_threads: Option<String>,
+    /// Properties not listed above, by name.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }

@@ -4,20 +4,32 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserThread {
     /// ID of the post that is this thread's root
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: String,
     /// number of replies in this thread
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_count: Option<i64>,
+    #[serde(default)]
+    pub reply_count: i64,
     /// timestamp of the last post to this thread
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_reply_at: Option<i64>,
+    #[serde(default)]
+    pub last_reply_at: i64,
     /// timestamp of the last time the user viewed this thread
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_viewed_at: Option<i64>,
+    #[serde(default)]
+    pub last_viewed_at: i64,
     /// list of users participating in this thread. only includes IDs unless 'extended' was set to 'true'
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub participants: Option<Vec<super::Post>>,
+    pub participants: Option<Vec<super::User>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<super::Post>,
+    /// Number of replies the user has not read
+    #[serde(default)]
+    pub unread_replies: i64,
+    /// Number of unread mentions of the user in the thread
+    #[serde(default)]
+    pub unread_mentions: i64,
+    /// Whether the thread's root post has urgent priority
+    #[serde(default)]
+    pub is_urgent: bool,
+    /// The time in milliseconds the root post was deleted
+    #[serde(default)]
+    pub delete_at: i64,
 }

@@ -3,9 +3,18 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserThreads {
     /// Total number of threads (used for paging)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
+    #[serde(default)]
+    pub total: i64,
     /// Array of threads
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<Vec<super::UserThread>>,
+    /// Number of threads with unread replies
+    #[serde(default)]
+    pub total_unread_threads: i64,
+    /// Number of unread mentions in all threads
+    #[serde(default)]
+    pub total_unread_mentions: i64,
+    /// Number of unread urgent mentions in all threads
+    #[serde(default)]
+    pub total_unread_urgent_mentions: i64,
 }

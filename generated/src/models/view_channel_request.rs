@@ -8,4 +8,16 @@ pub struct ViewChannelRequest {
     /// The channel ID of the previous channel, used when switching channels. Providing this ID will cause push notifications to clear on the channel being switched to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_channel_id: Option<String>,
+    /// Whether the client supports collapsed reply threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collapsed_threads_supported: Option<bool>,
+}
+impl ViewChannelRequest {
+    /// A `ViewChannelRequest` with its required fields (`channel_id`) and every other field at its default; set others with struct update syntax: `ViewChannelRequest { field: value, ..ViewChannelRequest::new(…) }`.
+    pub fn new(channel_id: impl Into<String>) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            ..Default::default()
+        }
+    }
 }

@@ -4,84 +4,125 @@
 //! and, for operations with optional inputs, their request builders. Each module is a
 //! cargo feature of the same name (all on by default, through `full`).
 #[cfg(feature = "bleve")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bleve")))]
 pub mod bleve;
 #[cfg(feature = "bookmarks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookmarks")))]
 pub mod bookmarks;
 #[cfg(feature = "bots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bots")))]
 pub mod bots;
 #[cfg(feature = "brand")]
+#[cfg_attr(docsrs, doc(cfg(feature = "brand")))]
 pub mod brand;
 #[cfg(feature = "channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub mod channels;
 #[cfg(feature = "cloud")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub mod cloud;
 #[cfg(feature = "cluster")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cluster")))]
 pub mod cluster;
 #[cfg(feature = "commands")]
+#[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub mod commands;
 #[cfg(feature = "compliance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compliance")))]
 pub mod compliance;
 #[cfg(feature = "data_retention")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub mod data_retention;
 #[cfg(feature = "elasticsearch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "elasticsearch")))]
 pub mod elasticsearch;
 #[cfg(feature = "emoji")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emoji")))]
 pub mod emoji;
 #[cfg(feature = "exports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exports")))]
 pub mod exports;
 #[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 pub mod files;
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub mod groups;
 #[cfg(feature = "imports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imports")))]
 pub mod imports;
 #[cfg(feature = "integration_actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "integration_actions")))]
 pub mod integration_actions;
 #[cfg(feature = "ip")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ip")))]
 pub mod ip;
 #[cfg(feature = "jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jobs")))]
 pub mod jobs;
 #[cfg(feature = "ldap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ldap")))]
 pub mod ldap;
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub mod oauth;
 #[cfg(feature = "permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
 pub mod permissions;
 #[cfg(feature = "plugins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plugins")))]
 pub mod plugins;
 #[cfg(feature = "posts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "posts")))]
 pub mod posts;
 #[cfg(feature = "preferences")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preferences")))]
 pub mod preferences;
 #[cfg(feature = "reactions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reactions")))]
 pub mod reactions;
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 pub mod reports;
 #[cfg(feature = "roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "roles")))]
 pub mod roles;
 #[cfg(feature = "root")]
+#[cfg_attr(docsrs, doc(cfg(feature = "root")))]
 pub mod root;
 #[cfg(feature = "saml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saml")))]
 pub mod saml;
 #[cfg(feature = "schemes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemes")))]
 pub mod schemes;
 #[cfg(feature = "shared_channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared_channels")))]
 pub mod shared_channels;
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub mod status;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub mod system;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub mod teams;
 #[cfg(feature = "terms_of_service")]
+#[cfg_attr(docsrs, doc(cfg(feature = "terms_of_service")))]
 pub mod terms_of_service;
 #[cfg(feature = "threads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "threads")))]
 pub mod threads;
 #[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
 pub mod uploads;
 #[cfg(feature = "usage")]
+#[cfg_attr(docsrs, doc(cfg(feature = "usage")))]
 pub mod usage;
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub mod users;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks;

@@ -3,48 +3,173 @@
 //! Error types returned by every operation.
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use super::redact::escape_bounded;
+
 /// Result type used throughout the client.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Most bytes of an error response body kept in [`ApiError::body`].
-pub(super) const MAX_ERROR_BODY: usize = 64 * 1024;
 /// Most bytes of a body kept in the snippet of [`Error::Decode`].
 pub(super) const MAX_DECODE_SNIPPET: usize = 512;
-/// Most characters of a non-JSON error body shown by `Display`.
+/// Most characters of a server's error message or body shown by `Display`.
 const MAX_DISPLAY_SNIPPET: usize = 200;
 
-/// Any failure of a client call.
+/// Which time limit a call ran into; see [`Error::Timeout`].
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// Establishing the connection ([`ClientBuilder::connect_timeout`](super::ClientBuilder::connect_timeout)).
+    Connect,
+    /// One attempt, from sending the request to the end of a buffered body
+    /// ([`ClientBuilder::timeout`](super::ClientBuilder::timeout)); also a WebSocket handshake,
+    /// or an action waiting for its reply.
+    Attempt,
+    /// The whole call, retries and waits included
+    /// ([`ClientBuilder::deadline`](super::ClientBuilder::deadline)).
+    Deadline,
+    /// No byte of the body arrived for this long
+    /// ([`ClientBuilder::read_timeout`](super::ClientBuilder::read_timeout)).
+    Read,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "connect timeout",
+            TimeoutKind::Attempt => "attempt timeout",
+            TimeoutKind::Deadline => "call deadline",
+            TimeoutKind::Read => "read timeout",
+        })
+    }
+}
+
+/// Any failure of a client call.
+///
+/// No variant carries a URL's query, a token or a JSON string value of a reply, so errors can
+/// be logged as they are.
+///
+/// The `is_*` methods answer the usual questions without matching on variants or statuses:
+///
+/// ```no_run
+/// # async fn run(client: mattermost_client::Client) -> Result<(), mattermost_client::Error> {
+/// match client.get_user("nobody").await {
+///     Ok(user) => println!("found {}", user.username),
+///     Err(e) if e.is_not_found() => println!("no such user"),
+///     Err(e) if e.is_forbidden() => println!("not allowed: {}", e.app_error_id().unwrap_or("?")),
+///     Err(e) if e.is_unauthorized() => println!("log in again"),
+///     Err(e) if e.is_rate_limited() || e.is_timeout() => println!("try later"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+///
+/// [`status`](Error::status) gives the HTTP status as a [`StatusCode`] (re-exported as
+/// `mattermost_client::StatusCode`).
+#[non_exhaustive]
+#[derive(Debug)]
 pub enum Error {
     /// The request could not be sent or the response could not be read
-    /// (connection refused, timeout, TLS failure, reset connection...).
-    #[error("transport error: {0}")]
-    Transport(#[from] reqwest::Error),
+    /// (connection refused, TLS failure, reset connection...). `Display` names the cause chain;
+    /// the error never carries the URL.
+    Transport(reqwest::Error),
+    /// A time limit ran out; see [`TimeoutKind`].
+    Timeout {
+        /// Which limit.
+        kind: TimeoutKind,
+        /// Its configured value.
+        limit: Duration,
+    },
+    /// The reply body was larger than the configured limit; the connection was dropped.
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The server answered with a redirect that the client's
+    /// [`RedirectPolicy`](super::RedirectPolicy) does not follow (to another origin, of a
+    /// request that is not a GET or HEAD, or too many hops).
+    Redirect {
+        /// Status of the redirect.
+        status: StatusCode,
+        /// The `Location` it pointed to, without its query and fragment.
+        location: String,
+    },
     /// The server answered with a success status but the body did not match
     /// the expected type.
-    #[error(
-        "cannot decode response body (HTTP {status}): {source}; body starts with: {snippet:?}"
-    )]
     Decode {
         /// Status of the response.
         status: StatusCode,
-        /// What serde_json reported.
-        source: serde_json::Error,
-        /// The first bytes (at most 512) of the body, decoded as lossy UTF-8.
+        /// What the JSON decoder reported, with quoted values masked.
+        message: String,
+        /// Line of the body where decoding failed (from 1).
+        line: usize,
+        /// Column of that line (from 1).
+        column: usize,
+        /// The first bytes (at most 512) of the body, with every JSON string value shown as
+        /// `"…"`: a body may hold a token.
         snippet: String,
     },
     /// The server answered with a non-success status.
-    #[error("{0}")]
     Api(Box<ApiError>),
     /// The request could not be built: a body failed to serialise, a header
-    /// value or the base URL was invalid, and so on. Nothing was sent.
-    #[error("invalid request: {0}")]
+    /// value, a path value or the base URL was invalid, and so on. Nothing was sent.
     InvalidRequest(String),
+    /// The WebSocket event stream failed: its connection could not be made or kept, it
+    /// gave up reconnecting, an action lost its connection before the reply, or the stream
+    /// has ended. The text names no URL query and no token.
+    #[cfg(feature = "websocket")]
+    WebSocket(String),
+    /// A paged listing ([`paginate`](super::paginate)) could not go on: the server sent a page
+    /// it had sent before, so it ignores paging and the listing would never end.
+    Pagination {
+        /// The page (from 0) that repeated an earlier one.
+        page: u32,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Transport(e) => write!(f, "transport error: {}", chain(e)),
+            Error::Timeout { kind, limit } => write!(f, "timed out: {kind} of {limit:?} ran out"),
+            Error::BodyTooLarge { limit } => write!(f, "the reply body is larger than the limit of {limit} bytes"),
+            Error::Redirect { status, location } => write!(f, "HTTP {status}: redirect to `{location}` not followed"),
+            Error::Decode { status, message, line, column, snippet } => write!(
+                f,
+                "cannot decode response body (HTTP {status}) at line {line}, column {column}: {message}; body starts with: {snippet}"
+            ),
+            Error::Api(e) => write!(f, "{e}"),
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            #[cfg(feature = "websocket")]
+            Error::WebSocket(message) => write!(f, "websocket: {message}"),
+            Error::Pagination { page, reason } => write!(f, "pagination stopped at page {page}: {reason}"),
+        }
+    }
+}
+
+/// No `source`: `Display` already names the whole cause chain (written by hand rather than
+/// derived, so the crate needs no derive macro to build).
+impl std::error::Error for Error {}
+
+/// A reqwest error with its cause chain (`error sending request: connection refused`).
+fn chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    super::redact::escape_bounded(&text, 1000)
 }
 
 impl Error {
@@ -52,9 +177,9 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Transport(e) => e.status(),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::Redirect { status, .. } => Some(*status),
             Error::Api(e) => Some(e.status),
-            Error::InvalidRequest(_) => None,
+            _ => None,
         }
     }
 
@@ -74,23 +199,79 @@ impl Error {
         }
     }
 
-    /// Whether this is a transport error caused by a timeout.
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+    /// Whether the server answered 404 Not Found (the user, channel, post... does not exist,
+    /// or is not visible to the caller).
+    pub fn is_not_found(&self) -> bool {
+        self.api_status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// Whether this is a transport error raised while connecting.
+    /// Whether the server answered 403 Forbidden: the caller lacks a permission.
+    pub fn is_forbidden(&self) -> bool {
+        self.api_status() == Some(StatusCode::FORBIDDEN)
+    }
+
+    /// Whether the server answered 401 Unauthorized: no token, or an expired or revoked one.
+    pub fn is_unauthorized(&self) -> bool {
+        self.api_status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Whether the server answered 429 Too Many Requests (after the retries the
+    /// [`RetryPolicy`](super::RetryPolicy) allows); [`ApiError::retry_after`] says how long it
+    /// asked to wait.
+    pub fn is_rate_limited(&self) -> bool {
+        self.api_status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// The id of Mattermost's error (`store.sql_user.missing`, `api.context.permissions.app_error`...),
+    /// when the server answered with an `AppError` body that has one. Ids are stable across
+    /// languages, unlike the message.
+    pub fn app_error_id(&self) -> Option<&str> {
+        self.app_error().map(|a| a.id.as_str()).filter(|id| !id.is_empty())
+    }
+
+    /// The status of an [`Error::Api`]: the server's answer, not a redirect or a decode failure.
+    fn api_status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Whether a time limit ran out ([`Error::Timeout`], or a transport error raised by a
+    /// caller-configured HTTP client's own timeout).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Transport(e) => e.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// Whether the connection could not be made (refused, DNS failure, connect timeout...).
     pub fn is_connect(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_connect())
+        match self {
+            Error::Timeout { kind, .. } => *kind == TimeoutKind::Connect,
+            Error::Transport(e) => e.is_connect(),
+            _ => false,
+        }
     }
 
     /// Builds an [`Error::Decode`] from a failed JSON decode of `body`.
-    pub(super) fn decode(status: StatusCode, source: serde_json::Error, body: &[u8]) -> Error {
+    pub(super) fn decode(status: StatusCode, source: &serde_json::Error, body: &[u8]) -> Error {
         Error::Decode {
             status,
-            source,
-            snippet: lossy_prefix(body, MAX_DECODE_SNIPPET),
+            message: super::redact::serde_message(source),
+            line: source.line(),
+            column: source.column(),
+            snippet: super::redact::body_snippet(body, MAX_DECODE_SNIPPET),
         }
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    /// Keeps the error without its URL, which may carry secrets in its query.
+    fn from(e: reqwest::Error) -> Self {
+        Error::Transport(e.without_url())
     }
 }
 
@@ -108,10 +289,14 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The Mattermost error decoded from the body, when the body was one.
     pub app_error: Option<AppError>,
-    /// The raw body as lossy UTF-8, truncated to 64 KiB.
+    /// The raw body as lossy UTF-8, truncated to the client's error body limit
+    /// ([`ClientBuilder::max_error_body`](super::ClientBuilder::max_error_body)).
     pub body: String,
     /// Value of the `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// How long the server asked to wait before trying again (`Retry-After` in seconds or as
+    /// an HTTP date, or `X-RateLimit-Reset`), on HTTP 429 and 503.
+    pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -122,30 +307,44 @@ impl ApiError {
         ApiError {
             status,
             app_error: AppError::from_body(body),
-            body: lossy_prefix(body, MAX_ERROR_BODY),
+            body: lossy_prefix(body, body.len()),
             request_id,
+            retry_after: None,
         }
+    }
+
+    /// Sets [`ApiError::retry_after`].
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> ApiError {
+        self.retry_after = retry_after;
+        self
     }
 }
 
 impl fmt::Display for ApiError {
+    /// One bounded line: control characters in the server's text are escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         if let Some(app) = &self.app_error {
-            match (app.message.is_empty(), app.id.is_empty()) {
-                (false, false) => write!(f, ": {} ({})", app.message, app.id),
-                (false, true) => write!(f, ": {}", app.message),
-                (true, false) => write!(f, ": ({})", app.id),
-                (true, true) => Ok(()),
+            let message = escape_bounded(&app.message, MAX_DISPLAY_SNIPPET);
+            let id = escape_bounded(&app.id, 100);
+            match (message.is_empty(), id.is_empty()) {
+                (false, false) => write!(f, ": {message} ({id})")?,
+                (false, true) => write!(f, ": {message}")?,
+                (true, false) => write!(f, ": ({id})")?,
+                (true, true) => {}
             }
         } else {
             let snippet = display_snippet(&self.body);
             if snippet.is_empty() {
-                f.write_str(": empty body")
+                f.write_str(": empty body")?;
             } else {
-                write!(f, ": {snippet}")
+                write!(f, ": {snippet}")?;
             }
         }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {} s)", wait.as_secs())?;
+        }
+        Ok(())
     }
 }
 
@@ -188,8 +387,14 @@ impl AppError {
 }
 
 impl fmt::Display for AppError {
+    /// One bounded line: control characters in the server's text are escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.message, self.id)
+        write!(
+            f,
+            "{} ({})",
+            escape_bounded(&self.message, MAX_DISPLAY_SNIPPET),
+            escape_bounded(&self.id, 100)
+        )
     }
 }
 
@@ -210,19 +415,8 @@ pub(super) fn lossy_prefix(bytes: &[u8], max: usize) -> String {
 
 /// A one-line, bounded excerpt of a body for `Display`.
 fn display_snippet(body: &str) -> String {
-    let mut out = String::new();
-    for (i, word) in body.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(word);
-        if out.chars().count() > MAX_DISPLAY_SNIPPET {
-            let mut cut: String = out.chars().take(MAX_DISPLAY_SNIPPET).collect();
-            cut.push('…');
-            return cut;
-        }
-    }
-    out
+    let words: Vec<&str> = body.split_whitespace().collect();
+    escape_bounded(&words.join(" "), MAX_DISPLAY_SNIPPET)
 }
 
 #[cfg(test)]

@@ -13,20 +13,24 @@ const UNIX_TIMESTAMP_THRESHOLD: u64 = 1_000_000_000;
 /// When failed requests are sent again.
 ///
 /// * HTTP 429 is retried for every method (the server did not process the
-///   request), after the delay given by `Retry-After` or
-///   `X-RateLimit-Reset` (seconds until the reset, or a unix timestamp),
-///   or the backoff delay when neither is present. When the server asks for
-///   a longer wait than [`RetryPolicy::max_rate_limit_wait`], the error is
-///   returned at once instead of waiting.
+///   request), after the wait the server asks for: `Retry-After` (seconds or
+///   an HTTP date) or `X-RateLimit-Reset` (seconds until the reset, or a unix
+///   timestamp); the backoff delay when it asks for none.
 /// * Connection errors, timeouts and HTTP 502/503/504 are retried with
 ///   exponential backoff, only for idempotent methods (GET, HEAD, PUT,
 ///   DELETE, OPTIONS, TRACE) unless
 ///   [`RetryPolicy::retry_non_idempotent`] is set. Even then, a timeout or
 ///   an error after the request was sent is not retried for other methods.
+///   A 503 with `Retry-After` waits as asked.
+/// * The waits a server asks for add up, per call, to at most
+///   [`RetryPolicy::max_rate_limit_wait`], and every wait must end before the
+///   call's deadline: when the server asks for more, the error is returned at
+///   once, with [`ApiError::retry_after`](super::ApiError::retry_after) set.
 /// * A request whose body is a stream is never retried.
 ///
 /// The default allows 2 retries, with a backoff of 200 ms doubled at each
-/// retry and capped at 5 s (no jitter), and rate-limit waits up to 60 s.
+/// retry and capped at 5 s (no jitter), and server-requested waits of up to
+/// 60 s per call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
@@ -54,6 +58,40 @@ pub(super) enum Failure<'a> {
     Status(StatusCode, &'a HeaderMap),
     /// A transport error.
     Transport(&'a reqwest::Error),
+    /// The attempt ran out of time; `sent` when the request may have reached
+    /// the server (not for a connect timeout).
+    Timeout {
+        /// Whether the request may have reached the server.
+        sent: bool,
+    },
+    /// A failure that is never retried.
+    Final,
+}
+
+/// A wait before the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Wait {
+    /// How long.
+    pub delay: Duration,
+    /// Whether the server asked for it (it then counts against
+    /// [`RetryPolicy::max_rate_limit_wait`]).
+    pub asked_by_server: bool,
+}
+
+impl Wait {
+    fn backoff(delay: Duration) -> Wait {
+        Wait {
+            delay,
+            asked_by_server: false,
+        }
+    }
+
+    fn asked(delay: Duration) -> Wait {
+        Wait {
+            delay,
+            asked_by_server: true,
+        }
+    }
 }
 
 impl RetryPolicy {
@@ -85,7 +123,8 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the longest wait accepted for a rate limit (HTTP 429) to reset.
+    /// Sets the longest time one call spends in waits the server asked for
+    /// (HTTP 429 and 503 with `Retry-After`), all of them together.
     pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.max_rate_limit_wait = wait;
         self
@@ -112,47 +151,52 @@ impl RetryPolicy {
             .min(self.max_backoff)
     }
 
-    /// The delay before sending again a request that failed as `failure`
+    /// The longest time one call spends in waits the server asked for.
+    pub(super) fn rate_limit_budget(&self) -> Duration {
+        self.max_rate_limit_wait
+    }
+
+    /// The wait before sending again a request that failed as `failure`
     /// after `retries` retries, or `None` to give up.
     pub(super) fn retry_delay(
         &self,
         method: &Method,
         failure: Failure<'_>,
         retries: u32,
-    ) -> Option<Duration> {
+    ) -> Option<Wait> {
         if retries >= self.max_retries {
             return None;
         }
         let idempotent = is_idempotent(method);
+        let backoff = Wait::backoff(self.backoff(retries));
         match failure {
             Failure::Status(StatusCode::TOO_MANY_REQUESTS, headers) => {
-                let wait = rate_limit_wait(headers, SystemTime::now())
-                    .unwrap_or_else(|| self.backoff(retries));
-                (wait <= self.max_rate_limit_wait).then_some(wait)
+                Some(server_wait(headers, SystemTime::now()).map_or(backoff, Wait::asked))
             }
-            Failure::Status(
-                StatusCode::BAD_GATEWAY
-                | StatusCode::SERVICE_UNAVAILABLE
-                | StatusCode::GATEWAY_TIMEOUT,
-                headers,
-            ) if idempotent || self.retry_non_idempotent => {
-                let backoff = self.backoff(retries);
-                let asked = header_str(headers, RETRY_AFTER.as_str())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs)
-                    .filter(|wait| *wait <= self.max_rate_limit_wait);
-                Some(asked.map_or(backoff, |asked| asked.max(backoff)))
+            Failure::Status(StatusCode::SERVICE_UNAVAILABLE, headers)
+                if idempotent || self.retry_non_idempotent =>
+            {
+                Some(server_wait(headers, SystemTime::now()).map_or(backoff, Wait::asked))
+            }
+            Failure::Status(StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT, _)
+                if idempotent || self.retry_non_idempotent =>
+            {
+                Some(backoff)
             }
             Failure::Status(..) => None,
             // A connection that could not be made: nothing was sent.
             Failure::Transport(e) if e.is_connect() => {
-                (idempotent || self.retry_non_idempotent).then(|| self.backoff(retries))
+                (idempotent || self.retry_non_idempotent).then_some(backoff)
             }
             // The request may have reached the server.
             Failure::Transport(e) if e.is_timeout() || e.is_request() => {
-                idempotent.then(|| self.backoff(retries))
+                idempotent.then_some(backoff)
             }
-            Failure::Transport(_) => None,
+            Failure::Timeout { sent: false } => {
+                (idempotent || self.retry_non_idempotent).then_some(backoff)
+            }
+            Failure::Timeout { sent: true } => idempotent.then_some(backoff),
+            Failure::Transport(_) | Failure::Final => None,
         }
     }
 }
@@ -169,26 +213,31 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The wait a 429 response asks for, from `Retry-After` (seconds) or
-/// `X-RateLimit-Reset`.
-fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let now_unix = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    parse_rate_limit_wait(
+/// The wait a response asks for, from `Retry-After` (seconds or an HTTP
+/// date) or `X-RateLimit-Reset` (seconds, or a unix timestamp).
+pub(super) fn server_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    parse_server_wait(
         header_str(headers, RETRY_AFTER.as_str()),
         header_str(headers, "x-ratelimit-reset"),
-        now_unix,
+        now,
     )
 }
 
-fn parse_rate_limit_wait(
+fn parse_server_wait(
     retry_after: Option<&str>,
     reset: Option<&str>,
-    now_unix: u64,
+    now: SystemTime,
 ) -> Option<Duration> {
-    if let Some(secs) = retry_after.and_then(|v| v.trim().parse::<u64>().ok()) {
-        return Some(Duration::from_secs(secs));
+    if let Some(value) = retry_after.map(str::trim) {
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        if let Ok(at) = httpdate::parse_http_date(value) {
+            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+        }
     }
     let reset = reset.and_then(|v| v.trim().parse::<u64>().ok())?;
+    let now_unix = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let secs = if reset > UNIX_TIMESTAMP_THRESHOLD {
         reset.saturating_sub(now_unix)
     } else {
@@ -212,26 +261,35 @@ mod tests {
     }
 
     #[test]
-    fn rate_limit_headers() {
+    fn server_wait_headers() {
+        let epoch = |secs: u64| UNIX_EPOCH + Duration::from_secs(secs);
+        let at = |secs: u64| epoch(1_700_000_000 + secs);
+        let now = at(0);
         assert_eq!(
-            parse_rate_limit_wait(Some("3"), Some("9"), 0),
+            parse_server_wait(Some("3"), Some("9"), now),
             Some(Duration::from_secs(3))
         );
         assert_eq!(
-            parse_rate_limit_wait(None, Some("2"), 0),
+            parse_server_wait(None, Some("2"), now),
             Some(Duration::from_secs(2))
         );
-        let now = 1_700_000_000;
         assert_eq!(
-            parse_rate_limit_wait(None, Some("1700000007"), now),
+            parse_server_wait(None, Some("1700000007"), now),
             Some(Duration::from_secs(7))
         );
         assert_eq!(
-            parse_rate_limit_wait(None, Some("1600000000"), now),
+            parse_server_wait(None, Some("1600000000"), now),
             Some(Duration::ZERO)
         );
-        assert_eq!(parse_rate_limit_wait(Some("soon"), None, now), None);
-        assert_eq!(parse_rate_limit_wait(None, None, now), None);
+        let date = httpdate::fmt_http_date(at(120));
+        assert_eq!(
+            parse_server_wait(Some(&date), None, now),
+            Some(Duration::from_secs(120))
+        );
+        let past = httpdate::fmt_http_date(epoch(1_600_000_000));
+        assert_eq!(parse_server_wait(Some(&past), None, now), Some(Duration::ZERO));
+        assert_eq!(parse_server_wait(Some("soon"), None, now), None);
+        assert_eq!(parse_server_wait(None, None, now), None);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn build<'a>(openapi: &'a OpenAPI, types: &mut TypeSpaceBuilder<'a>) -> (Vec
     let found = collect(openapi, types);
     let ids = settle_operation_ids(&found, types);
     let (groups, group_names) = build_groups(openapi, &found, types);
-    let mut method_names = Namer::with_reserved(&["new", "builder", "base_url", "set_token", "has_token", "login", "login_with", "logout"]);
+    let mut method_names = Namer::with_reserved(&["new", "builder", "base_url", "set_token", "has_token", "login", "login_with", "login_as", "login_with_as", "logout"]);
     let mut builder_names = Namer::default();
     let mut operations = Vec::with_capacity(found.len());
     for (op, id) in found.iter().zip(ids) {
@@ -82,35 +82,66 @@ fn placeholder(segment: &str) -> Option<&str> {
 }
 
 /// A readable operation id from method and path: `GET /api/v4/content_flagging/config` ->
-/// `get_content_flagging_config`.
-fn id_from_path(method: &str, path: &str) -> String {
+/// `get_content_flagging_config`. With `placeholders`, their names are words too
+/// (`get_users_user_id_tokens`), which tells apart operations that differ only there.
+fn id_from_path(method: &str, path: &str, placeholders: bool) -> String {
     let mut words = vec![method.to_string()];
-    words.extend(segments(path).into_iter().filter(|s| placeholder(s).is_none()).map(str::to_string));
+    for segment in segments(path) {
+        match placeholder(segment) {
+            Some(name) if placeholders => words.push(name.to_string()),
+            Some(_) => {}
+            None => words.push(segment.to_string()),
+        }
+    }
     naming::snake_ident(&words.join("_"))
 }
 
-/// Operation ids, with missing ones made from method and path and duplicates told apart by
-/// what their paths do not share.
+/// The operationId of `op` when it makes a sensible method name.
+fn usable_id<'a>(op: &Found<'a>) -> Option<&'a str> {
+    op.operation.operation_id.as_deref().filter(|id| naming::operation_id_problem(id).is_none())
+}
+
+/// Operation ids: a missing or unusable one (a sentence slug, too long) is made from method
+/// and path, with placeholder names added when that name is taken; duplicates are told apart
+/// by what their paths do not share.
 fn settle_operation_ids(found: &[Found<'_>], types: &mut TypeSpaceBuilder<'_>) -> Vec<String> {
     let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (index, op) in found.iter().enumerate() {
-        if let Some(id) = op.operation.operation_id.as_deref().filter(|id| !id.trim().is_empty()) {
+        if let Some(id) = usable_id(op) {
             by_id.entry(id).or_default().push(index);
         }
     }
+    // Names made from paths, and whether each is taken by another operation.
+    let made: Vec<Option<String>> = found.iter().map(|op| usable_id(op).is_none().then(|| id_from_path(op.method, op.path, false))).collect();
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
+    for (op, made) in found.iter().zip(&made) {
+        let name = made.clone().or_else(|| usable_id(op).map(naming::snake_ident)).unwrap_or_default();
+        *taken.entry(name).or_default() += 1;
+    }
     let mut ids: Vec<String> = Vec::with_capacity(found.len());
     for (index, op) in found.iter().enumerate() {
-        let id = match op.operation.operation_id.as_deref().filter(|id| !id.trim().is_empty()) {
-            None => {
-                let id = id_from_path(op.method, op.path);
-                types.diagnostics.warn(
-                    "missing-operation-id",
-                    op.pointer.clone(),
-                    format!("operation has no `operationId`; named it `{id}` from its method and path. Add an operationId in spec/overlay.yaml to choose the name"),
-                );
+        let id = match (usable_id(op), &made[index]) {
+            (None, made) => {
+                let short = made.clone().unwrap_or_else(|| id_from_path(op.method, op.path, false));
+                let id = if taken.get(&short).copied().unwrap_or(0) > 1 { id_from_path(op.method, op.path, true) } else { short };
+                match op.operation.operation_id.as_deref().filter(|id| !id.trim().is_empty()) {
+                    None => types.diagnostics.warn(
+                        "missing-operation-id",
+                        op.pointer.clone(),
+                        format!("operation has no `operationId`; named it `{id}` from its method and path. Add an operationId in spec/overlay.yaml to choose the name"),
+                    ),
+                    Some(unusable) => types.diagnostics.note(
+                        "unusable-operation-id",
+                        format!("{}/operationId", op.pointer),
+                        format!(
+                            "operationId `{unusable}` makes no sensible method name ({}); named the operation `{id}` from its method and path. Set a short operationId in spec/overlay.yaml to choose the name",
+                            naming::operation_id_problem(unusable).unwrap_or("unusable")
+                        ),
+                    ),
+                }
                 id
             }
-            Some(id) => {
+            (Some(id), _) => {
                 let twins = &by_id[id];
                 if twins.len() == 1 {
                     id.to_string()
@@ -222,6 +253,7 @@ fn build_one<'a>(
         params,
         body,
         response,
+        js_names: Vec::new(),
     }
 }
 
@@ -305,6 +337,7 @@ fn params<'a>(openapi: &'a OpenAPI, op: &Found<'a>, builder_name: &str, names: &
             shape,
             required: data.required || location == ParamLocation::Path,
             explode,
+            secret: data.extensions.get("x-secret").and_then(serde_json::Value::as_bool).unwrap_or_else(|| super::secrets::is_secret_name(&data.name)),
             docs: data.description.clone().filter(|d| !d.trim().is_empty()),
         });
     }
@@ -322,6 +355,7 @@ fn params<'a>(openapi: &'a OpenAPI, op: &Found<'a>, builder_name: &str, names: &
                 shape: Shape::String,
                 required: true,
                 explode: false,
+                secret: super::secrets::is_secret_name(name),
                 docs: None,
             });
         }
@@ -431,6 +465,8 @@ fn multipart_parts<'a>(schema: SchemaRef<'a>, pointer: &str, hint: &str, types: 
         let kind = match shape {
             Shape::Binary => PartKind::File,
             Shape::Array(item) if *item == Shape::Binary => PartKind::Files,
+            // A list of values is one text part per value, under the same name.
+            Shape::Array(item) if is_scalar(&item) => PartKind::Text(Shape::Array(item)),
             shape if is_scalar(&shape) => PartKind::Text(shape),
             Shape::Named(id) if matches!(types.kind(id), TypeKind::StringEnum(_)) => PartKind::Text(shape),
             _ => PartKind::Text(Shape::String),

@@ -346,10 +346,13 @@ impl<'a> TypeSpaceBuilder<'a> {
             let field_pointer = format!("{pointer}/properties/{}", escape_token(wire_name));
             let field_hint = format!("{hint}{}", naming::type_name(wire_name));
             let shape = self.shape_of(*schema, &field_pointer, &field_hint);
-            let docs = match schema {
-                SchemaRef::Inline(s) => docs(&s.schema_data),
-                SchemaRef::Ref(_) => None,
+            // A nested object (`password_settings`) redacts its own secret fields.
+            let nested = matches!(shape, Shape::Named(_) | Shape::Map(_) | Shape::JsonObject);
+            let (docs, marked_secret) = match schema {
+                SchemaRef::Inline(s) => (docs(&s.schema_data), s.schema_data.extensions.get("x-secret").and_then(serde_json::Value::as_bool)),
+                SchemaRef::Ref(_) => (None, None),
             };
+            let secret = marked_secret.unwrap_or_else(|| super::secrets::is_secret_name(wire_name) && !nested);
             fields.push(Field {
                 rust_name: String::new(),
                 wire_name: wire_name.to_string(),
@@ -357,6 +360,7 @@ impl<'a> TypeSpaceBuilder<'a> {
                 required: required.iter().any(|r| r == wire_name),
                 nullable: Self::is_nullable(*schema),
                 boxed: false,
+                secret,
                 docs,
             });
         }

@@ -2,11 +2,14 @@
 //!
 //! Nothing here refers back to the spec: lowering reads only these facts.
 
+mod build_events;
 mod build_operations;
 mod build_types;
 mod schema_view;
+pub mod secrets;
 
 use crate::diag::Diagnostics;
+use crate::load::events::EventCatalogue;
 use crate::load::LoadedSpec;
 
 pub use build_types::TypeSpaceBuilder;
@@ -126,6 +129,8 @@ pub struct Field {
     pub nullable: bool,
     /// The value is stored behind a `Box` because the type contains itself.
     pub boxed: bool,
+    /// The value authenticates (a token, password, secret...): never printed.
+    pub secret: bool,
     /// Markdown documentation.
     pub docs: Option<String>,
 }
@@ -202,6 +207,53 @@ pub struct Ir {
     pub operations: Vec<Operation>,
     /// Operation groups (one per tag, tags differing only in case folded), sorted by name.
     pub groups: Vec<Group>,
+    /// The WebSocket's server events, when an event catalogue was given.
+    pub events: Option<EventSpace>,
+}
+
+/// The cargo feature (and type group) of the WebSocket events.
+pub const EVENTS_GROUP: &str = "websocket";
+
+/// The server events of the WebSocket, from the event catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSpace {
+    /// The server version the catalogue describes.
+    pub version: String,
+    /// Every event, sorted by wire name.
+    pub events: Vec<Event>,
+    /// What every event's `broadcast` decodes into (a named struct with a `Default`, or JSON).
+    pub broadcast: Shape,
+}
+
+/// One server event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Name on the wire (`posted`).
+    pub wire_name: String,
+    /// Rust variant name of the `Event` enum (`Posted`).
+    pub variant_name: String,
+    /// JSON pointer of its message in the catalogue.
+    pub pointer: String,
+    /// Markdown documentation (title, summary, description, first version).
+    pub docs: Option<String>,
+    /// The first server version that sends it, when newer than the catalogue's base version.
+    pub since: Option<String>,
+    /// Server files and functions that publish it.
+    pub published_by: Vec<String>,
+    /// What its `data` decodes into (`Shape::Json` for untyped events).
+    pub data: Shape,
+    /// Members of `data` the server sends as a string holding JSON, to decode before `data`.
+    pub json_strings: Vec<JsonString>,
+}
+
+/// A member of an event's data sent as a string holding JSON: decode the string as JSON of
+/// `shape`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonString {
+    /// Its name on the wire.
+    pub wire_name: String,
+    /// The decoded value's shape (the data struct's field has this shape).
+    pub shape: Shape,
 }
 
 /// Facts about the API as a whole.
@@ -259,6 +311,36 @@ pub struct Operation {
     pub response: Response,
     /// How the operation pages through results, when it does.
     pub pagination: Option<Pagination>,
+    /// The official JavaScript client's methods that send this operation
+    /// (`spec/js-client-names.yaml`), e.g. `addReaction` for `SaveReaction`.
+    pub js_names: Vec<String>,
+}
+
+/// The path the runtime's `login_with_as` posts to: the operation at `POST` of this path is the
+/// one whose reply type the generated `login` and `login_with` return.
+pub const RUNTIME_LOGIN_PATH: &str = "/api/v4/users/login";
+
+impl Ir {
+    /// The operation the runtime's login sends (`POST` [`RUNTIME_LOGIN_PATH`]), if the spec has it.
+    pub fn login_operation(&self) -> Option<&Operation> {
+        self.operations.iter().find(|op| op.http_method == "POST" && op.path == RUNTIME_LOGIN_PATH)
+    }
+
+    /// Puts the JavaScript client's method names on the operations; a name for an operationId
+    /// the spec lacks is a warning.
+    pub fn attach_js_names(&mut self, names: &crate::load::js_names::JsNames, diagnostics: &mut Diagnostics) {
+        for (operation_id, methods) in &names.operations {
+            let methods: Vec<String> = methods.iter().filter(|m| crate::load::js_names::is_js_identifier(m)).cloned().collect();
+            match self.operations.iter_mut().find(|op| &op.operation_id == operation_id) {
+                Some(op) => op.js_names = methods,
+                None => diagnostics.warn(
+                    "js-names",
+                    "",
+                    format!("{}: no operation `{operation_id}` in the spec; its JavaScript names are unused", crate::load::js_names::JS_NAMES_FILE),
+                ),
+            }
+        }
+    }
 }
 
 /// An operation that returns one page of a list per call (`page` and `per_page` query
@@ -343,6 +425,8 @@ pub struct Param {
     pub required: bool,
     /// Arrays: repeated `a=1&a=2` (true) or `a=1,2` (false).
     pub explode: bool,
+    /// The value authenticates (a token, invite id...): never printed.
+    pub secret: bool,
     /// Markdown documentation.
     pub docs: Option<String>,
 }
@@ -392,7 +476,7 @@ pub struct MultipartPart {
 /// What a multipart part holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PartKind {
-    /// A text value.
+    /// A text value, or a list of them (`Shape::Array`: one part per value).
     Text(Shape),
     /// One file.
     File,
@@ -415,12 +499,29 @@ pub enum Response {
 
 /// Builds the IR from a loaded spec; problems are recorded in `diagnostics`.
 pub fn build(spec: &LoadedSpec, diagnostics: &mut Diagnostics) -> Ir {
+    build_with_events(spec, None, diagnostics)
+}
+
+/// Builds the IR from a loaded spec and, when given, the event catalogue, whose data types join
+/// the same type space.
+pub fn build_with_events(spec: &LoadedSpec, catalogue: Option<&EventCatalogue>, diagnostics: &mut Diagnostics) -> Ir {
     let openapi = &spec.openapi;
     let mut types = TypeSpaceBuilder::new(openapi, diagnostics);
     types.add_components();
     let (operations, groups) = build_operations::build(openapi, &mut types);
+    let events = catalogue.map(|catalogue| build_events::build(catalogue, &mut types));
     let mut types = types.finish();
     mark_groups(&mut types, &operations);
+    let events = events.zip(catalogue).map(|(mut events, catalogue)| {
+        build_events::finish(&mut events, &mut types, catalogue, diagnostics);
+        let mut roots = Vec::new();
+        named_in(&events.broadcast, &mut roots);
+        for event in &events.events {
+            named_in(&event.data, &mut roots);
+        }
+        mark_closure(&mut types, EVENTS_GROUP, roots);
+        events
+    });
     Ir {
         info: ApiInfo {
             title: openapi.info.title.clone(),
@@ -430,6 +531,7 @@ pub fn build(spec: &LoadedSpec, diagnostics: &mut Diagnostics) -> Ir {
         types,
         operations,
         groups,
+        events,
     }
 }
 
@@ -469,29 +571,34 @@ fn operation_types(op: &Operation) -> Vec<TypeId> {
 /// per-group cargo features compile.
 fn mark_groups(types: &mut TypeSpace, operations: &[Operation]) {
     for op in operations {
-        let mut stack = operation_types(op);
-        while let Some(id) = stack.pop() {
-            let entry = &mut types.entries[id.0];
-            if !entry.groups.insert(op.group.clone()) {
-                continue;
-            }
-            match &entry.kind {
-                TypeKind::Struct(s) => {
-                    for field in &s.fields {
-                        named_in(&field.shape, &mut stack);
-                    }
-                    if let Some(additional) = &s.additional {
-                        named_in(additional, &mut stack);
-                    }
+        mark_closure(types, &op.group, operation_types(op));
+    }
+}
+
+/// Adds `group` to `roots` and every type they need.
+fn mark_closure(types: &mut TypeSpace, group: &str, roots: Vec<TypeId>) {
+    let mut stack = roots;
+    while let Some(id) = stack.pop() {
+        let entry = &mut types.entries[id.0];
+        if !entry.groups.insert(group.to_string()) {
+            continue;
+        }
+        match &entry.kind {
+            TypeKind::Struct(s) => {
+                for field in &s.fields {
+                    named_in(&field.shape, &mut stack);
                 }
-                TypeKind::Alias(shape) => named_in(shape, &mut stack),
-                TypeKind::Union(u) => {
-                    for variant in &u.variants {
-                        named_in(&variant.shape, &mut stack);
-                    }
+                if let Some(additional) = &s.additional {
+                    named_in(additional, &mut stack);
                 }
-                TypeKind::StringEnum(_) => {}
             }
+            TypeKind::Alias(shape) => named_in(shape, &mut stack),
+            TypeKind::Union(u) => {
+                for variant in &u.variants {
+                    named_in(&variant.shape, &mut stack);
+                }
+            }
+            TypeKind::StringEnum(_) => {}
         }
     }
 }

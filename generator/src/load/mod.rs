@@ -1,7 +1,12 @@
 //! Load: spec text to a typed `openapiv3` document plus a located JSON tree.
 
+pub mod audit;
+pub mod events;
+pub mod js_names;
 pub mod overlay;
+pub mod recover;
 pub mod repair;
+pub mod swagger2;
 pub mod yaml;
 
 use openapiv3::OpenAPI;
@@ -31,24 +36,44 @@ pub fn load(text: &str, diagnostics: &mut Diagnostics) -> Option<LoadedSpec> {
 }
 
 /// Parses spec text and applies an overlay (OpenAPI Overlay 1.0) before reading it as OpenAPI.
+///
+/// A Swagger 2.0 document is converted to OpenAPI 3.0 first ([`swagger2`]), so the overlay
+/// and every later stage see OpenAPI 3.0.
 pub fn load_with_overlay(text: &str, overlay: Option<&str>, diagnostics: &mut Diagnostics) -> Option<LoadedSpec> {
     let sha256 = sha256_hex(text.as_bytes());
     let tree = match yaml::parse(text, diagnostics) {
         Ok(tree) => tree,
         Err(error) => {
+            let message = match error.kind {
+                "yaml-syntax" => format!("the spec is not valid YAML: {}; fix the file and run regen again", error.message),
+                _ => error.message,
+            };
             diagnostics.push_diagnostic(crate::diag::Diagnostic {
                 severity: Severity::Error,
-                kind: "yaml-syntax",
+                kind: error.kind,
                 file: None,
                 pointer: String::new(),
                 line: Some(error.position.line),
                 column: Some(error.position.column),
-                message: format!("the spec is not valid YAML: {}; fix the file and run regen again", error.message),
+                message,
             });
             return None;
         }
     };
     let mut tree = tree;
+    match swagger2::declared(&tree.root) {
+        swagger2::Declared::OpenApi3 => {}
+        swagger2::Declared::Swagger2 => swagger2::convert(&mut tree, diagnostics),
+        swagger2::Declared::OtherSwagger(version) => {
+            diagnostics.error(
+                "unsupported-version",
+                "/swagger",
+                format!("`swagger: {version}` is not a version the generator reads; it reads Swagger 2.0 and OpenAPI 3.0"),
+            );
+            locate_all(diagnostics, &tree);
+            return None;
+        }
+    }
     if let Some(overlay) = overlay {
         overlay::apply(overlay, &mut tree.root, diagnostics);
     }
@@ -78,6 +103,11 @@ fn deserialize_with_repairs(root: &mut Value, diagnostics: &mut Diagnostics) -> 
                 }
             }
         }
+    }
+    if serde_path_to_error::deserialize::<_, OpenAPI>(&*root).is_err() {
+        // Drop the smallest nodes that cannot be read before the whole-document loop below,
+        // whose pointers stop where `openapiv3` flattens (at `/paths`).
+        recover::recover(root, diagnostics);
     }
     for _ in 0..MAX_REPAIRS {
         let error = match serde_path_to_error::deserialize::<_, OpenAPI>(&*root) {

@@ -51,6 +51,8 @@ impl LocatedTree {
 /// A YAML syntax error with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// `yaml-syntax`, or `several-documents` for a second non-empty document.
+    pub kind: &'static str,
     /// What the parser said.
     pub message: String,
     /// Where.
@@ -58,13 +60,27 @@ pub struct SyntaxError {
 }
 
 /// Parses YAML text; duplicate mapping keys produce warnings in `diagnostics`.
+///
+/// The text is one YAML document: a leading `---`, empty documents and a trailing `---` are
+/// fine, but a second document with content is an error that names its line.
 pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Result<LocatedTree, SyntaxError> {
     let mut builder = TreeBuilder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| SyntaxError {
+    parser.load(&mut builder, true).map_err(|e| SyntaxError {
+        kind: "yaml-syntax",
         message: e.info().to_string(),
         position: position(*e.marker()),
     })?;
+    if let Some(at) = builder.extra_document {
+        return Err(SyntaxError {
+            kind: "several-documents",
+            message: format!(
+                "the file holds a second YAML document, at line {}; a spec is one document (a leading `---` and empty documents are fine): remove the second one or split the file",
+                at.line
+            ),
+            position: at,
+        });
+    }
     for (severity_pointer, message) in builder.duplicate_warnings {
         diagnostics.warn("duplicate-key", severity_pointer, message);
     }
@@ -105,6 +121,10 @@ struct TreeBuilder {
     anchors: BTreeMap<usize, Value>,
     positions: BTreeMap<String, Position>,
     duplicate_warnings: Vec<(String, String)>,
+    /// Where the document being read started (its `---`, or its first node).
+    document_start: Option<Position>,
+    /// Where a second document with content starts.
+    extra_document: Option<Position>,
 }
 
 impl TreeBuilder {
@@ -196,8 +216,26 @@ fn merge_duplicate(existing: &mut Value, later: Value, key: &str, lines: &str) -
 
 impl MarkedEventReceiver for TreeBuilder {
     fn on_event(&mut self, event: Event, marker: Marker) {
-        if self.done && self.stack.is_empty() {
+        if event == Event::DocumentStart {
+            self.document_start = Some(position(marker));
             return;
+        }
+        if self.done && self.stack.is_empty() {
+            // A later document: empty ones are fine; one with content replaces an empty first
+            // document and is an error after a first document with content.
+            let empty = matches!(&event, Event::Scalar(text, TScalarStyle::Plain, _, _) if scalar(text.clone(), TScalarStyle::Plain).is_null());
+            let starts_node = matches!(event, Event::Scalar(..) | Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..));
+            if !starts_node || empty {
+                return;
+            }
+            if self.root.as_ref().is_some_and(Value::is_null) {
+                self.done = false;
+                self.root = None;
+                self.positions.clear();
+            } else {
+                self.extra_document.get_or_insert(self.document_start.unwrap_or(position(marker)));
+                return;
+            }
         }
         match event {
             Event::Scalar(text, style, anchor, _tag) => match self.next_value_pointer() {
@@ -346,6 +384,23 @@ mod tests {
     fn anchors_and_aliases_are_expanded() {
         let (tree, _) = load("a: &x {k: 1}\nb: *x\n");
         assert_eq!(tree.root["b"], serde_json::json!({"k": 1}));
+    }
+
+    #[test]
+    fn a_leading_marker_and_empty_documents_are_one_document() {
+        for text in ["---\na: 1\n", "a: 1\n---\n", "---\na: 1\n...\n---\n", "---\n---\na: 1\n"] {
+            let (tree, _) = load(text);
+            assert_eq!(tree.root, serde_json::json!({"a": 1}), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_second_document_with_content_is_an_error_naming_its_line() {
+        let mut diagnostics = Diagnostics::default();
+        let error = parse("---\na: 1\nb: 2\n---\nc: 3\n", &mut diagnostics).expect_err("two documents");
+        assert_eq!(error.kind, "several-documents");
+        assert_eq!(error.position.line, 4);
+        assert!(error.message.contains("line 4"), "{}", error.message);
     }
 
     #[test]

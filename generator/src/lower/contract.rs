@@ -193,10 +193,15 @@ fn call_function(types: &TypeSpace, op: &Operation, function: &Ident) -> TokenSt
                         binding: quote!(let #name = file(#file_name);),
                         pass: quote!(#name),
                     },
-                    PartKind::Files => Argument {
-                        binding: quote!(let #name = vec![file(#file_name)];),
-                        pass: quote!(#name),
-                    },
+                    // Two files: a multipart validator sees one part of a name as one value,
+                    // not as an array of one.
+                    PartKind::Files => {
+                        let second = format!("{}-2.txt", part.wire_name);
+                        Argument {
+                            binding: quote!(let #name = vec![file(#file_name), file(#second)];),
+                            pass: quote!(#name),
+                        }
+                    }
                     PartKind::Text(shape) => borrowed_argument(types, shape, &part.wire_name, &name),
                 });
             }

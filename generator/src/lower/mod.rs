@@ -1,9 +1,12 @@
 //! Lower: the IR to the generated crate's files (pure functions: no spec access, no I/O).
 
+pub mod debug;
 pub mod docs;
+pub mod events;
 pub mod models;
 pub mod operations;
 pub mod contract;
+pub mod constructors;
 
 use std::collections::BTreeMap;
 
@@ -38,7 +41,7 @@ pub fn lower_all(ir: &Ir) -> Result<LoweredFiles, FormatError> {
         },
         OutputFile {
             path: "README.md".into(),
-            contents: templates::README.to_string(),
+            contents: readme(ir),
         },
     ];
     for (name, text) in templates::RUNTIME_FILES {
@@ -62,14 +65,23 @@ pub fn lower_all(ir: &Ir) -> Result<LoweredFiles, FormatError> {
     groups.sort_by_key(|(group, ops)| (std::cmp::Reverse(ops.len()), group.name.as_str()));
     for (group, ops) in groups {
         jobs.push(Box::new(move || {
-            format_rust(&format!("src/operations/{}.rs", group.name), PREAMBLE, operations::group_file(&ir.types, group, &ops))
+            format_rust(&format!("src/operations/{}.rs", group.name), PREAMBLE, operations::group_file(&ir.types, group, &ops, ir.login_operation()))
         }));
     }
+    let bodies = request_bodies(ir);
     for id in ir.types.sorted_ids() {
+        let is_body = bodies.contains(&id);
         jobs.push(Box::new(move || {
             let entry = ir.types.get(id);
-            format_rust(&format!("src/models/{}.rs", entry.module), PREAMBLE, models::type_file(&ir.types, entry))
+            let mut tokens = models::type_file(&ir.types, entry);
+            if is_body {
+                tokens.extend(constructors::new_fn(&ir.types, entry));
+            }
+            format_rust(&format!("src/models/{}.rs", entry.module), PREAMBLE, tokens)
         }));
+    }
+    if let Some(event_space) = &ir.events {
+        jobs.push(Box::new(move || format_rust(events::EVENTS_PATH, PREAMBLE, events::events_file(&ir.types, event_space))));
     }
     jobs.push(Box::new(|| format_rust("src/lib.rs", PREAMBLE, lib_rs(ir))));
     jobs.push(Box::new(|| format_rust("src/models/mod.rs", PREAMBLE, models_index(ir))));
@@ -122,11 +134,31 @@ fn run_jobs(jobs: &[Job]) -> Result<Vec<OutputFile>, FormatError> {
     results.into_iter().map(|(_, file)| file).collect()
 }
 
+/// The types sent as a JSON or form request body (they get a `new(…)` constructor).
+fn request_bodies(ir: &Ir) -> std::collections::BTreeSet<crate::ir::TypeId> {
+    ir.operations
+        .iter()
+        .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
+            Some(crate::ir::BodyKind::Json(crate::ir::Shape::Named(id)) | crate::ir::BodyKind::Form(crate::ir::Shape::Named(id))) => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The features an example needs: the groups of the operations its `// example-operations:`
-/// line names, or `None` when the spec lacks one of them (the example is then left out).
+/// line names, and `websocket` when it says `// example-features: websocket`; `None` when the
+/// spec lacks one of them, or the events are not generated (the example is then left out).
 fn example_features(ir: &Ir, text: &str) -> Option<Vec<String>> {
     let line = text.lines().find_map(|l| l.strip_prefix("// example-operations:"))?;
     let mut features = Vec::new();
+    if let Some(extra) = text.lines().find_map(|l| l.strip_prefix("// example-features:")) {
+        for feature in extra.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            if feature != crate::ir::EVENTS_GROUP || ir.events.is_none() {
+                return None;
+            }
+            features.push(feature.to_string());
+        }
+    }
     for method in line.split(',').map(str::trim).filter(|m| !m.is_empty()) {
         let op = ir.operations.iter().find(|op| op.method_name == method)?;
         if !features.contains(&op.group) {
@@ -170,7 +202,39 @@ pub fn cfg_for_groups(groups: &std::collections::BTreeSet<String>) -> TokenStrea
     }
 }
 
+/// The README template with the table of groups filled in: each group's module, cargo
+/// feature and number of operations.
+fn readme(ir: &Ir) -> String {
+    let mut table = String::from("| module (cargo feature) | operations | tags |\n| --- | ---: | --- |\n");
+    let groups = operation_groups(ir);
+    let total: usize = groups.iter().map(|(_, ops)| ops.len()).sum();
+    for (group, ops) in &groups {
+        let tags: Vec<String> = group.tags.iter().map(|t| format!("`{t}`")).collect();
+        table.push_str(&format!("| `{}` | {} | {} |\n", group.name, ops.len(), tags.join(", ")));
+    }
+    table.push_str(&format!("| **`full`** (default): every group | **{total}** | |\n"));
+    templates::README.replace("<!-- @generated-groups -->\n", &table)
+}
+
+/// `#[cfg_attr(docsrs, doc(cfg(...)))]` for a type needed by `groups`: the docs.rs badge.
+pub fn doc_cfg_for_groups(groups: &std::collections::BTreeSet<String>) -> TokenStream {
+    let names = groups.iter().map(String::as_str);
+    match groups.len() {
+        0 => quote!(#[cfg_attr(docsrs, doc(cfg(feature = "full")))]),
+        1 => operations::doc_cfg(groups.iter().next().map(String::as_str).unwrap_or_default()),
+        _ => quote!(#[cfg_attr(docsrs, doc(cfg(any(#(feature = #names),*))))]),
+    }
+}
+
 fn lib_rs(ir: &Ir) -> TokenStream {
+    let events = ir.events.as_ref().map(|_| {
+        let feature = crate::ir::EVENTS_GROUP;
+        quote! {
+            #[cfg(feature = #feature)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+            pub mod events;
+        }
+    });
     let about = format!(
         " Async client for the {} (version {}), generated from its OpenAPI spec (sha256 `{}`).",
         ir.info.title, ir.info.version, ir.info.spec_sha256
@@ -180,14 +244,17 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         //!
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
+        #![cfg_attr(docsrs, feature(doc_cfg))]
 
+        #events
         pub mod models;
         pub mod operations;
         pub mod runtime;
 
         pub use runtime::{
-            paginate, ApiError, AppError, ArrayStyle, ByteStream, Client, ClientBuilder, Error, FilePart,
-            LoginCredentials, Multipart, OperationRequest, Result, RetryPolicy, DEFAULT_USER_AGENT, MAX_PER_PAGE,
+            install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call, CallFuture, Client, ClientBuilder,
+            Conditional, EncodedBody, Error, FilePart, LoginCredentials, Multipart, OperationRequest, RateLimit,
+            RedirectPolicy, Response, Result, RetryPolicy, StatusCode, TimeoutKind, DEFAULT_USER_AGENT, MAX_PER_PAGE,
         };
     }
 }
@@ -199,10 +266,12 @@ fn models_index(ir: &Ir) -> TokenStream {
         let module = format_ident!("{}", entry.module);
         let name = format_ident!("{}", entry.name);
         let cfg = cfg_for_groups(&entry.groups);
+        let doc_cfg = doc_cfg_for_groups(&entry.groups);
         quote! {
             #cfg
             mod #module;
             #cfg
+            #doc_cfg
             pub use #module::#name;
         }
     });
@@ -229,7 +298,8 @@ fn operations_index(ir: &Ir) -> TokenStream {
     let modules = operation_groups(ir).into_iter().map(|(group, _)| {
         let module = format_ident!("{}", group.name);
         let feature = group.name.as_str();
-        quote!(#[cfg(feature = #feature)] pub mod #module;)
+        let doc_cfg = operations::doc_cfg(feature);
+        quote!(#[cfg(feature = #feature)] #doc_cfg pub mod #module;)
     });
     quote! {
         //! Every operation of the API, one module per tag: methods on [`Client`](crate::Client)

@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use super::debug::{redacting_debug, DebugField};
 use super::docs::doc_attrs;
 use crate::ir::{EnumType, Field, Shape, StructType, TypeEntry, TypeKind, TypeSpace, UnionType};
 use crate::naming::unraw;
@@ -87,14 +88,41 @@ fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: Token
             pub #name: ::std::collections::BTreeMap<String, #value>,
         }
     });
+    let has_secret = s.fields.iter().any(|f| f.secret);
+    let derive_debug = (!has_secret).then(|| quote!(Debug,));
+    let debug_impl = has_secret.then(|| {
+        let mut debug_fields: Vec<DebugField<'_>> = s
+            .fields
+            .iter()
+            .map(|f| DebugField {
+                name: &f.rust_name,
+                secret: f.secret,
+                optional: is_option(f),
+            })
+            .collect();
+        if s.additional.is_some() {
+            debug_fields.push(DebugField {
+                name: &s.additional_rust_name,
+                secret: false,
+                optional: false,
+            });
+        }
+        redacting_debug(name, TokenStream::new(), &debug_fields)
+    });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
             #additional
         }
+        #debug_impl
     }
+}
+
+/// Whether a field is lowered as an `Option`: optional, or required but nullable.
+fn is_option(f: &Field) -> bool {
+    !f.required || f.nullable
 }
 
 fn field(types: &TypeSpace, f: &Field) -> TokenStream {

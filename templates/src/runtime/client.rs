@@ -4,26 +4,27 @@ use std::fmt;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-use super::error::{ApiError, Error, Result, MAX_ERROR_BODY};
+use super::call::ReplyKind;
+use super::error::{ApiError, Error, Result, TimeoutKind};
+use super::limits::{self, Limits};
+use super::redirect::{self, RedirectAction, RedirectPolicy};
 use super::request::{Body, OperationRequest};
-use super::retry::{Failure, RetryPolicy};
+use super::retry::{self, Failure, RetryPolicy};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("mattermost-client-rs/", env!("CARGO_PKG_VERSION"));
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const LOGIN_PATH: &str = "/api/v4/users/login";
 const LOGOUT_PATH: &str = "/api/v4/users/logout";
 
@@ -36,11 +37,17 @@ struct Inner {
     token: RwLock<Option<String>>,
     user_agent: HeaderValue,
     retry: RetryPolicy,
+    redirects: RedirectPolicy,
+    limits: Limits,
 }
 
 /// An asynchronous Mattermost REST API v4 client.
 ///
 /// Cheap to clone: clones share the connection pool and the token.
+///
+/// Every call is bounded: in time (a deadline for the whole call, a timeout per attempt, a
+/// read timeout between chunks), in memory (a size limit for buffered replies) and in where
+/// it goes (see [`RedirectPolicy`]). [`ClientBuilder`] lists the defaults.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -53,8 +60,18 @@ impl fmt::Debug for Client {
             .field("token", &self.has_token().then_some(REDACTED))
             .field("user_agent", &self.inner.user_agent)
             .field("retry", &self.inner.retry)
+            .field("redirects", &self.inner.redirects)
             .finish_non_exhaustive()
     }
+}
+
+/// A successful response whose body is still to be read.
+struct Reply {
+    response: reqwest::Response,
+    /// When the attempt that got it runs out of time.
+    attempt_ends: Instant,
+    /// Whether it came from the configured server's origin.
+    from_server: bool,
 }
 
 impl Client {
@@ -76,9 +93,9 @@ impl Client {
             token: None,
             http: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            redirects: RedirectPolicy::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -108,60 +125,93 @@ impl Client {
             .is_some()
     }
 
-    /// Sends `req` and returns the successful response with its body unread.
-    pub async fn send_raw(&self, req: OperationRequest) -> Result<reqwest::Response> {
-        self.execute(req).await
+    /// The most items a paged stream yields, if limited
+    /// ([`ClientBuilder::max_stream_items`]).
+    pub fn max_stream_items(&self) -> Option<u64> {
+        self.inner.limits.max_stream_items
     }
 
-    /// Sends `req` and decodes the JSON body of the response.
+    /// Sends `req` and returns the successful response with its body unread.
+    /// The call's deadline covers getting the response head; reading the body
+    /// is up to the caller.
+    pub async fn send_raw(&self, req: OperationRequest) -> Result<reqwest::Response> {
+        let deadline = self.deadline();
+        Ok(self.within(deadline, self.execute(req, deadline)).await?.response)
+    }
+
+    /// Sends `req` and decodes the JSON body of the response (at most
+    /// [`ClientBuilder::max_body_size`] bytes).
     pub async fn send_json<T: DeserializeOwned>(&self, req: OperationRequest) -> Result<T> {
-        let (status, body) = self.send_for_body(req).await?;
-        serde_json::from_slice(&body).map_err(|e| Error::decode(status, e, &body))
+        let (status, _, body) = self.send_buffered(req, self.inner.limits.max_body).await?;
+        decode(status, &body)
     }
 
     /// Sends `req`, ignoring the body of the response.
     pub async fn send_empty(&self, req: OperationRequest) -> Result<()> {
-        let mut response = self.execute(req).await?;
-        // Reading the body lets the connection be reused; its content and
-        // any error reading it do not matter once the status is known.
-        while let Ok(Some(_)) = response.chunk().await {}
+        let deadline = self.deadline();
+        let mut reply = self.within(deadline, self.execute(req, deadline)).await?;
+        // Reading (a bounded part of) the body lets the connection be reused;
+        // its content does not matter once the status is known.
+        limits::read_error_body(&mut reply.response, &self.inner.limits).await;
         Ok(())
     }
 
-    /// Sends `req` and returns the body of the response.
+    /// Sends `req` and returns the body of the response (at most
+    /// [`ClientBuilder::max_bytes_size`] bytes).
     pub async fn send_bytes(&self, req: OperationRequest) -> Result<Bytes> {
-        Ok(self.send_for_body(req).await?.1)
+        Ok(self.send_buffered(req, self.inner.limits.max_bytes).await?.2)
     }
 
-    /// Sends `req` and returns the body of the response as text, decoded
-    /// with the charset of its `Content-Type` (UTF-8 by default).
+    /// Sends `req` and returns the body of the response as text (at most
+    /// [`ClientBuilder::max_body_size`] bytes), decoded with the charset of
+    /// its `Content-Type` (UTF-8 by default).
     pub async fn send_text(&self, req: OperationRequest) -> Result<String> {
-        Ok(self.execute(req).await?.text().await?)
+        let (_, headers, body) = self.send_buffered(req, self.inner.limits.max_body).await?;
+        Ok(decode_text(&headers, &body))
     }
 
     /// Sends `req` and returns the body of the response as a stream of
-    /// chunks.
+    /// chunks. The call's deadline covers getting the response head; then
+    /// the stream has no size or total time limit, only the read timeout
+    /// between two chunks.
     pub async fn send_stream(&self, req: OperationRequest) -> Result<ByteStream> {
-        Ok(ByteStream::new(self.execute(req).await?))
+        let deadline = self.deadline();
+        let reply = self.within(deadline, self.execute(req, deadline)).await?;
+        Ok(ByteStream::new(reply.response, &self.inner.limits))
     }
 
     /// Logs in with a login id (username or email) and a password, keeps the
-    /// session token from the response, and returns the decoded body (the
-    /// user).
-    pub async fn login<U: DeserializeOwned>(&self, login_id: &str, password: &str) -> Result<U> {
-        self.login_with(&LoginCredentials::new(login_id, password))
+    /// session token from the response, and returns the body decoded as `U`.
+    /// The generated crate's `Client::login` calls this with its `User` type.
+    pub async fn login_as<U: DeserializeOwned>(&self, login_id: &str, password: &str) -> Result<U> {
+        self.login_with_as(&LoginCredentials::new(login_id, password))
             .await
     }
 
     /// Logs in with full [`LoginCredentials`] (MFA token, LDAP, device id),
-    /// keeps the session token from the response, and returns the decoded
-    /// body (the user).
-    pub async fn login_with<U: DeserializeOwned>(
+    /// keeps the session token from the response, and returns the body
+    /// decoded as `U`. The generated crate's `Client::login_with` calls this
+    /// with its `User` type.
+    ///
+    /// The token is kept only when the whole reply was read and decoded, and
+    /// only from a reply of the configured server's origin.
+    pub async fn login_with_as<U: DeserializeOwned>(
         &self,
         credentials: &LoginCredentials,
     ) -> Result<U> {
-        let (status, body) = self.login_for_body(credentials).await?;
-        serde_json::from_slice(&body).map_err(|e| Error::decode(status, e, &body))
+        let mut req = OperationRequest::new(Method::POST, LOGIN_PATH).json(&credentials.body());
+        req.anonymous = true;
+        let (status, headers, body) = self.send_buffered(req, self.inner.limits.max_body).await?;
+        let user = decode(status, &body)?;
+        let token = headers
+            .get("token")
+            .and_then(|v| v.to_str().ok())
+            .filter(|t| !t.is_empty());
+        match token {
+            Some(token) => self.set_token(Some(token.to_owned())),
+            None => tracing::warn!("login response has no Token header; token left unchanged"),
+        }
+        Ok(user)
     }
 
     /// Ends the session on the server and clears the token, also when the
@@ -174,34 +224,77 @@ impl Client {
         result
     }
 
-    async fn login_for_body(&self, credentials: &LoginCredentials) -> Result<(StatusCode, Bytes)> {
-        let mut req = OperationRequest::new(Method::POST, LOGIN_PATH).json(&credentials.body());
-        req.anonymous = true;
-        let response = self.execute(req).await?;
-        let token = response
-            .headers()
-            .get("token")
-            .and_then(|v| v.to_str().ok())
-            .filter(|t| !t.is_empty());
-        match token {
-            Some(token) => self.set_token(Some(token.to_owned())),
-            None => tracing::warn!("login response has no Token header; token left unchanged"),
+    /// When a call started now must end.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.inner.limits.deadline
+    }
+
+    /// Runs `work`, or fails with the deadline timeout when it ends first.
+    async fn within<T>(&self, deadline: Instant, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        tokio::time::timeout_at(deadline, work)
+            .await
+            .unwrap_or(Err(Error::Timeout {
+                kind: TimeoutKind::Deadline,
+                limit: self.inner.limits.deadline,
+            }))
+    }
+
+    /// Sends `req` and reads its reply as `kind` says: the status, the headers
+    /// (of a reply from the configured server only) and the body (empty for
+    /// [`ReplyKind::Empty`]). What every [`Call`](super::Call) goes through.
+    pub(super) async fn send_reply(&self, req: OperationRequest, kind: ReplyKind) -> Result<(StatusCode, HeaderMap, Bytes)> {
+        match kind {
+            ReplyKind::Json | ReplyKind::Text => self.send_buffered(req, self.inner.limits.max_body).await,
+            ReplyKind::Bytes => self.send_buffered(req, self.inner.limits.max_bytes).await,
+            ReplyKind::Empty => {
+                let deadline = self.deadline();
+                let mut reply = self.within(deadline, self.execute(req, deadline)).await?;
+                let status = reply.response.status();
+                // Reading (a bounded part of) the body lets the connection be reused.
+                limits::read_error_body(&mut reply.response, &self.inner.limits).await;
+                let headers = if reply.from_server {
+                    std::mem::take(reply.response.headers_mut())
+                } else {
+                    HeaderMap::new()
+                };
+                Ok((status, headers, Bytes::new()))
+            }
         }
-        let status = response.status();
-        Ok((status, response.bytes().await?))
     }
 
-    async fn send_for_body(&self, req: OperationRequest) -> Result<(StatusCode, Bytes)> {
-        let response = self.execute(req).await?;
-        let status = response.status();
-        Ok((status, response.bytes().await?))
+    /// Sends `req` and reads the whole body, at most `limit` bytes, within the
+    /// call's deadline and the attempt's timeout. Headers come from a reply of
+    /// the configured server only (they are empty otherwise).
+    async fn send_buffered(&self, req: OperationRequest, limit: u64) -> Result<(StatusCode, HeaderMap, Bytes)> {
+        let deadline = self.deadline();
+        self.within(deadline, async {
+            let mut reply = self.execute(req, deadline).await?;
+            let status = reply.response.status();
+            let body = tokio::time::timeout_at(
+                reply.attempt_ends,
+                limits::read_body(&mut reply.response, limit, &self.inner.limits),
+            )
+            .await
+            .unwrap_or(Err(Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                limit: self.inner.limits.attempt_timeout,
+            }))?;
+            let headers = if reply.from_server {
+                std::mem::take(reply.response.headers_mut())
+            } else {
+                HeaderMap::new()
+            };
+            Ok((status, headers, body))
+        })
+        .await
     }
 
-    /// Headers sent with every attempt of `req`.
-    fn headers(&self, req: &OperationRequest) -> Result<HeaderMap> {
+    /// Headers sent with every attempt of `req`; the token only when
+    /// `credentials` is set.
+    fn headers(&self, req: &OperationRequest, credentials: bool) -> Result<HeaderMap> {
         let mut headers = req.header_map()?;
         headers.insert(USER_AGENT, self.inner.user_agent.clone());
-        if !req.anonymous {
+        if credentials && !req.anonymous {
             let token = self
                 .inner
                 .token
@@ -233,16 +326,21 @@ impl Client {
         };
         builder
             .build()
-            .map_err(|e| Error::InvalidRequest(e.to_string()))
+            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))
     }
 
-    /// Sends `req` with the retry policy; returns a 2xx response or the
-    /// error. The one non-generic function every operation goes through.
-    async fn execute(&self, mut req: OperationRequest) -> Result<reqwest::Response> {
-        let url = req.url(&self.inner.base_url)?;
-        let headers = self.headers(&req)?;
+    /// Sends `req` with the retry and redirect policies until `deadline`;
+    /// returns a 2xx response or the error. The one non-generic function
+    /// every operation goes through.
+    async fn execute(&self, mut req: OperationRequest, deadline: Instant) -> Result<Reply> {
+        let limits = &self.inner.limits;
+        let mut url = req.url(&self.inner.base_url)?;
+        let mut from_server = true;
+        let mut headers = self.headers(&req, true)?;
         let replayable = req.is_replayable();
         let mut retries: u32 = 0;
+        let mut hops: u32 = 0;
+        let mut asked_waits = Duration::ZERO;
         loop {
             let request = self.attempt(&mut req, &url, &headers)?;
             let span = tracing::debug_span!(
@@ -255,48 +353,154 @@ impl Client {
                 error = tracing::field::Empty,
             );
             let started = Instant::now();
-            let result = self
-                .inner
-                .http
-                .execute(request)
+            let attempt_ends = (started + limits.attempt_timeout).min(deadline);
+            let result = tokio::time::timeout_at(attempt_ends, self.inner.http.execute(request))
                 .instrument(span.clone())
                 .await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             span.record("duration_ms", elapsed_ms);
-            let failure = match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    if response.status().is_success() {
-                        return result.map_err(Error::Transport);
-                    }
-                    Failure::Status(response.status(), response.headers())
-                }
-                Err(e) => {
-                    span.record("error", tracing::field::display(e));
-                    Failure::Transport(e)
-                }
+            let mut result = match result {
+                Ok(Ok(response)) => Ok(response),
+                Ok(Err(e)) => Err(transport_error(e, limits)),
+                Err(_) if attempt_ends >= deadline => Err(Error::Timeout {
+                    kind: TimeoutKind::Deadline,
+                    limit: limits.deadline,
+                }),
+                Err(_) => Err(Error::Timeout {
+                    kind: TimeoutKind::Attempt,
+                    limit: limits.attempt_timeout,
+                }),
             };
-            let delay = if replayable {
+            if let Ok(response) = &mut result {
+                span.record("status", response.status().as_u16());
+                // A caller-configured HTTP client may follow redirects itself.
+                if !redirect::same_origin(response.url(), &url) {
+                    return Err(Error::Redirect {
+                        status: response.status(),
+                        location: redirect::display_location(response.url()),
+                    });
+                }
+                // A 304 is the answer a conditional GET asked for, not a failure.
+                let not_modified = req.accepts_not_modified() && response.status() == StatusCode::NOT_MODIFIED;
+                if response.status().is_success() || not_modified {
+                    return Ok(Reply {
+                        response: result?,
+                        attempt_ends,
+                        from_server,
+                    });
+                }
+                if redirect::is_redirect(response.status()) {
+                    let status = response.status();
+                    let target = location(response, &url)?;
+                    match self.inner.redirects.decide(req.method(), &self.inner.base_url, target.clone(), hops) {
+                        RedirectAction::Follow { url: next, same_origin } => {
+                            span.in_scope(|| tracing::debug!(status = status.as_u16(), "following a redirect"));
+                            limits::read_error_body(response, limits).await;
+                            url = next;
+                            from_server = same_origin;
+                            headers = self.headers(&req, same_origin)?;
+                            hops = hops.saturating_add(1);
+                            continue;
+                        }
+                        RedirectAction::Refuse => {
+                            return Err(Error::Redirect {
+                                status,
+                                location: redirect::display_location(&target),
+                            })
+                        }
+                    }
+                }
+            }
+            if let Err(e) = &result {
+                span.record("error", tracing::field::display(e));
+            }
+            let failure = match &result {
+                Ok(response) => Failure::Status(response.status(), response.headers()),
+                Err(Error::Transport(e)) => Failure::Transport(e),
+                Err(Error::Timeout { kind, .. }) => Failure::Timeout {
+                    sent: *kind != TimeoutKind::Connect,
+                },
+                Err(_) => Failure::Final,
+            };
+            let wait = if replayable {
                 self.inner.retry.retry_delay(req.method(), failure, retries)
             } else {
                 None
             };
-            match (result, delay) {
-                (Ok(response), None) => return Err(api_error(response).await),
-                (Err(e), None) => return Err(Error::Transport(e)),
-                (result, Some(delay)) => {
-                    if let Ok(response) = result {
-                        // Free the connection for reuse.
-                        read_limited(response, MAX_ERROR_BODY).await;
-                    }
-                    let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-                    span.in_scope(|| tracing::debug!(delay_ms, "retrying request"));
-                    tokio::time::sleep(delay).await;
-                    retries = retries.saturating_add(1);
-                }
+            // A wait that would outlast the deadline or the server-wait budget is not taken.
+            let wait = wait.filter(|wait| {
+                Instant::now() + wait.delay < deadline
+                    && (!wait.asked_by_server
+                        || asked_waits + wait.delay <= self.inner.retry.rate_limit_budget())
+            });
+            let response = match (result, wait) {
+                (Ok(response), None) => return Err(api_error(response, limits).await),
+                (Err(e), None) => return Err(e),
+                (Ok(response), Some(_)) => Some(response),
+                (Err(_), Some(_)) => None,
+            };
+            if let Some(mut response) = response {
+                // Free the connection for reuse.
+                limits::read_error_body(&mut response, limits).await;
             }
+            let Some(wait) = wait else { continue };
+            if wait.asked_by_server {
+                asked_waits += wait.delay;
+            }
+            let delay_ms = u64::try_from(wait.delay.as_millis()).unwrap_or(u64::MAX);
+            span.in_scope(|| tracing::debug!(delay_ms, "retrying request"));
+            tokio::time::sleep(wait.delay).await;
+            retries = retries.saturating_add(1);
         }
     }
+}
+
+/// A reqwest error as this crate's error: timeouts as [`Error::Timeout`], never with a URL.
+fn transport_error(error: reqwest::Error, limits: &Limits) -> Error {
+    if error.is_timeout() {
+        let (kind, limit) = if error.is_connect() {
+            (TimeoutKind::Connect, limits.connect_timeout)
+        } else {
+            (TimeoutKind::Read, limits.read_timeout)
+        };
+        return Error::Timeout { kind, limit };
+    }
+    Error::from(error)
+}
+
+/// The target of a redirect response, resolved against the request's URL.
+fn location(response: &reqwest::Response, url: &Url) -> Result<Url> {
+    let status = response.status();
+    let value = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::Redirect {
+            status,
+            location: String::new(),
+        })?;
+    url.join(value).map_err(|_| Error::Redirect {
+        status,
+        location: super::redact::escape_bounded(value, 200),
+    })
+}
+
+/// Decodes a JSON reply body.
+pub(super) fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::decode(status, &e, body))
+}
+
+/// A text body decoded with the charset its `Content-Type` names (UTF-8 when none or unknown).
+pub(super) fn decode_text(headers: &HeaderMap, body: &[u8]) -> String {
+    let charset = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .and_then(|m| m.get_param("charset").map(|c| c.as_str().to_owned()));
+    let encoding = charset
+        .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    encoding.decode(body).0.into_owned()
 }
 
 /// `Bearer <token>` as a header value hidden from `Debug` output.
@@ -307,31 +511,21 @@ fn bearer(token: &str) -> Result<HeaderValue> {
     Ok(value)
 }
 
-/// Reads at most `limit` bytes of the body; a read error ends the body.
-async fn read_limited(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
-    let mut body = Vec::new();
-    while body.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let take = chunk.len().min(limit - body.len());
-                body.extend_from_slice(&chunk[..take]);
-            }
-            Ok(None) | Err(_) => break,
-        }
-    }
-    body
-}
-
-/// Turns a non-success response into an [`Error::Api`].
-async fn api_error(response: reqwest::Response) -> Error {
+/// Turns a non-success response into an [`Error::Api`], reading a bounded part of its body.
+async fn api_error(mut response: reqwest::Response, limits: &Limits) -> Error {
     let status = response.status();
     let request_id = response
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = read_limited(response, MAX_ERROR_BODY).await;
-    ApiError::new(status, &body, request_id).into()
+        .map(|v| super::redact::escape_bounded(v, 100));
+    let retry_after = matches!(status.as_u16(), 429 | 503)
+        .then(|| retry::server_wait(response.headers(), std::time::SystemTime::now()))
+        .flatten();
+    let body = limits::read_error_body(&mut response, limits).await;
+    ApiError::new(status, &body, request_id)
+        .with_retry_after(retry_after)
+        .into()
 }
 
 /// Normalises a user-given URL to the server root, ending with a slash.
@@ -359,14 +553,27 @@ fn normalize_base_url(input: &str) -> Result<Url> {
 }
 
 /// Configures a [`Client`]; made by [`Client::builder`].
+///
+/// | setting | default |
+/// | --- | --- |
+/// | [`connect_timeout`](Self::connect_timeout) | 10 s |
+/// | [`timeout`](Self::timeout) (one attempt, buffered body included) | 30 s |
+/// | [`deadline`](Self::deadline) (the whole call, retries and waits included) | 60 s |
+/// | [`read_timeout`](Self::read_timeout) (silence between two chunks, streams too) | 30 s |
+/// | [`max_body_size`](Self::max_body_size) (JSON and text replies) | 64 MiB |
+/// | [`max_bytes_size`](Self::max_bytes_size) (byte replies held in memory) | 256 MiB |
+/// | [`max_error_body`](Self::max_error_body), read within [`error_body_timeout`](Self::error_body_timeout) | 64 KiB, 2 s |
+/// | [`max_stream_items`](Self::max_stream_items) | unlimited |
+/// | [`redirects`](Self::redirects) | [`RedirectPolicy::default`]: same-origin GET/HEAD, 5 hops |
+/// | [`retry`](Self::retry) | [`RetryPolicy::default`]: 2 retries, server waits up to 60 s per call |
 pub struct ClientBuilder {
     base_url: String,
     token: Option<String>,
     http: Option<reqwest::Client>,
     user_agent: String,
-    connect_timeout: Duration,
-    timeout: Duration,
     retry: RetryPolicy,
+    redirects: RedirectPolicy,
+    limits: Limits,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -376,9 +583,9 @@ impl fmt::Debug for ClientBuilder {
             .field("token", &self.token.as_ref().map(|_| REDACTED))
             .field("custom_http_client", &self.http.is_some())
             .field("user_agent", &self.user_agent)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("redirects", &self.redirects)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -390,8 +597,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a caller-configured reqwest client (proxies, TLS, timeouts...).
-    /// The timeouts of this builder are then not applied.
+    /// Uses a caller-configured reqwest client (proxies, TLS...). Its own
+    /// connect timeout applies instead of this builder's; the other limits of
+    /// this builder still apply. Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a redirect it follows
+    /// itself to another origin ends the call with [`Error::Redirect`]. With
+    /// the default `rustls` feature, call [`install_crypto_provider`] before
+    /// building it.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -405,14 +617,71 @@ impl ClientBuilder {
 
     /// Sets the timeout for establishing a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.limits.connect_timeout = timeout;
         self
     }
 
-    /// Sets the timeout of each request attempt, from sending it to reading
-    /// the end of the response body (default 60 s).
+    /// Sets the timeout of each attempt, from sending the request to reading
+    /// the end of a buffered body (default 30 s). A timed-out attempt of an
+    /// idempotent request is retried.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.limits.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sets the deadline of a whole call: every attempt, every wait between
+    /// them and reading a buffered body (default 60 s). For streamed replies
+    /// it covers getting the response head only.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.limits.deadline = deadline;
+        self
+    }
+
+    /// Sets the longest silence between two chunks of a reply body, streamed
+    /// bodies included (default 30 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.read_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest JSON or text reply body read, in bytes (default
+    /// 64 MiB). A larger one fails with [`Error::BodyTooLarge`].
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.limits.max_body = bytes;
+        self
+    }
+
+    /// Sets the largest byte reply held in memory (`get_file` and the other
+    /// byte replies), in bytes (default 256 MiB). The `*_stream` methods have
+    /// no size limit.
+    pub fn max_bytes_size(mut self, bytes: u64) -> Self {
+        self.limits.max_bytes = bytes;
+        self
+    }
+
+    /// Sets how many bytes of an error reply are read and kept (default 64 KiB).
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.limits.max_error_body = bytes;
+        self
+    }
+
+    /// Sets how long an error reply's body is read (default 2 s); what came
+    /// by then is kept.
+    pub fn error_body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.error_body_timeout = timeout;
+        self
+    }
+
+    /// Ends every paged stream (`.stream()`) after this many items (default:
+    /// no limit).
+    pub fn max_stream_items(mut self, items: u64) -> Self {
+        self.limits.max_stream_items = Some(items);
+        self
+    }
+
+    /// Sets which redirects are followed (default: [`RedirectPolicy::default`]).
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.redirects = policy;
         self
     }
 
@@ -434,10 +703,14 @@ impl ClientBuilder {
             .map_err(|_| Error::InvalidRequest("invalid user agent".into()))?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                .build()?,
+            None => {
+                install_crypto_provider();
+                reqwest::Client::builder()
+                .connect_timeout(self.limits.connect_timeout)
+                // Redirects are followed by `Client::execute`, which knows the origin.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?
+            }
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -446,12 +719,29 @@ impl ClientBuilder {
                 token: RwLock::new(self.token),
                 user_agent,
                 retry: self.retry,
+                redirects: self.redirects,
+                limits: self.limits,
             }),
         })
     }
 }
 
-/// Credentials for [`Client::login_with`].
+/// With the `rustls` feature (rustls with `ring`), installs `ring` as the process's default
+/// crypto provider unless the application installed one; reqwest builds its TLS setup from it.
+///
+/// [`ClientBuilder::build`] calls it. Call it yourself before building a `reqwest::Client` of
+/// your own (for [`ClientBuilder::http_client`], or anywhere else in a program whose reqwest
+/// gets its TLS features from this crate alone): reqwest panics when no provider is installed.
+/// With the other TLS features it does nothing.
+pub fn install_crypto_provider() {
+    #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may have installed one meanwhile: then that one is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// Credentials for [`Client::login_with_as`].
 ///
 /// `Debug` output hides the password and the MFA token.
 #[derive(Clone)]
@@ -535,17 +825,18 @@ struct LoginBody<'a> {
 }
 
 /// The body of a response as a stream of chunks; made by
-/// [`Client::send_stream`].
+/// [`Client::send_stream`]. Each chunk must come within the client's read
+/// timeout; there is no size limit.
 pub struct ByteStream {
     inner: Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>,
     content_length: Option<u64>,
 }
 
 impl ByteStream {
-    fn new(response: reqwest::Response) -> Self {
+    fn new(response: reqwest::Response, limits: &Limits) -> Self {
         let content_length = response.content_length();
         ByteStream {
-            inner: Box::pin(response.bytes_stream().map(|r| r.map_err(Error::Transport))),
+            inner: Box::pin(limits::chunks(response, limits)),
             content_length,
         }
     }
@@ -573,6 +864,25 @@ impl fmt::Debug for ByteStream {
         f.debug_struct("ByteStream")
             .field("content_length", &self.content_length)
             .finish_non_exhaustive()
+    }
+}
+
+/// What the WebSocket runtime (`websocket.rs`) reads of a client.
+#[cfg(feature = "websocket")]
+impl Client {
+    /// The current token, if any.
+    pub(super) fn token(&self) -> Option<String> {
+        self.inner.token.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The `User-Agent` header value.
+    pub(super) fn user_agent_header(&self) -> &HeaderValue {
+        &self.inner.user_agent
+    }
+
+    /// The size and time limits.
+    pub(super) fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 }
 

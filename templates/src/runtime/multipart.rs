@@ -142,6 +142,13 @@ impl Multipart {
         }
     }
 
+    /// Adds one text field named `name` per value, in order.
+    pub fn texts<T: fmt::Display>(mut self, name: &'static str, values: &[T]) -> Self {
+        self.fields
+            .extend(values.iter().map(|value| (name, Field::Text(value.to_string()))));
+        self
+    }
+
     /// Adds a file field.
     pub fn file(mut self, name: &'static str, part: FilePart) -> Self {
         self.fields.push((name, Field::File(part)));
@@ -163,15 +170,23 @@ impl Multipart {
         })
     }
 
-    /// Builds the reqwest form. In-memory content is shared, not copied;
-    /// streams are moved out, so a second build of a form holding one fails.
+    /// Builds the reqwest form: every text field first, in the order they
+    /// were added, then every file. The server's streaming upload handler
+    /// decides from the fields it has seen when a file arrives (the channel,
+    /// the client ids), so text after a file would be too late. In-memory
+    /// content is shared, not copied; streams are moved out, so a second
+    /// build of a form holding one fails.
     pub(super) fn build_form(&mut self) -> Result<reqwest::multipart::Form> {
         let mut form = reqwest::multipart::Form::new();
+        for (name, field) in &self.fields {
+            if let Field::Text(text) = field {
+                form = form.text(*name, text.clone());
+            }
+        }
         for (name, field) in &mut self.fields {
-            form = match field {
-                Field::Text(text) => form.text(*name, text.clone()),
-                Field::File(part) => form.part(*name, part.build_part()?),
-            };
+            if let Field::File(part) = field {
+                form = form.part(*name, part.build_part()?);
+            }
         }
         Ok(form)
     }

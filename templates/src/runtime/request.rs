@@ -28,6 +28,9 @@ pub enum ArrayStyle {
     CommaSeparated,
 }
 
+/// The longest URL sent: common proxies refuse a longer request line.
+pub const MAX_URL_LENGTH: usize = 8 * 1024;
+
 /// Body of an [`OperationRequest`].
 pub(super) enum Body {
     /// No body.
@@ -60,7 +63,47 @@ pub struct OperationRequest {
     pub(super) body: Body,
     /// Sent without the client's token (used by login).
     pub(super) anonymous: bool,
+    /// A `304 Not Modified` reply is an answer, not an error (set by `if_none_match`).
+    not_modified_ok: bool,
     error: Option<String>,
+}
+
+/// A JSON or form body encoded when an operation's method is called, so that the request
+/// builder owns it (and can be moved, or cloned to fetch the next page) without borrowing the
+/// caller's value. An encoding failure is reported as [`Error::InvalidRequest`] when sent.
+#[derive(Clone)]
+pub struct EncodedBody {
+    encoded: std::result::Result<(Bytes, &'static str), String>,
+}
+
+impl EncodedBody {
+    /// `body` serialised as JSON.
+    pub fn json<B: serde::Serialize + ?Sized>(body: &B) -> Self {
+        EncodedBody {
+            encoded: serde_json::to_vec(body)
+                .map(|bytes| (bytes.into(), "application/json"))
+                .map_err(|e| format!("cannot serialise JSON body: {e}")),
+        }
+    }
+
+    /// `body` serialised as `application/x-www-form-urlencoded`.
+    pub fn form<B: serde::Serialize + ?Sized>(body: &B) -> Self {
+        EncodedBody {
+            encoded: serde_urlencoded::to_string(body)
+                .map(|text| (text.into(), "application/x-www-form-urlencoded"))
+                .map_err(|e| format!("cannot serialise form body: {e}")),
+        }
+    }
+}
+
+impl fmt::Debug for EncodedBody {
+    /// The content type and length, not the content, which may hold a secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.encoded {
+            Ok((bytes, content_type)) => write!(f, "EncodedBody({content_type}, {} bytes)", bytes.len()),
+            Err(message) => write!(f, "EncodedBody(error: {message})"),
+        }
+    }
 }
 
 impl OperationRequest {
@@ -75,6 +118,7 @@ impl OperationRequest {
             headers: Vec::new(),
             body: Body::Empty,
             anonymous: false,
+            not_modified_ok: false,
             error: None,
         }
     }
@@ -166,6 +210,36 @@ impl OperationRequest {
         self
     }
 
+    /// Uses a body encoded beforehand ([`EncodedBody`]).
+    pub fn encoded(mut self, body: EncodedBody) -> Self {
+        match body.encoded {
+            Ok((bytes, content_type)) => self.body = Body::Bytes { bytes, content_type },
+            Err(message) => self.fail(message),
+        }
+        self
+    }
+
+    /// Adds `name=v1&name=v2...` (or `name=v1,v2` with [`ArrayStyle::CommaSeparated`]) from
+    /// any list of strings: `&["a", "b"]`, a `Vec<String>`, an iterator. An empty list sends
+    /// nothing.
+    pub fn query_strs<S: AsRef<str>>(self, name: &'static str, values: impl IntoIterator<Item = S>, style: ArrayStyle) -> Self {
+        let values: Vec<S> = values.into_iter().collect();
+        let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+        self.query_array(name, &values, style)
+    }
+
+    /// Sends `If-None-Match: <etag>` and takes a `304 Not Modified` reply as an answer.
+    pub fn if_none_match(mut self, etag: impl Into<String>) -> Self {
+        self.headers.push(("If-None-Match", etag.into()));
+        self.not_modified_ok = true;
+        self
+    }
+
+    /// Whether a `304 Not Modified` reply is an answer ([`if_none_match`](Self::if_none_match)).
+    pub fn accepts_not_modified(&self) -> bool {
+        self.not_modified_ok
+    }
+
     /// Uses `body` as is, sent with the given `Content-Type`.
     pub fn raw(mut self, body: impl Into<Bytes>, content_type: &'static str) -> Self {
         self.body = Body::Bytes {
@@ -201,14 +275,23 @@ impl OperationRequest {
 
     fn set_path_param(&mut self, name: &str, value: &str) {
         let placeholder = format!("{{{name}}}");
-        if self.path.contains(&placeholder) {
-            let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
-            self.path = self.path.replace(&placeholder, &encoded);
-        } else {
+        if !self.path.contains(&placeholder) {
             self.fail(format!(
                 "path `{}` has no parameter `{name}`",
                 self.path_template
             ));
+        } else if value.is_empty() {
+            // `/users/` is another endpoint than `/users/{id}`.
+            self.fail(format!("path parameter `{name}` is empty"));
+        } else if value.split(['/', '\\']).any(|s| s == "." || s == "..") {
+            // A router that decodes `%2F` and cleans the path would send
+            // `../x` to another endpoint.
+            self.fail(format!(
+                "path parameter `{name}` has a `.` or `..` segment"
+            ));
+        } else {
+            let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
+            self.path = self.path.replace(&placeholder, &encoded);
         }
     }
 
@@ -263,6 +346,13 @@ impl OperationRequest {
         let path = self.path.trim_start_matches('/');
         url.set_path(&format!("{root}/{path}"));
         url.set_query((!self.query.is_empty()).then_some(self.query.as_str()));
+        if url.as_str().len() > MAX_URL_LENGTH {
+            return Err(Error::InvalidRequest(format!(
+                "the URL of `{}` is {} bytes long, more than the {MAX_URL_LENGTH} that servers and proxies accept",
+                self.path_template,
+                url.as_str().len()
+            )));
+        }
         Ok(url)
     }
 
@@ -341,6 +431,27 @@ mod tests {
         let req = OperationRequest::new(Method::GET, "/api/v4/users/{id}");
         assert!(matches!(req.url(&base()), Err(Error::InvalidRequest(_))));
         let req = OperationRequest::new(Method::GET, "/api/v4/users/{id}").path_param("nope", 1);
+        assert!(matches!(req.url(&base()), Err(Error::InvalidRequest(_))));
+    }
+
+    #[test]
+    fn empty_dot_segment_and_overlong_values_are_rejected() {
+        for value in ["", "../system/ping", "a/../../teams/t1", "..\\x", "x/.", "./x"] {
+            let req =
+                OperationRequest::new(Method::GET, "/api/v4/users/{user_id}").path_param("user_id", value);
+            let err = req.url(&base()).map(|u| u.to_string());
+            assert!(
+                matches!(&err, Err(Error::InvalidRequest(m)) if m.contains("`user_id`")),
+                "{value:?}: {err:?}"
+            );
+        }
+        for value in ["a..b", "...", ".x", "a.b/c"] {
+            let req =
+                OperationRequest::new(Method::GET, "/api/v4/users/{user_id}").path_param("user_id", value);
+            assert!(req.url(&base()).is_ok(), "{value:?}");
+        }
+        let long = "x".repeat(MAX_URL_LENGTH);
+        let req = OperationRequest::new(Method::GET, "/api/v4/users/{user_id}").path_param("user_id", &long);
         assert!(matches!(req.url(&base()), Err(Error::InvalidRequest(_))));
     }
 

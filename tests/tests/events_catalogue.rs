@@ -1,0 +1,195 @@
+//! The WebSocket event catalogue (`spec/events.yaml`): it covers every event of the pinned
+//! server version, it generates without warnings, and focused snapshots show the generated
+//! event code (the `Event` enum's head, `posted`'s data type, the decoding match).
+
+use mattermost_codegen::diag::Severity;
+use mattermost_codegen::ir::Shape;
+use mattermost_codegen::load::events::{constants_wire_names, parse, EVENTS_FILE};
+use mattermost_codegen::{Generation, Inputs};
+use mattermost_tests::{real_spec_path, repo_root};
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// What `cargo xtask regen` makes: the spec with our overlay, audit and event catalogue.
+fn generation() -> Generation {
+    let spec = std::fs::read_to_string(real_spec_path()).expect("the upstream spec is at ../shared/spec");
+    let (overlay, audit, events) = (read("spec/overlay.yaml"), read("spec/audit.yaml"), read("spec/events.yaml"));
+    let inputs = Inputs { overlay: Some(&overlay), audit: Some(&audit), events: Some(&events), ..Inputs::default() };
+    mattermost_codegen::generate_with(&spec, inputs).expect("the real spec generates with the catalogue")
+}
+
+#[test]
+fn catalogue_covers_every_event_of_the_pinned_server_version() {
+    let mut diagnostics = mattermost_codegen::diag::Diagnostics::default();
+    let catalogue = parse(&read("spec/events.yaml"), &mut diagnostics).expect("the catalogue reads");
+    assert!(diagnostics.items().is_empty(), "{:#?}", diagnostics.items());
+    let in_catalogue: Vec<String> = catalogue.events.iter().map(|e| e.wire_name.clone()).collect();
+    let constants = constants_wire_names(&read("spec/events-constants.txt"));
+    assert_eq!(constants.len(), 86, "spec/events-constants.txt lists the WebsocketEvent* constants");
+    let missing: Vec<&String> = constants.iter().filter(|c| !in_catalogue.contains(c)).collect();
+    let extra: Vec<&String> = in_catalogue.iter().filter(|e| !constants.contains(e)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "not in the catalogue: {missing:?}; not a constant: {extra:?}");
+}
+
+#[test]
+fn every_event_gets_a_variant_and_the_catalogue_generates_cleanly() {
+    let generation = generation();
+    let events = generation.ir.events.as_ref().expect("events");
+    assert_eq!(events.events.len(), 86);
+    let untyped: Vec<&str> = events.events.iter().filter(|e| e.data == Shape::Json).map(|e| e.wire_name.as_str()).collect();
+    assert_eq!(
+        untyped,
+        [
+            "authentication_challenge",
+            "cloud_payment_status_updated",
+            "cloud_subscription_changed",
+            "draft_updated",
+            "posted_notify_ack",
+            "presence",
+            "response",
+            "webhook_event_listener_data_received"
+        ]
+    );
+    let about_events: Vec<String> = generation
+        .diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.file.as_deref() == Some(EVENTS_FILE) && d.severity >= Severity::Warning)
+        .map(ToString::to_string)
+        .collect();
+    assert!(about_events.is_empty(), "{about_events:#?}");
+    // The committed crate is what this makes (regen --check says the same for every file).
+    let file = generation.files.iter().find(|f| f.path == "src/events.rs").expect("events.rs");
+    assert_eq!(file.contents, read("generated/src/events.rs"), "run `cargo xtask regen`");
+    // The JSON-in-a-string members are facts of the IR.
+    let posted = events.events.iter().find(|e| e.wire_name == "posted").expect("posted");
+    let members: Vec<&str> = posted.json_strings.iter().map(|j| j.wire_name.as_str()).collect();
+    assert_eq!(members, ["post", "mentions", "followers"]);
+}
+
+#[test]
+fn a_data_type_whose_name_a_model_has_is_renamed() {
+    let spec = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    TypingEvent: {type: object, properties: {a: {type: string}}}\n";
+    let events = "asyncapi: 3.0.0\ninfo: {title: e, version: '1'}\ncomponents:\n  messages:\n    typing:\n      name: typing\n      payload:\n        type: object\n        properties:\n          event: {type: string, const: typing}\n          data: {type: object, properties: {user_id: {type: string}}}\n";
+    let generation = mattermost_codegen::generate_with(spec, Inputs { events: Some(events), ..Inputs::default() }).expect("generates");
+    let typing = &generation.ir.events.as_ref().expect("events").events[0];
+    let Shape::Named(id) = typing.data else { panic!("a named type: {:?}", typing.data) };
+    assert_eq!(generation.ir.types.get(id).name, "TypingEvent2");
+    let note = generation.diagnostics.items().iter().find(|d| d.kind == "name-collision").expect("a note");
+    assert_eq!((note.file.as_deref(), note.line), (Some(EVENTS_FILE), Some(11)), "{note}");
+}
+
+fn events_file(generation: &Generation) -> syn::File {
+    let file = generation.files.iter().find(|f| f.path == "src/events.rs").expect("events.rs");
+    syn::parse_file(&file.contents).expect("valid Rust")
+}
+
+fn unparse(items: Vec<syn::Item>) -> String {
+    prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items })
+}
+
+#[test]
+fn focused_event_snapshots() {
+    let generation = generation();
+    let file = events_file(&generation);
+    // The enum's head: its attributes, the first variants, and the two that are not events.
+    let mut head = None;
+    for item in &file.items {
+        if let syn::Item::Enum(e) = item {
+            if e.ident == "Event" {
+                let mut e = e.clone();
+                let keep: Vec<syn::Variant> = e
+                    .variants
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, v)| *i < 3 || v.ident == "Posted" || v.ident == "Connection" || v.ident == "Unknown")
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                e.variants = keep.into_iter().collect();
+                head = Some(syn::Item::Enum(e));
+            }
+        }
+    }
+    insta::assert_snapshot!("event_enum_head", unparse(vec![head.expect("the Event enum")]));
+
+    let posted = generation.files.iter().find(|f| f.path == "src/models/posted_event.rs").expect("posted's data type");
+    insta::assert_snapshot!("event_posted_data", posted.contents);
+
+    // The decoding: `from_frame`, and `Event::decode` cut to a typed event with JSON strings, a
+    // typed event without, an untyped one, and the fallback.
+    let mut decoding = Vec::new();
+    for item in &file.items {
+        let syn::Item::Impl(block) = item else { continue };
+        let mut block = block.clone();
+        if block.trait_.is_some() {
+            decoding.push(syn::Item::Impl(block));
+            continue;
+        }
+        block.items.retain(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "decode"));
+        for impl_item in &mut block.items {
+            let syn::ImplItem::Fn(f) = impl_item else { continue };
+            for stmt in &mut f.block.stmts {
+                let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else { continue };
+                m.arms.retain(|arm| match &arm.pat {
+                    syn::Pat::Lit(lit) => matches!(&lit.lit, syn::Lit::Str(s) if ["posted", "typing", "draft_updated"].contains(&s.value().as_str())),
+                    _ => true,
+                });
+            }
+        }
+        if !block.items.is_empty() {
+            decoding.push(syn::Item::Impl(block));
+        }
+    }
+    insta::assert_snapshot!("event_decoding", unparse(decoding));
+}
+
+#[test]
+fn catalogue_mutations_never_panic_and_are_located() {
+    let text = read("spec/events.yaml");
+    let lines: Vec<&str> = text.lines().collect();
+    let spec = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Post: {type: object, properties: {id: {type: string}}}\n";
+    let mut diagnostics = mattermost_codegen::diag::Diagnostics::default();
+    let loaded = mattermost_codegen::load::load(spec, &mut diagnostics).expect("the small spec loads");
+    let seed: u64 = std::env::var("EVENTS_MUTATION_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(14);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for case in 0..200 {
+        let mut mutated: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for _ in 0..=rng.usize(0..4) {
+            let at = rng.usize(0..mutated.len());
+            match rng.u8(0..5) {
+                0 => {
+                    mutated.remove(at);
+                }
+                1 => {
+                    let line = mutated[at].clone();
+                    mutated.insert(at, line);
+                }
+                2 => mutated[at] = format!("{}{}", " ".repeat(rng.usize(0..12)), mutated[at].trim_start()),
+                3 => {
+                    if let Some((key, _)) = mutated[at].split_once(':') {
+                        mutated[at] = format!("{key}: {}", ["7", "[", "{}", "null", "'#/components/schemas/Nope'", "[object, string]"][rng.usize(0..6)]);
+                    }
+                }
+                _ => mutated.truncate(at.max(1)),
+            }
+        }
+        let text = mutated.join("\n");
+        let mut diagnostics = mattermost_codegen::diag::Diagnostics::default();
+        match parse(&text, &mut diagnostics) {
+            Some(catalogue) => {
+                let ir = mattermost_codegen::ir::build_with_events(&loaded, Some(&catalogue), &mut diagnostics);
+                let events = ir.events.expect("events");
+                assert_eq!(events.events.len(), catalogue.events.len(), "case {case} (seed {seed})");
+                let file = mattermost_codegen::lower::events::events_file(&ir.types, &events);
+                syn::parse2::<syn::File>(file).unwrap_or_else(|e| panic!("case {case} (seed {seed}): not Rust: {e}"));
+            }
+            None => assert!(diagnostics.has_errors(), "case {case} (seed {seed}): no catalogue and no error"),
+        }
+        for d in diagnostics.items() {
+            assert_eq!(d.file.as_deref(), Some(EVENTS_FILE), "case {case} (seed {seed}): {d}");
+            assert!(d.line.is_some() && d.column.is_some(), "case {case} (seed {seed}): unlocated: {d}");
+        }
+    }
+}
