@@ -78,41 +78,22 @@ pub struct Audit {
 }
 
 fn audit_diagnostic(severity: Severity, tree: Option<&yaml::LocatedTree>, pointer: String, message: String) -> Diagnostic {
-    let position = tree.and_then(|t| t.locate(&pointer));
-    Diagnostic {
-        severity,
-        kind: "audit-invalid",
-        file: Some(AUDIT_FILE.to_string()),
-        line: position.map(|p| p.line),
-        column: position.map(|p| p.column),
-        pointer,
-        message,
-    }
+    yaml::input_diagnostic(AUDIT_FILE, severity, "audit-invalid", tree, pointer, message)
 }
+
+/// How the audit is named, and what an unreadable one costs.
+const INPUT: yaml::InputFile = yaml::InputFile {
+    path: AUDIT_FILE,
+    what: "the audit",
+    syntax_kind: "audit-invalid",
+    syntax_severity: Severity::Warning,
+    consequence: "its coverage is not reported",
+};
 
 /// Reads the audit `text`. A row that cannot be read is left out with a located warning; a
 /// file that is not YAML is one warning and no audit.
 pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Audit> {
-    let mut own = Diagnostics::default();
-    let tree = match yaml::parse(text, &mut own) {
-        Ok(tree) => tree,
-        Err(error) => {
-            diagnostics.push_diagnostic(Diagnostic {
-                severity: Severity::Warning,
-                kind: "audit-invalid",
-                file: Some(AUDIT_FILE.to_string()),
-                pointer: String::new(),
-                line: Some(error.position.line),
-                column: Some(error.position.column),
-                message: format!("the audit is not valid YAML: {}; its coverage is not reported", error.message),
-            });
-            return None;
-        }
-    };
-    for mut d in own.into_vec() {
-        d.file = Some(AUDIT_FILE.to_string());
-        diagnostics.push_diagnostic(d);
-    }
+    let tree = yaml::parse_input(text, &INPUT, diagnostics)?;
     let server_version = match tree.root.get("server_version") {
         Some(Value::String(v)) => v.clone(),
         Some(other) => other.to_string(),

@@ -86,34 +86,19 @@ pub fn position(tree: &LocatedTree, pointer: &str) -> yaml::Position {
     tree.locate(pointer).unwrap_or(yaml::Position { line: 1, column: 1 })
 }
 
+/// How the catalogue is named, and what an unreadable one costs.
+const INPUT: yaml::InputFile = yaml::InputFile {
+    path: EVENTS_FILE,
+    what: "the event catalogue",
+    syntax_kind: "events-invalid",
+    syntax_severity: Severity::Error,
+    consequence: "fix the file and run regen again",
+};
+
 /// Reads the catalogue `text`. A message that cannot be read is left out with a located
 /// warning; a file that is not YAML, or has no `components.messages`, is an error.
 pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<EventCatalogue> {
-    let mut own = Diagnostics::default();
-    let tree = match yaml::parse(text, &mut own) {
-        Ok(tree) => tree,
-        Err(error) => {
-            diagnostics.push_diagnostic(Diagnostic {
-                severity: Severity::Error,
-                kind: "events-invalid",
-                file: Some(EVENTS_FILE.to_string()),
-                pointer: String::new(),
-                line: Some(error.position.line),
-                column: Some(error.position.column),
-                message: format!("the event catalogue is not valid YAML: {}; fix the file and run regen again", error.message),
-            });
-            return None;
-        }
-    };
-    for mut d in own.into_vec() {
-        d.file = Some(EVENTS_FILE.to_string());
-        if d.line.is_none() {
-            let at = position(&tree, &d.pointer);
-            d.line = Some(at.line);
-            d.column = Some(at.column);
-        }
-        diagnostics.push_diagnostic(d);
-    }
+    let tree = yaml::parse_input(text, &INPUT, diagnostics)?;
     let Some(messages) = tree.root.pointer("/components/messages").and_then(Value::as_object) else {
         diagnostics.push_diagnostic(diagnostic(
             Severity::Error,

@@ -16,40 +16,23 @@ use crate::diag::{Diagnostic, Diagnostics, Severity};
 pub const OVERLAY_FILE: &str = "spec/overlay.yaml";
 
 fn overlay_diagnostic(severity: Severity, kind: &'static str, tree: Option<&LocatedTree>, pointer: String, message: String) -> Diagnostic {
-    let position = tree.and_then(|t| t.locate(&pointer));
-    Diagnostic {
-        severity,
-        kind,
-        file: Some(OVERLAY_FILE.to_string()),
-        line: position.map(|p| p.line),
-        column: position.map(|p| p.column),
-        pointer,
-        message,
-    }
+    yaml::input_diagnostic(OVERLAY_FILE, severity, kind, tree, pointer, message)
 }
+
+/// How the overlay is named, and what an unreadable one costs.
+const INPUT: yaml::InputFile = yaml::InputFile {
+    path: OVERLAY_FILE,
+    what: "the overlay",
+    syntax_kind: "overlay-syntax",
+    syntax_severity: Severity::Error,
+    consequence: "no action was applied",
+};
 
 /// Applies the overlay `text` to `spec`. Returns how many actions changed something.
 pub fn apply(text: &str, spec: &mut Value, diagnostics: &mut Diagnostics) -> usize {
-    let mut overlay_diagnostics = Diagnostics::default();
-    let tree = match yaml::parse(text, &mut overlay_diagnostics) {
-        Ok(tree) => tree,
-        Err(error) => {
-            diagnostics.push_diagnostic(Diagnostic {
-                severity: Severity::Error,
-                kind: "overlay-syntax",
-                file: Some(OVERLAY_FILE.to_string()),
-                pointer: String::new(),
-                line: Some(error.position.line),
-                column: Some(error.position.column),
-                message: format!("the overlay is not valid YAML: {}; no action was applied", error.message),
-            });
-            return 0;
-        }
+    let Some(tree) = yaml::parse_input(text, &INPUT, diagnostics) else {
+        return 0;
     };
-    for mut d in overlay_diagnostics.into_vec() {
-        d.file = Some(OVERLAY_FILE.to_string());
-        diagnostics.push_diagnostic(d);
-    }
     let Some(actions) = tree.root.get("actions").and_then(Value::as_array) else {
         diagnostics.push_diagnostic(overlay_diagnostic(
             Severity::Error,

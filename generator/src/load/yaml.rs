@@ -12,7 +12,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::Yaml;
 
-use crate::diag::{escape_token, Diagnostics};
+use crate::diag::{escape_token, Diagnostic, Diagnostics, Severity};
 
 /// 1-based line and column of a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,6 +336,62 @@ fn scalar(text: String, style: TScalarStyle) -> Value {
         Yaml::Boolean(b) => Value::Bool(b),
         Yaml::Null => Value::Null,
         _ => Value::String(text),
+    }
+}
+
+
+/// One of our own input files besides the spec (the overlay, the audit, the event catalogue):
+/// how diagnostics name it and what a file that is not YAML costs.
+pub struct InputFile {
+    /// The path diagnostics name (`spec/overlay.yaml`).
+    pub path: &'static str,
+    /// What it is, in messages (`the overlay`).
+    pub what: &'static str,
+    /// Kind of the diagnostic for a file that is not YAML.
+    pub syntax_kind: &'static str,
+    /// Its severity.
+    pub syntax_severity: Severity,
+    /// What then happens (`no action was applied`).
+    pub consequence: &'static str,
+}
+
+/// Parses one of our input files. The parser's own diagnostics are filed under its path and
+/// located; a file that is not YAML is one diagnostic at the error's line and `None`.
+pub fn parse_input(text: &str, file: &InputFile, diagnostics: &mut Diagnostics) -> Option<LocatedTree> {
+    let mut own = Diagnostics::default();
+    let tree = match parse(text, &mut own) {
+        Ok(tree) => tree,
+        Err(error) => {
+            diagnostics.push_diagnostic(Diagnostic {
+                severity: file.syntax_severity,
+                kind: file.syntax_kind,
+                file: Some(file.path.to_string()),
+                pointer: String::new(),
+                line: Some(error.position.line),
+                column: Some(error.position.column),
+                message: format!("{} is not valid YAML: {}; {}", file.what, error.message, file.consequence),
+            });
+            return None;
+        }
+    };
+    for d in own.into_vec() {
+        diagnostics.push_diagnostic(input_diagnostic(file.path, d.severity, d.kind, Some(&tree), d.pointer, d.message));
+    }
+    Some(tree)
+}
+
+/// A diagnostic at `pointer` of the input file `path`, located in `tree` (at its nearest
+/// located ancestor) when given.
+pub fn input_diagnostic(path: &str, severity: Severity, kind: &'static str, tree: Option<&LocatedTree>, pointer: String, message: String) -> Diagnostic {
+    let position = tree.and_then(|t| t.locate(&pointer));
+    Diagnostic {
+        severity,
+        kind,
+        file: Some(path.to_string()),
+        line: position.map(|p| p.line),
+        column: position.map(|p| p.column),
+        pointer,
+        message,
     }
 }
 
