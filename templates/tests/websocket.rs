@@ -537,3 +537,374 @@ async fn websocket_token_is_required_and_never_shown() {
     let shown = format!("{options:?} {stream:?} {:?} {client:?}", stream.actions());
     assert!(!shown.contains(TOKEN), "{shown}");
 }
+
+// ---------------------------------------------------------------- hostile servers, round 2
+
+/// A server that accepts, greets and drops every connection at once: the backoff must keep
+/// growing. Scaled 1:50 (backoff 10 ms to 600 ms for 500 ms to 30 s, a 1.2 s window for 60 s),
+/// the same bound holds: at most 10 connections in the window.
+#[tokio::test]
+async fn websocket_reconnect_backoff_grows_against_a_greet_and_drop_server() {
+    const SCALE: u32 = 50;
+    let window = Duration::from_secs(60) / SCALE;
+    let mut server = Server::start().await;
+    let client = server.client();
+    let options = fast().reconnect_backoff(Duration::from_millis(500) / SCALE, Duration::from_secs(30) / SCALE);
+    let started = Instant::now();
+    let (_stream, mut conn) = connect(&mut server, &client, options).await;
+    let mut arrivals = vec![started.elapsed()];
+    let mut id = 1;
+    loop {
+        conn.hello(&format!("conn-{id}")).await;
+        drop(conn);
+        let Some(next) = server.next_conn_within(window.saturating_sub(started.elapsed())).await else {
+            break;
+        };
+        arrivals.push(started.elapsed());
+        conn = next;
+        id += 1;
+    }
+    let gaps: Vec<Duration> = arrivals.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    eprintln!(
+        "greet-and-drop server: {} connections in {window:?} (1:{SCALE} scale of 60 s); gaps {gaps:?}",
+        arrivals.len()
+    );
+    assert!(arrivals.len() <= 10, "{} connections in {window:?}", arrivals.len());
+    // Growing delays: the last wait is several times the first.
+    let (first, last) = (gaps.first().copied(), gaps.last().copied());
+    assert!(
+        matches!((first, last), (Some(first), Some(last)) if last >= first * 4),
+        "{gaps:?}"
+    );
+
+    // A connection that delivers an event restarts the backoff.
+    let mut conn = server.next_conn().await;
+    conn.hello("conn-ok").await;
+    conn.event("posted", 1).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(conn);
+    let dropped = Instant::now();
+    let _next = server.next_conn().await;
+    assert!(
+        dropped.elapsed() < Duration::from_millis(150),
+        "backoff not restarted: {:?}",
+        dropped.elapsed()
+    );
+}
+
+/// A server whose numbering jumps to `i64::MAX`, then starts again from 0 without a `hello`:
+/// every event is delivered, the reset is a `Gap`, and the next resumption asks for the number
+/// after the last event seen.
+#[tokio::test]
+async fn websocket_sequence_reset_is_a_gap_and_never_a_bogus_resume() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    conn.hello("conn-1").await;
+    conn.event("posted", 1).await;
+    conn.event("posted", i64::MAX).await;
+    expect_greeting(&mut stream, "conn-1").await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 1));
+    // A jump: the stream asks the server to replay from 2.
+    match next_notice(&mut stream).await {
+        ConnectionNotice::Disconnected { reason } => assert!(reason.contains("replays"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=2"));
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected { .. }
+    ));
+    // The confused server sends the same jump again, then numbers from 0.
+    conn.event("posted", i64::MAX).await;
+    for seq in 0..=5 {
+        conn.event("posted", seq).await;
+    }
+    let gap = |last| ConnectionNotice::Gap {
+        previous_connection_id: "conn-1".into(),
+        new_connection_id: "conn-1".into(),
+        last_sequence: Some(last),
+    };
+    assert_eq!(next_notice(&mut stream).await, gap(1));
+    assert_eq!(next_event(&mut stream).await, event_of("posted", i64::MAX));
+    assert_eq!(next_notice(&mut stream).await, gap(i64::MAX));
+    for seq in 0..=5 {
+        assert_eq!(next_event(&mut stream).await, event_of("posted", seq));
+    }
+    drop(conn);
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=6"));
+}
+
+/// A server that floods pings and never reads the pongs: the blocked write counts against the
+/// silence timeout.
+#[tokio::test]
+async fn websocket_silence_timeout_holds_while_a_write_is_blocked() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    conn.hello("conn-1").await;
+    expect_greeting(&mut stream, "conn-1").await;
+    let flooding = Instant::now();
+    conn.command(Cmd::FloodPings);
+    match next_notice(&mut stream).await {
+        ConnectionNotice::Disconnected { reason } => {
+            assert!(reason.contains("write") && reason.contains("600ms"), "{reason}");
+        }
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    eprintln!(
+        "ping flood: {} pings written, connection replaced after {:?}",
+        conn.written.load(Ordering::SeqCst),
+        flooding.elapsed()
+    );
+}
+
+/// Events missing inside a connection are asked again from a server that replays as the real
+/// one does; a `Gap` only when it no longer holds them.
+#[tokio::test]
+async fn websocket_gap_inside_a_connection_is_repaired_by_replay() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let mut replay = Replay::default();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    for seq in 1..=4 {
+        let event = replay.publish("posted");
+        // Event 3 is lost on the way.
+        if seq != 3 {
+            conn.send(event).await;
+        }
+    }
+    expect_greeting(&mut stream, "conn-1").await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 1));
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 2));
+    match next_notice(&mut stream).await {
+        ConnectionNotice::Disconnected { reason } => assert!(reason.contains("expected sequence number 3"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=3"));
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected {
+            connection_id: "conn-1".into()
+        }
+    );
+    // Repaired: 3 and 4, no Gap.
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 3));
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 4));
+
+    // More is lost than the server keeps: it answers with a new connection, a Gap.
+    conn.send(replay.publish("posted")).await;
+    for _ in 0..ws_replay::DEAD_QUEUE {
+        replay.publish("posted");
+    }
+    conn.send(replay.publish("posted")).await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 5));
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=6"));
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected {
+            connection_id: "conn-1".into()
+        }
+    );
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Gap {
+            previous_connection_id: "conn-1".into(),
+            new_connection_id: "conn-2".into(),
+            last_sequence: Some(5),
+        }
+    );
+    assert_eq!(next_event(&mut stream).await, event_of("hello", 0));
+}
+
+/// With the challenge, the server cannot resume: the stream never asks for it nor claims it,
+/// and reports missing events at once.
+#[tokio::test]
+async fn websocket_challenge_mode_never_claims_a_replay() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let mut replay = Replay::default();
+    let options = fast().auth(AuthMode::Challenge);
+    let connecting = tokio::spawn(async move { client.events_with::<Item>(options).await });
+    let mut conn = server.next_conn().await;
+    conn.accept_challenge().await;
+    let mut stream = tokio::time::timeout(WAIT, connecting)
+        .await
+        .expect("in time")
+        .expect("task")
+        .expect("authenticated");
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    conn.send(replay.publish("posted")).await;
+    replay.publish("posted");
+    conn.send(replay.publish("posted")).await;
+    expect_greeting(&mut stream, "conn-1").await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 1));
+    // No reconnection could replay 2: reported at once.
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Gap {
+            previous_connection_id: "conn-1".into(),
+            new_connection_id: "conn-1".into(),
+            last_sequence: Some(1),
+        }
+    );
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 3));
+    drop(conn);
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), None, "no resumption asked without a session");
+    conn.accept_challenge().await;
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected {
+            connection_id: String::new()
+        }
+    );
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Gap {
+            previous_connection_id: "conn-1".into(),
+            new_connection_id: "conn-2".into(),
+            last_sequence: Some(3),
+        }
+    );
+}
+
+/// The first connection is retried like later ones, unless asked not to.
+#[tokio::test]
+async fn websocket_first_connection_is_retried_with_backoff() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    for _ in 0..2 {
+        server.plan(Plan::Refuse(StatusCode::SERVICE_UNAVAILABLE, None));
+    }
+    let options = fast();
+    let retrying = client.clone();
+    let connecting = tokio::spawn(async move { retrying.events_with::<Item>(options).await });
+    let _ = server.next_conn().await;
+    let _ = server.next_conn().await;
+    let mut conn = server.next_conn().await;
+    conn.hello("conn-1").await;
+    let mut stream = tokio::time::timeout(WAIT, connecting)
+        .await
+        .expect("in time")
+        .expect("task")
+        .expect("connected on the third attempt");
+    expect_greeting(&mut stream, "conn-1").await;
+
+    // At once, when asked.
+    server.plan(Plan::Refuse(StatusCode::SERVICE_UNAVAILABLE, None));
+    match client.events_with::<Item>(fast().retry_first_connection(false)).await {
+        Err(e) => assert_eq!(e.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE)),
+        Ok(_) => panic!("connected through a 503"),
+    }
+    let _ = server.next_conn().await;
+    server.no_conn_within(Duration::from_millis(200)).await;
+
+    // Bounded by max_reconnect_attempts.
+    for _ in 0..3 {
+        server.plan(Plan::Refuse(StatusCode::SERVICE_UNAVAILABLE, None));
+    }
+    match client.events_with::<Item>(fast().max_reconnect_attempts(1)).await {
+        Err(Error::WebSocket(message)) => assert!(message.contains("gave up after 1"), "{message}"),
+        other => panic!("expected giving up, got {:?}", other.map(|_| ())),
+    }
+    let _ = server.next_conn().await;
+    let _ = server.next_conn().await;
+    server.no_conn_within(Duration::from_millis(200)).await;
+}
+
+/// `posted_ack` is asked on every upgrade request, and a post is acknowledged as the server
+/// reads it.
+#[tokio::test]
+async fn websocket_posted_ack_is_asked_and_acknowledged() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast().posted_ack(true)).await;
+    assert_eq!(query_of(&conn), Some("posted_ack=true"));
+    conn.hello("conn-1").await;
+    conn.send(json!({"event": "posted", "data": {"post": "{\"id\":\"p1\"}", "should_ack": true}, "seq": 1}))
+        .await;
+    expect_greeting(&mut stream, "conn-1").await;
+    match next_item(&mut stream).await {
+        Item::Event { data, .. } => assert_eq!(data["should_ack"], true),
+        other => panic!("expected an event, got {other:?}"),
+    }
+    let actions = stream.actions();
+    let acking = tokio::spawn(async move { actions.acknowledge_posted("p1", "success", None).await });
+    assert_eq!(
+        conn.next_json().await,
+        json!({"seq": 1, "action": "posted_notify_ack", "data": {"post_id": "p1", "status": "success"}})
+    );
+    conn.send(json!({"status": "OK", "seq_reply": 1})).await;
+    assert!(acking.await.expect("task").expect("reply").is_ok());
+    drop(conn);
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let conn = server.next_conn().await;
+    assert_eq!(
+        query_of(&conn),
+        Some("connection_id=conn-1&sequence_number=2&posted_ack=true")
+    );
+}
+
+/// An action longer than the server reads is refused before it is sent: the connection stays.
+#[tokio::test]
+async fn websocket_action_over_the_server_read_limit_is_refused_locally() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    conn.hello("conn-1").await;
+    expect_greeting(&mut stream, "conn-1").await;
+    let actions = stream.actions();
+    let refused = actions
+        .send("custom_plugin_action", json!({"blob": "b".repeat(8 * 1024)}))
+        .await;
+    match refused {
+        Err(Error::InvalidRequest(message)) => {
+            assert!(message.contains("custom_plugin_action") && message.contains("8192"), "{message}");
+        }
+        other => panic!("expected a local refusal, got {other:?}"),
+    }
+    // One that fits goes out on the same connection.
+    let fits = "f".repeat(8 * 1024 - 100);
+    let sending = actions.clone();
+    let blob = fits.clone();
+    let answer = tokio::spawn(async move { sending.send("custom_plugin_action", json!({"blob": blob})).await });
+    let action = conn.next_json().await;
+    assert_eq!(action["data"]["blob"], Value::from(fits));
+    conn.send(json!({"status": "OK", "seq_reply": action["seq"]})).await;
+    assert!(answer.await.expect("task").expect("reply").is_ok());
+    server.no_conn_within(Duration::from_millis(100)).await;
+}
