@@ -10,9 +10,9 @@
 #[path = "support/ws_server.rs"]
 mod ws_server;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt::{self, Write as _};
-use std::sync::{Mutex, Once, PoisonError};
+use std::sync::Once;
 
 use mattermost_client_runtime::runtime::{AuthMode, ConnectionNotice};
 use serde_json::json;
@@ -21,16 +21,16 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 use ws_server::*;
 
-/// Every captured line.
-static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
 thread_local! {
+    /// Whether this thread's lines are captured.
     static CAPTURED: Cell<bool> = const { Cell::new(false) };
+    /// The lines this thread logged while captured (each test on its own thread).
+    static LINES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 fn capture(line: String) {
     if CAPTURED.try_with(Cell::get).unwrap_or(false) {
-        LINES.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+        let _ = LINES.try_with(|lines| lines.borrow_mut().push(line));
     }
 }
 
@@ -138,7 +138,7 @@ fn logged_lines(auth: AuthMode) -> Vec<String> {
         let _ = next_item(&mut stream).await;
     });
     CAPTURED.set(false);
-    let lines = LINES.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let lines = LINES.take();
     assert!(
         lines.iter().any(|l| l.starts_with("TRACE tungstenite") && l.contains("frame")),
         "tungstenite's trace logging of frames was not captured"
