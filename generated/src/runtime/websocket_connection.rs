@@ -4,6 +4,8 @@
 //! keep-alive, dispatch of frames, and reconnection with resumption.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,7 +21,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::handshake::client::generate_key;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 use url::Url;
 
@@ -29,7 +31,9 @@ use super::limits;
 use super::redact::escape_bounded;
 use super::redirect;
 use super::websocket::{ActionReply, AuthMode, ConnectionNotice, EventOptions, EventPayload};
+use super::websocket_buffer::ItemSender;
 use super::websocket_frame::{self as frame, Incoming};
+use super::websocket_sequence::{Sequence, Verdict};
 
 /// The socket of one connection.
 type Socket = WebSocketStream<reqwest::Upgraded>;
@@ -79,6 +83,16 @@ enum End {
     Lost(String),
 }
 
+/// What follows a text frame.
+enum Flow {
+    /// Go on reading.
+    Go,
+    /// The consumer dropped the stream.
+    ConsumerGone,
+    /// Reconnect (for this reason) so that the server replays the events that did not arrive.
+    Repair(String),
+}
+
 /// What happened while serving a connection.
 enum Step {
     ConsumerGone,
@@ -95,26 +109,21 @@ pub(super) struct Connection<E> {
     http: reqwest::Client,
     /// `http(s)://<root>/api/v4/websocket`: reqwest upgrades it, so it is `ws(s)` on the wire.
     endpoint: Url,
-    items: mpsc::Sender<Result<E>>,
+    items: ItemSender<E>,
     commands: mpsc::Receiver<Command>,
     /// Actions sent on the current connection, by sequence number.
     pending: HashMap<i64, oneshot::Sender<Result<ActionReply>>>,
     /// The sequence number of the next action (the counter never restarts).
     next_action_seq: i64,
-    /// The server's id of the connection, from its last `hello`.
-    connection_id: Option<String>,
-    /// The sequence number of the next event expected on `connection_id`.
-    next_event_seq: Option<i64>,
-    /// The sequence number of the last event received.
-    last_seq: Option<i64>,
-    /// Whether the next connection asks the server to resume `connection_id`.
-    resume: bool,
-    /// Whether a `hello` was ever received.
-    greeted: bool,
-    /// Whether the current connection received a frame (then failures in a row restart).
+    /// Where the stream stands in the server's numbering of events.
+    sequence: Sequence,
+    /// The connection the last upgrade request asked the server to resume (empty if none).
+    resumed: String,
+    /// Whether the current connection delivered more than its greeting (then failures in a
+    /// row restart).
     healthy: bool,
     /// Text frames received while authenticating, handled first.
-    early: Vec<String>,
+    early: Vec<Utf8Bytes>,
 }
 
 impl<E: EventPayload> Connection<E> {
@@ -122,7 +131,7 @@ impl<E: EventPayload> Connection<E> {
     pub(super) fn new(
         client: Client,
         options: EventOptions,
-        items: mpsc::Sender<Result<E>>,
+        items: ItemSender<E>,
         commands: mpsc::Receiver<Command>,
     ) -> Result<Self> {
         let http = match &options.http {
@@ -147,11 +156,8 @@ impl<E: EventPayload> Connection<E> {
             commands,
             pending: HashMap::new(),
             next_action_seq: 1,
-            connection_id: None,
-            next_event_seq: None,
-            last_seq: None,
-            resume: false,
-            greeted: false,
+            sequence: Sequence::default(),
+            resumed: String::new(),
             healthy: false,
             early: Vec::new(),
         })
@@ -167,7 +173,7 @@ impl<E: EventPayload> Connection<E> {
         };
         let limit = self.client.limits().attempt_timeout;
         self.early.clear();
-        tracing::debug!(url = %websocket_url(&self.endpoint), resume = self.resume, "connecting to the WebSocket");
+        tracing::debug!(url = %websocket_url(&self.endpoint), "connecting to the WebSocket");
         tokio::time::timeout(limit, self.handshake(&token))
             .await
             .unwrap_or(Err(ConnectError::retry(Error::Timeout {
@@ -179,10 +185,19 @@ impl<E: EventPayload> Connection<E> {
     /// The upgrade request and its checks, then the challenge.
     async fn handshake(&mut self, token: &str) -> std::result::Result<Socket, ConnectError> {
         let mut url = self.endpoint.clone();
-        if let (true, Some(id), Some(next)) = (self.resume, &self.connection_id, self.next_event_seq) {
-            url.query_pairs_mut()
-                .append_pair("connection_id", id)
-                .append_pair("sequence_number", &next.to_string());
+        self.resumed.clear();
+        // Without a session on the upgrade request the server ignores `connection_id`
+        // (`connectWebSocket` in `server/channels/api4/websocket.go`): never ask then.
+        if self.options.auth == AuthMode::Header {
+            if let Some((id, next)) = self.sequence.resume_point() {
+                url.query_pairs_mut()
+                    .append_pair("connection_id", id)
+                    .append_pair("sequence_number", &next.to_string());
+                self.resumed = id.to_owned();
+            }
+        }
+        if self.options.posted_ack {
+            url.query_pairs_mut().append_pair("posted_ack", "true");
         }
         let key = generate_key();
         let mut headers = HeaderMap::new();
@@ -221,12 +236,18 @@ impl<E: EventPayload> Connection<E> {
                 "the upgrade reply has no valid Sec-WebSocket-Accept".into(),
             )));
         }
-        let upgraded = response.upgrade().await.map_err(|e| ConnectError::retry(e.into()))?;
+        let mut upgraded = response.upgrade().await.map_err(|e| ConnectError::retry(e.into()))?;
+        // The challenge goes out before tungstenite owns the socket: its trace logging shows
+        // every frame it writes, and this one holds the token.
+        let challenge = match self.options.auth {
+            AuthMode::Challenge => Some(self.send_challenge(&mut upgraded, token).await?),
+            AuthMode::Header => None,
+        };
         let size = Some(self.options.max_frame_size);
         let config = WebSocketConfig::default().max_message_size(size).max_frame_size(size);
         let mut socket = WebSocketStream::from_raw_socket(upgraded, Role::Client, Some(config)).await;
-        if self.options.auth == AuthMode::Challenge {
-            self.challenge(&mut socket, token).await?;
+        if let Some(seq) = challenge {
+            self.challenge_reply(&mut socket, seq).await?;
         }
         Ok(socket)
     }
@@ -258,17 +279,34 @@ impl<E: EventPayload> Connection<E> {
         }
     }
 
-    /// Sends the `authentication_challenge` action and waits for its reply. The server closes
-    /// the connection when it refuses the token.
-    async fn challenge(&mut self, socket: &mut Socket, token: &str) -> std::result::Result<(), ConnectError> {
+    /// Writes the `authentication_challenge` action straight to the upgraded connection; its
+    /// sequence number.
+    async fn send_challenge(
+        &mut self,
+        upgraded: &mut reqwest::Upgraded,
+        token: &str,
+    ) -> std::result::Result<i64, ConnectError> {
         let seq = self.take_seq();
         let data = serde_json::json!({ "token": token });
         let text = frame::encode_action(seq, "authentication_challenge", &data)
             .map_err(|_| ConnectError::fatal(Error::InvalidRequest("cannot encode the token".into())))?;
-        socket
-            .send(Message::text(text))
+        if text.len() > frame::SERVER_READ_LIMIT {
+            return Err(ConnectError::fatal(Error::InvalidRequest(format!(
+                "the token is too long for the authentication challenge (over the server's limit of {} bytes)",
+                frame::SERVER_READ_LIMIT
+            ))));
+        }
+        let bytes = frame::masked_text_frame(text.into_bytes())
+            .map_err(|e| ConnectError::fatal(Error::WebSocket(describe(&e))))?;
+        write_all(upgraded, &bytes)
             .await
-            .map_err(|e| ConnectError::retry(Error::WebSocket(describe(&e))))?;
+            .map_err(|e| ConnectError::retry(Error::WebSocket(escape_bounded(&e.to_string(), MAX_REASON))))?;
+        Ok(seq)
+    }
+
+    /// Waits for the reply to the challenge numbered `seq`. The server closes the connection
+    /// when it refuses the token.
+    async fn challenge_reply(&mut self, socket: &mut Socket, seq: i64) -> std::result::Result<(), ConnectError> {
         let refused = || {
             ConnectError::fatal(Error::WebSocket(
                 "authentication refused: the server closed the connection after the challenge".into(),
@@ -295,7 +333,7 @@ impl<E: EventPayload> Connection<E> {
                             "too many frames before the authentication reply".into(),
                         )));
                     }
-                    _ => self.early.push(text.as_str().to_owned()),
+                    _ => self.early.push(text),
                 },
                 Some(Ok(Message::Close(_))) | None => return Err(refused()),
                 Some(Ok(_)) => {}
@@ -316,6 +354,30 @@ impl<E: EventPayload> Connection<E> {
         Error::from(error)
     }
 
+    /// Opens the first connection: on a failure another attempt may fix, retries with the
+    /// reconnection backoff (unless the options ask for the first failure at once), at most
+    /// [`max_reconnect_attempts`](EventOptions::max_reconnect_attempts) times.
+    pub(super) async fn connect_first(&mut self) -> Result<Socket> {
+        let mut failures: u32 = 0;
+        loop {
+            let error = match self.connect().await {
+                Ok(socket) => return Ok(socket),
+                Err(failure) if !failure.retry || !self.options.retry_first_connection => return Err(failure.error),
+                Err(failure) => failure.error,
+            };
+            if let Some(max) = self.options.max_reconnect_attempts {
+                if failures >= max {
+                    return Err(gave_up(max, &escape_bounded(&error.to_string(), MAX_REASON)));
+                }
+            }
+            tracing::debug!(%error, attempt = failures, "WebSocket connection failed");
+            if !self.pause(self.options.backoff.delay(failures)).await {
+                return Err(Error::WebSocket("the event stream was dropped while connecting".into()));
+            }
+            failures = failures.saturating_add(1);
+        }
+    }
+
     /// Serves connections until the consumer goes away or the stream gives up.
     pub(super) async fn run(mut self, first: Socket) {
         let mut socket = Some(first);
@@ -329,8 +391,11 @@ impl<E: EventPayload> Connection<E> {
                 },
             };
             self.healthy = false;
+            let opened = Instant::now();
             let end = self.serve(current).await;
-            if self.healthy {
+            // A connection that only greeted is no success: the backoff goes on growing, so a
+            // server that accepts and drops at once is not hammered.
+            if self.healthy || opened.elapsed() >= self.options.backoff.max {
                 failures = 0;
             }
             match end {
@@ -354,10 +419,7 @@ impl<E: EventPayload> Connection<E> {
         loop {
             if let Some(max) = self.options.max_reconnect_attempts {
                 if *failures >= max {
-                    let error = Error::WebSocket(format!(
-                        "gave up after {max} reconnection attempts in a row: {last_error}"
-                    ));
-                    self.deliver(Err(error)).await;
+                    self.deliver(Err(gave_up(max, &last_error))).await;
                     return None;
                 }
             }
@@ -372,11 +434,9 @@ impl<E: EventPayload> Connection<E> {
             };
             match attempt {
                 Ok(socket) => {
-                    let connection_id = match (self.resume, &self.connection_id) {
-                        (true, Some(id)) => id.clone(),
-                        _ => String::new(),
+                    let notice = ConnectionNotice::Reconnected {
+                        connection_id: self.resumed.clone(),
                     };
-                    let notice = ConnectionNotice::Reconnected { connection_id };
                     if !self.deliver(Ok(E::from_notice(notice))).await {
                         close(socket).await;
                         return None;
@@ -414,9 +474,16 @@ impl<E: EventPayload> Connection<E> {
     /// Reads, pings and sends on one connection until it is lost or the consumer leaves.
     async fn serve(&mut self, mut socket: Socket) -> End {
         for text in std::mem::take(&mut self.early) {
-            if !self.on_text(&text).await {
-                close(socket).await;
-                return End::Closed;
+            match self.on_text(text).await {
+                Flow::Go => {}
+                Flow::ConsumerGone => {
+                    close(socket).await;
+                    return End::Closed;
+                }
+                Flow::Repair(reason) => {
+                    close(socket).await;
+                    return End::Lost(reason);
+                }
             }
         }
         let period = self.options.ping_interval;
@@ -442,20 +509,24 @@ impl<E: EventPayload> Connection<E> {
                 }
                 Step::Message(Some(Ok(message))) => {
                     match message {
-                        Message::Text(text) => {
-                            self.healthy = true;
-                            if !self.on_text(text.as_str()).await {
+                        Message::Text(text) => match self.on_text(text).await {
+                            Flow::Go => {}
+                            Flow::ConsumerGone => {
                                 close(socket).await;
                                 return End::Closed;
                             }
-                        }
+                            Flow::Repair(reason) => {
+                                close(socket).await;
+                                return End::Lost(reason);
+                            }
+                        },
                         Message::Binary(bytes) => {
                             tracing::warn!(len = bytes.len(), "ignoring a binary WebSocket frame");
                         }
                         Message::Ping(_) => {
                             // Send the pong tungstenite queued now rather than on the next read.
-                            if let Err(e) = socket.flush().await {
-                                return End::Lost(describe(&e));
+                            if let Err(reason) = self.bounded_write(socket.flush()).await {
+                                return End::Lost(reason);
                             }
                         }
                         Message::Close(frame) => {
@@ -478,7 +549,7 @@ impl<E: EventPayload> Connection<E> {
                 }
                 Step::Message(Some(Err(tungstenite::Error::Capacity(_)))) => {
                     // That frame is lost: start afresh so that the server does not replay it.
-                    self.resume = false;
+                    self.sequence.forget();
                     return End::Lost(format!(
                         "a frame over the size limit of {} bytes was dropped",
                         self.options.max_frame_size
@@ -493,8 +564,8 @@ impl<E: EventPayload> Connection<E> {
                 }
                 Step::Command(None) => commands_open = false,
                 Step::Ping => {
-                    if let Err(e) = socket.send(Message::Ping(Bytes::new())).await {
-                        return End::Lost(describe(&e));
+                    if let Err(reason) = self.bounded_write(socket.send(Message::Ping(Bytes::new()))).await {
+                        return End::Lost(reason);
                     }
                 }
                 Step::Silent => {
@@ -507,74 +578,85 @@ impl<E: EventPayload> Connection<E> {
         }
     }
 
-    /// Handles one text frame; `false` when the consumer left.
-    async fn on_text(&mut self, text: &str) -> bool {
-        match frame::parse(text) {
+    /// Handles one text frame.
+    async fn on_text(&mut self, text: Utf8Bytes) -> Flow {
+        let size = text.len();
+        let incoming = frame::parse(text.as_str());
+        // The raw frame is not kept while its parsed form waits for the consumer.
+        drop(text);
+        match incoming {
             Incoming::Reply(reply) => {
+                self.healthy = true;
                 match self.pending.remove(&reply.seq_reply) {
                     Some(waiter) => {
                         let _ = waiter.send(Ok(reply));
                     }
                     None => tracing::debug!(seq_reply = reply.seq_reply, "reply to no pending action"),
                 }
-                true
+                Flow::Go
             }
             Incoming::Malformed(reason) => {
-                tracing::warn!(len = text.len(), reason, "ignoring a WebSocket frame");
-                true
+                tracing::warn!(len = size, reason, "ignoring a WebSocket frame");
+                Flow::Go
             }
             Incoming::Event(event) if event.event == "hello" => {
                 let (id, server_version) = frame::hello_fields(&event.data);
-                let notice = if !self.greeted {
-                    Some(ConnectionNotice::Connected {
-                        connection_id: id.clone(),
-                        server_version,
-                    })
-                } else if self.connection_id.as_deref() != Some(id.as_str()) {
-                    Some(ConnectionNotice::Gap {
-                        previous_connection_id: self.connection_id.clone().unwrap_or_default(),
-                        new_connection_id: id.clone(),
-                        last_sequence: self.last_seq,
-                    })
-                } else {
-                    None
-                };
-                self.greeted = true;
-                self.connection_id = (!id.is_empty()).then_some(id);
-                self.next_event_seq = event.seq.map(|seq| seq.saturating_add(1));
-                self.last_seq = event.seq;
-                self.resume = true;
-                if let Some(notice) = notice {
-                    if !self.deliver(Ok(E::from_notice(notice))).await {
-                        return false;
+                if let Some(notice) = self.sequence.hello(id, server_version, event.seq) {
+                    if !self.notify(notice).await {
+                        return Flow::ConsumerGone;
                     }
                 }
-                self.deliver(Ok(E::from_frame(event))).await
+                self.deliver_event(event, size).await
             }
             Incoming::Event(event) => {
-                if let (Some(seq), Some(next)) = (event.seq, self.next_event_seq) {
-                    if seq < next {
-                        tracing::debug!(seq, "dropping an event delivered before");
-                        return true;
-                    }
-                    if seq > next {
-                        let id = self.connection_id.clone().unwrap_or_default();
-                        let notice = ConnectionNotice::Gap {
-                            previous_connection_id: id.clone(),
-                            new_connection_id: id,
-                            last_sequence: self.last_seq,
-                        };
-                        if !self.deliver(Ok(E::from_notice(notice))).await {
-                            return false;
+                self.healthy = true;
+                // Only a request with a session can resume a connection.
+                let can_repair = self.options.auth == AuthMode::Header;
+                match self.sequence.event(event.seq, can_repair) {
+                    Verdict::Deliver => self.deliver_event(event, size).await,
+                    Verdict::DeliverAfter(notice) => {
+                        if !self.notify(notice).await {
+                            return Flow::ConsumerGone;
                         }
+                        self.deliver_event(event, size).await
+                    }
+                    Verdict::Repair { expected, got } => {
+                        tracing::debug!(expected, got, "WebSocket sequence gap: reconnecting to get the missed events");
+                        Flow::Repair(format!(
+                            "events were missed (expected sequence number {expected}, got {got}); \
+                             reconnecting so that the server replays them"
+                        ))
                     }
                 }
-                if let Some(seq) = event.seq {
-                    self.next_event_seq = Some(seq.saturating_add(1));
-                    self.last_seq = Some(seq);
-                }
-                self.deliver(Ok(E::from_frame(event))).await
             }
+        }
+    }
+
+    /// Hands an event of `size` bytes to the consumer, decoded.
+    async fn deliver_event(&mut self, event: super::websocket::EventFrame, size: usize) -> Flow {
+        if self.items.send(Ok(E::from_frame(event)), size).await {
+            Flow::Go
+        } else {
+            Flow::ConsumerGone
+        }
+    }
+
+    /// Hands a notice to the consumer; `false` when the consumer left.
+    async fn notify(&mut self, notice: ConnectionNotice) -> bool {
+        self.deliver(Ok(E::from_notice(notice))).await
+    }
+
+    /// Runs a write on the socket for at most the silence timeout: a server that does not read
+    /// (its buffers are full) is as dead as a silent one. `Err` is the reason.
+    async fn bounded_write<F>(&self, write: F) -> std::result::Result<(), String>
+    where
+        F: Future<Output = std::result::Result<(), tungstenite::Error>>,
+    {
+        let limit = self.options.silence_timeout;
+        match tokio::time::timeout(limit, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(describe(&e)),
+            Err(_) => Err(format!("a write to the server did not complete within {limit:?}")),
         }
     }
 
@@ -604,13 +686,23 @@ impl<E: EventPayload> Connection<E> {
                 return Ok(());
             }
         };
-        match socket.send(Message::text(text)).await {
+        if text.len() > frame::SERVER_READ_LIMIT {
+            // The server would close the connection on reading it.
+            let error = Error::InvalidRequest(format!(
+                "the action `{}` is {} bytes, over the server's limit of {} bytes for a frame it reads",
+                escape_bounded(&command.action, 100),
+                text.len(),
+                frame::SERVER_READ_LIMIT
+            ));
+            let _ = command.reply.send(Err(error));
+            return Ok(());
+        }
+        match self.bounded_write(socket.send(Message::text(text))).await {
             Ok(()) => {
                 self.pending.insert(seq, command.reply);
                 Ok(())
             }
-            Err(e) => {
-                let reason = describe(&e);
+            Err(reason) => {
                 let error = Error::WebSocket(format!("the action could not be sent: {reason}"));
                 let _ = command.reply.send(Err(error));
                 Err(reason)
@@ -626,9 +718,10 @@ impl<E: EventPayload> Connection<E> {
         }
     }
 
-    /// Hands an item to the consumer, waiting for room; `false` when the consumer left.
+    /// Hands an item that holds no frame to the consumer, waiting for room; `false` when the
+    /// consumer left.
     async fn deliver(&mut self, item: Result<E>) -> bool {
-        self.items.send(item).await.is_ok()
+        self.items.send(item, 0).await
     }
 
     /// The next action sequence number.
@@ -637,6 +730,27 @@ impl<E: EventPayload> Connection<E> {
         self.next_action_seq = seq.saturating_add(1);
         seq
     }
+}
+
+/// The error of a stream that gave up after `max` failed attempts in a row, the last for
+/// `last_error`.
+fn gave_up(max: u32, last_error: &str) -> Error {
+    Error::WebSocket(format!(
+        "gave up after {max} reconnection attempts in a row: {last_error}"
+    ))
+}
+
+/// Writes `bytes` to the upgraded connection and flushes it.
+async fn write_all(io: &mut reqwest::Upgraded, mut bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWrite;
+    while !bytes.is_empty() {
+        let written = std::future::poll_fn(|cx| Pin::new(&mut *io).poll_write(cx, bytes)).await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[written..];
+    }
+    std::future::poll_fn(|cx| Pin::new(&mut *io).poll_flush(cx)).await
 }
 
 /// Sends a Close frame and waits (briefly) for the server's.

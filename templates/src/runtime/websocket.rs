@@ -220,7 +220,8 @@ impl EventOptions {
     }
 
     /// Sets how long the server may stay silent (no event, pong or ping) before the connection
-    /// counts as dead and is replaced (default 60 s; at least 1 ms).
+    /// counts as dead and is replaced (default 60 s; at least 1 ms). A write to the server
+    /// (a pong, a ping, an action) that cannot complete within it ends the connection too.
     pub fn silence_timeout(mut self, timeout: Duration) -> Self {
         self.silence_timeout = timeout.max(Duration::from_millis(1));
         self
