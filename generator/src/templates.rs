@@ -19,6 +19,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("websocket_connection.rs", include_str!("../../templates/src/runtime/websocket_connection.rs")),
     ("websocket_decode.rs", include_str!("../../templates/src/runtime/websocket_decode.rs")),
     ("websocket_frame.rs", include_str!("../../templates/src/runtime/websocket_frame.rs")),
+    ("websocket_handshake.rs", include_str!("../../templates/src/runtime/websocket_handshake.rs")),
     ("websocket_sequence.rs", include_str!("../../templates/src/runtime/websocket_sequence.rs")),
 ];
 

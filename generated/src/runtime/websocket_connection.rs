@@ -1,51 +1,32 @@
 // Copied by `cargo xtask regen` from templates/src/runtime/websocket_connection.rs. Edit it there.
 
-//! The background task of an [`EventStream`](super::EventStream): the upgrade handshake,
-//! keep-alive, dispatch of frames, and reconnection with resumption.
+//! The background task of an [`EventStream`](super::EventStream): keep-alive, dispatch of
+//! frames, and reconnection with resumption.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use reqwest::header::{
-    HeaderMap, HeaderValue, AUTHORIZATION, CONNECTION, LOCATION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
-    SEC_WEBSOCKET_VERSION, UPGRADE, USER_AGENT,
-};
-use reqwest::{StatusCode, Version};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, MissedTickBehavior};
-use tokio_tungstenite::tungstenite::handshake::client::generate_key;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
-use tokio_tungstenite::WebSocketStream;
-use url::Url;
 
 use super::client::Client;
-use super::error::{ApiError, Error, Result, TimeoutKind};
-use super::limits;
+use super::error::{Error, Result};
 use super::redact::escape_bounded;
-use super::redirect;
-use super::websocket::{ActionReply, AuthMode, ConnectionNotice, EventOptions, EventPayload};
+use super::websocket::{ActionReply, AuthMode, ConnectionNotice, EventFrame, EventOptions, EventPayload};
 use super::websocket_buffer::ItemSender;
 use super::websocket_frame::{self as frame, Incoming};
+use super::websocket_handshake::{describe, ConnectError, Handshake, Socket, MAX_REASON};
 use super::websocket_sequence::{Sequence, Verdict};
 
-/// The socket of one connection.
-type Socket = WebSocketStream<reqwest::Upgraded>;
-
-/// Path of the WebSocket endpoint under the server root.
-const ENDPOINT: &str = "api/v4/websocket";
 /// Most actions awaiting a reply at once.
 const MAX_PENDING: usize = 1024;
 /// How long closing a socket may take (sending the Close frame, waiting for the reply).
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
-/// Most characters of an error's text kept in a notice or an error.
-const MAX_REASON: usize = 300;
 
 /// An action to send, from an [`ActionSender`](super::ActionSender).
 pub(super) struct Command {
@@ -55,24 +36,6 @@ pub(super) struct Command {
     pub data: Value,
     /// Where the reply (or the failure) goes.
     pub reply: oneshot::Sender<Result<ActionReply>>,
-}
-
-/// A failed connection attempt.
-pub(super) struct ConnectError {
-    /// What went wrong.
-    pub error: Error,
-    /// Whether another attempt may succeed (not for a refused token or a redirect).
-    retry: bool,
-}
-
-impl ConnectError {
-    fn retry(error: Error) -> Self {
-        ConnectError { error, retry: true }
-    }
-
-    fn fatal(error: Error) -> Self {
-        ConnectError { error, retry: false }
-    }
 }
 
 /// How serving one connection ended.
@@ -104,11 +67,8 @@ enum Step {
 
 /// The state of an event stream, owned by its task.
 pub(super) struct Connection<E> {
-    client: Client,
+    handshake: Handshake,
     options: EventOptions,
-    http: reqwest::Client,
-    /// `http(s)://<root>/api/v4/websocket`: reqwest upgrades it, so it is `ws(s)` on the wire.
-    endpoint: Url,
     items: ItemSender<E>,
     commands: mpsc::Receiver<Command>,
     /// Actions sent on the current connection, by sequence number.
@@ -127,31 +87,16 @@ pub(super) struct Connection<E> {
 }
 
 impl<E: EventPayload> Connection<E> {
-    /// A stream's state; fails when the default HTTP client cannot be built.
+    /// A stream's state; fails as [`Handshake::new`] does.
     pub(super) fn new(
         client: Client,
         options: EventOptions,
         items: ItemSender<E>,
         commands: mpsc::Receiver<Command>,
     ) -> Result<Self> {
-        let http = match &options.http {
-            Some(http) => http.clone(),
-            None => reqwest::Client::builder()
-                // A WebSocket upgrade is an HTTP/1.1 request: never negotiate HTTP/2.
-                .http1_only()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(client.limits().connect_timeout)
-                .build()?,
-        };
-        let endpoint = client
-            .base_url()
-            .join(ENDPOINT)
-            .map_err(|e| Error::InvalidRequest(format!("invalid WebSocket URL: {e}")))?;
         Ok(Connection {
-            client,
+            handshake: Handshake::new(client, &options)?,
             options,
-            http,
-            endpoint,
             items,
             commands,
             pending: HashMap::new(),
@@ -163,195 +108,17 @@ impl<E: EventPayload> Connection<E> {
         })
     }
 
-    /// Opens a connection: upgrade, then the authentication challenge when configured, all
-    /// within the client's attempt timeout.
-    pub(super) async fn connect(&mut self) -> std::result::Result<Socket, ConnectError> {
-        let Some(token) = self.client.token() else {
-            return Err(ConnectError::fatal(Error::InvalidRequest(
-                "the event stream needs a token: log in or set one first".into(),
-            )));
+    /// Opens a connection, asking the server to resume the current one where it can.
+    async fn connect(&mut self) -> std::result::Result<Socket, ConnectError> {
+        let challenge_seq = match self.options.auth {
+            AuthMode::Challenge => self.take_seq(),
+            AuthMode::Header => 0,
         };
-        let limit = self.client.limits().attempt_timeout;
-        self.early.clear();
-        tracing::debug!(url = %websocket_url(&self.endpoint), "connecting to the WebSocket");
-        tokio::time::timeout(limit, self.handshake(&token))
-            .await
-            .unwrap_or(Err(ConnectError::retry(Error::Timeout {
-                kind: TimeoutKind::Attempt,
-                limit,
-            })))
-    }
-
-    /// The upgrade request and its checks, then the challenge.
-    async fn handshake(&mut self, token: &str) -> std::result::Result<Socket, ConnectError> {
-        let mut url = self.endpoint.clone();
-        self.resumed.clear();
-        // Without a session on the upgrade request the server ignores `connection_id`
-        // (`connectWebSocket` in `server/channels/api4/websocket.go`): never ask then.
-        if self.options.auth == AuthMode::Header {
-            if let Some((id, next)) = self.sequence.resume_point() {
-                url.query_pairs_mut()
-                    .append_pair("connection_id", id)
-                    .append_pair("sequence_number", &next.to_string());
-                self.resumed = id.to_owned();
-            }
-        }
-        if self.options.posted_ack {
-            url.query_pairs_mut().append_pair("posted_ack", "true");
-        }
-        let key = generate_key();
-        let mut headers = HeaderMap::new();
-        headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-        headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
-        headers.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
-        let key_value = HeaderValue::from_str(&key)
-            .map_err(|_| ConnectError::fatal(Error::InvalidRequest("invalid WebSocket key".into())))?;
-        headers.insert(SEC_WEBSOCKET_KEY, key_value);
-        headers.insert(USER_AGENT, self.client.user_agent_header().clone());
-        if self.options.auth == AuthMode::Header {
-            headers.insert(AUTHORIZATION, bearer(token).map_err(ConnectError::fatal)?);
-        }
-        let response = self
-            .http
-            .get(url.clone())
-            .version(Version::HTTP_11)
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|e| ConnectError::retry(self.transport_error(e)))?;
-        let status = response.status();
-        // A caller-configured HTTP client may follow redirects itself.
-        if response.url().origin() != url.origin() || response.url().path() != url.path() {
-            return Err(ConnectError::fatal(Error::Redirect {
-                status,
-                location: redirect::display_location(response.url()),
-            }));
-        }
-        if status != StatusCode::SWITCHING_PROTOCOLS {
-            return Err(self.refused(response, &url).await);
-        }
-        let accept = response.headers().get(SEC_WEBSOCKET_ACCEPT).map(HeaderValue::as_bytes);
-        if accept != Some(derive_accept_key(key.as_bytes()).as_bytes()) {
-            return Err(ConnectError::retry(Error::WebSocket(
-                "the upgrade reply has no valid Sec-WebSocket-Accept".into(),
-            )));
-        }
-        let mut upgraded = response.upgrade().await.map_err(|e| ConnectError::retry(e.into()))?;
-        // The challenge goes out before tungstenite owns the socket: its trace logging shows
-        // every frame it writes, and this one holds the token.
-        let challenge = match self.options.auth {
-            AuthMode::Challenge => Some(self.send_challenge(&mut upgraded, token).await?),
-            AuthMode::Header => None,
-        };
-        let size = Some(self.options.max_frame_size);
-        let config = WebSocketConfig::default().max_message_size(size).max_frame_size(size);
-        let mut socket = WebSocketStream::from_raw_socket(upgraded, Role::Client, Some(config)).await;
-        if let Some(seq) = challenge {
-            self.challenge_reply(&mut socket, seq).await?;
-        }
-        Ok(socket)
-    }
-
-    /// The error for an upgrade answered with another status than 101.
-    async fn refused(&self, mut response: reqwest::Response, url: &Url) -> ConnectError {
-        let status = response.status();
-        if redirect::is_redirect(status) {
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| url.join(v).ok())
-                .map(|target| redirect::display_location(&target))
-                .unwrap_or_default();
-            return ConnectError::fatal(Error::Redirect { status, location });
-        }
-        let request_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| escape_bounded(v, 100));
-        let body = limits::read_error_body(&mut response, self.client.limits()).await;
-        let error = Error::from(ApiError::new(status, &body, request_id));
-        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
-            ConnectError::fatal(error)
-        } else {
-            ConnectError::retry(error)
-        }
-    }
-
-    /// Writes the `authentication_challenge` action straight to the upgraded connection; its
-    /// sequence number.
-    async fn send_challenge(
-        &mut self,
-        upgraded: &mut reqwest::Upgraded,
-        token: &str,
-    ) -> std::result::Result<i64, ConnectError> {
-        let seq = self.take_seq();
-        let data = serde_json::json!({ "token": token });
-        let text = frame::encode_action(seq, "authentication_challenge", &data)
-            .map_err(|_| ConnectError::fatal(Error::InvalidRequest("cannot encode the token".into())))?;
-        if text.len() > frame::SERVER_READ_LIMIT {
-            return Err(ConnectError::fatal(Error::InvalidRequest(format!(
-                "the token is too long for the authentication challenge (over the server's limit of {} bytes)",
-                frame::SERVER_READ_LIMIT
-            ))));
-        }
-        let bytes = frame::masked_text_frame(text.into_bytes())
-            .map_err(|e| ConnectError::fatal(Error::WebSocket(describe(&e))))?;
-        write_all(upgraded, &bytes)
-            .await
-            .map_err(|e| ConnectError::retry(Error::WebSocket(escape_bounded(&e.to_string(), MAX_REASON))))?;
-        Ok(seq)
-    }
-
-    /// Waits for the reply to the challenge numbered `seq`. The server closes the connection
-    /// when it refuses the token.
-    async fn challenge_reply(&mut self, socket: &mut Socket, seq: i64) -> std::result::Result<(), ConnectError> {
-        let refused = || {
-            ConnectError::fatal(Error::WebSocket(
-                "authentication refused: the server closed the connection after the challenge".into(),
-            ))
-        };
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Text(text))) => match frame::parse(text.as_str()) {
-                    Incoming::Reply(reply) if reply.seq_reply == seq => {
-                        return if reply.is_ok() {
-                            Ok(())
-                        } else {
-                            Err(ConnectError::fatal(Error::WebSocket(format!(
-                                "authentication refused: {}",
-                                reply
-                                    .error
-                                    .map(|e| e.to_string())
-                                    .unwrap_or_else(|| "no reason given".into())
-                            ))))
-                        };
-                    }
-                    _ if self.early.len() >= self.options.channel_capacity => {
-                        return Err(ConnectError::retry(Error::WebSocket(
-                            "too many frames before the authentication reply".into(),
-                        )));
-                    }
-                    _ => self.early.push(text),
-                },
-                Some(Ok(Message::Close(_))) | None => return Err(refused()),
-                Some(Ok(_)) => {}
-                Some(Err(e)) if is_closed(&e) => return Err(refused()),
-                Some(Err(e)) => return Err(ConnectError::retry(Error::WebSocket(describe(&e)))),
-            }
-        }
-    }
-
-    /// A reqwest error of the upgrade request as this crate's error.
-    fn transport_error(&self, error: reqwest::Error) -> Error {
-        if error.is_timeout() && error.is_connect() {
-            return Error::Timeout {
-                kind: TimeoutKind::Connect,
-                limit: self.client.limits().connect_timeout,
-            };
-        }
-        Error::from(error)
+        let resume = self.sequence.resume_point().filter(|_| self.handshake.can_resume());
+        self.resumed = resume.map(|(id, _)| id.to_owned()).unwrap_or_default();
+        let opened = self.handshake.open(resume, challenge_seq).await?;
+        self.early = opened.early;
+        Ok(opened.socket)
     }
 
     /// Opens the first connection: on a failure another attempt may fix, retries with the
@@ -610,9 +377,7 @@ impl<E: EventPayload> Connection<E> {
             }
             Incoming::Event(event) => {
                 self.healthy = true;
-                // Only a request with a session can resume a connection.
-                let can_repair = self.options.auth == AuthMode::Header;
-                match self.sequence.event(event.seq, can_repair) {
+                match self.sequence.event(event.seq, self.handshake.can_resume()) {
                     Verdict::Deliver => self.deliver_event(event, size).await,
                     Verdict::DeliverAfter(notice) => {
                         if !self.notify(notice).await {
@@ -633,7 +398,7 @@ impl<E: EventPayload> Connection<E> {
     }
 
     /// Hands an event of `size` bytes to the consumer, decoded.
-    async fn deliver_event(&mut self, event: super::websocket::EventFrame, size: usize) -> Flow {
+    async fn deliver_event(&mut self, event: EventFrame, size: usize) -> Flow {
         if self.items.send(Ok(E::from_frame(event)), size).await {
             Flow::Go
         } else {
@@ -740,19 +505,6 @@ fn gave_up(max: u32, last_error: &str) -> Error {
     ))
 }
 
-/// Writes `bytes` to the upgraded connection and flushes it.
-async fn write_all(io: &mut reqwest::Upgraded, mut bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWrite;
-    while !bytes.is_empty() {
-        let written = std::future::poll_fn(|cx| Pin::new(&mut *io).poll_write(cx, bytes)).await?;
-        if written == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        bytes = &bytes[written..];
-    }
-    std::future::poll_fn(|cx| Pin::new(&mut *io).poll_flush(cx)).await
-}
-
 /// Sends a Close frame and waits (briefly) for the server's.
 async fn close(mut socket: Socket) {
     let closing = async {
@@ -761,65 +513,4 @@ async fn close(mut socket: Socket) {
         }
     };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, closing).await;
-}
-
-/// Whether a read error means the peer closed the connection.
-fn is_closed(error: &tungstenite::Error) -> bool {
-    matches!(
-        error,
-        tungstenite::Error::ConnectionClosed
-            | tungstenite::Error::AlreadyClosed
-            | tungstenite::Error::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake)
-    )
-}
-
-/// A tungstenite error in words, on one bounded line.
-fn describe(error: &tungstenite::Error) -> String {
-    escape_bounded(&error.to_string(), MAX_REASON)
-}
-
-/// `Bearer <token>` as a header value hidden from `Debug` output.
-fn bearer(token: &str) -> Result<HeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| Error::InvalidRequest("the token contains invalid characters".into()))?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
-/// The endpoint with the WebSocket scheme (`ws` for `http`, `wss` for `https`), without query.
-pub(super) fn websocket_url(endpoint: &Url) -> String {
-    let mut url = endpoint.clone();
-    url.set_query(None);
-    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-    // Both are special schemes, so the change cannot fail.
-    let _ = url.set_scheme(scheme);
-    url.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn websocket_url_forms() {
-        for (base, expected) in [
-            ("https://mm.example.com/", "wss://mm.example.com/api/v4/websocket"),
-            ("http://localhost:8065/", "ws://localhost:8065/api/v4/websocket"),
-            (
-                "https://example.com/mattermost/",
-                "wss://example.com/mattermost/api/v4/websocket",
-            ),
-        ] {
-            let endpoint = Url::parse(base).and_then(|b| b.join(ENDPOINT));
-            assert_eq!(endpoint.map(|e| websocket_url(&e)).ok().as_deref(), Some(expected));
-        }
-    }
-
-    #[test]
-    fn bearer_is_sensitive() {
-        let value = bearer("secret-token");
-        assert!(value.as_ref().is_ok_and(HeaderValue::is_sensitive));
-        assert!(!format!("{value:?}").contains("secret-token"));
-        assert!(matches!(bearer("bad\ntoken"), Err(Error::InvalidRequest(_))));
-    }
 }

@@ -27,6 +27,8 @@ mod websocket_decode;
 #[cfg(feature = "websocket")]
 mod websocket_frame;
 #[cfg(feature = "websocket")]
+mod websocket_handshake;
+#[cfg(feature = "websocket")]
 mod websocket_sequence;
 
 pub use call::{Call, CallFuture, Conditional, RateLimit, Response};
