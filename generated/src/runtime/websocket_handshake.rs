@@ -109,9 +109,9 @@ impl Handshake {
     }
 
     /// Opens a connection, all within the client's attempt timeout: the upgrade request
-    /// (asking to resume `resume`, a connection id and the next sequence number, when the
-    /// server can), then the authentication challenge numbered `challenge_seq` in challenge
-    /// mode.
+    /// (asking to resume `resume`, a connection id and the next sequence number; the caller
+    /// checks [`can_resume`](Self::can_resume)), then the authentication challenge numbered
+    /// `challenge_seq` in challenge mode.
     pub(super) async fn open(
         &self,
         resume: Option<(&str, i64)>,
@@ -124,7 +124,6 @@ impl Handshake {
         };
         let limit = self.client.limits().attempt_timeout;
         tracing::debug!(url = %websocket_url(&self.endpoint), "connecting to the WebSocket");
-        let resume = resume.filter(|_| self.can_resume());
         tokio::time::timeout(limit, self.upgrade(&token, resume, challenge_seq))
             .await
             .unwrap_or(Err(ConnectError::retry(Error::Timeout {
