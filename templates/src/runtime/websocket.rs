@@ -250,7 +250,8 @@ impl EventOptions {
     /// Whether a failure of the first connection that another attempt may fix (no answer, a
     /// 5xx...) is retried with the reconnection backoff, like later ones (default `true`). With
     /// `false`, [`Client::events_with`] returns the first failure at once. A refused token, a
-    /// redirect or a missing token is never retried.
+    /// redirect or a missing token is never retried. With unlimited attempts (the default),
+    /// `events_with` waits until the server answers.
     pub fn retry_first_connection(mut self, retry: bool) -> Self {
         self.retry_first_connection = retry;
         self
