@@ -15,9 +15,12 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../templates/src/runtime/retry.rs")),
     ("websocket.rs", include_str!("../../templates/src/runtime/websocket.rs")),
     ("websocket_backoff.rs", include_str!("../../templates/src/runtime/websocket_backoff.rs")),
+    ("websocket_buffer.rs", include_str!("../../templates/src/runtime/websocket_buffer.rs")),
     ("websocket_connection.rs", include_str!("../../templates/src/runtime/websocket_connection.rs")),
     ("websocket_decode.rs", include_str!("../../templates/src/runtime/websocket_decode.rs")),
     ("websocket_frame.rs", include_str!("../../templates/src/runtime/websocket_frame.rs")),
+    ("websocket_handshake.rs", include_str!("../../templates/src/runtime/websocket_handshake.rs")),
+    ("websocket_sequence.rs", include_str!("../../templates/src/runtime/websocket_sequence.rs")),
 ];
 
 /// Examples, copied verbatim into `examples/` of the generated crate.

@@ -1,349 +1,21 @@
 //! The WebSocket event stream against a loopback WebSocket server.
 #![cfg(feature = "websocket")]
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+#[path = "support/ws_replay.rs"]
+mod ws_replay;
+#[path = "support/ws_server.rs"]
+mod ws_server;
+
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
-use mattermost_client_runtime::runtime::{
-    AuthMode, Client, ConnectionNotice, Error, EventFrame, EventOptions, EventPayload, EventStream,
-};
+use futures_util::StreamExt;
+use mattermost_client_runtime::runtime::{AuthMode, Client, ConnectionNotice, Error};
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
-
-const TOKEN: &str = "secret-token-1234567890";
-/// Longest wait for anything in these tests.
-const WAIT: Duration = Duration::from_secs(5);
-
-// ---------------------------------------------------------------- the test's event type
-
-/// What the stream yields, for these tests.
-#[derive(Debug, Clone, PartialEq)]
-enum Item {
-    Event {
-        event: String,
-        seq: Option<i64>,
-        data: Value,
-    },
-    Notice(ConnectionNotice),
-}
-
-impl EventPayload for Item {
-    fn from_frame(frame: EventFrame) -> Self {
-        Item::Event {
-            event: frame.event,
-            seq: frame.seq,
-            data: frame.data,
-        }
-    }
-
-    fn from_notice(notice: ConnectionNotice) -> Self {
-        Item::Notice(notice)
-    }
-}
-
-fn event_of(name: &str, seq: i64) -> (String, Option<i64>) {
-    (name.to_owned(), Some(seq))
-}
-
-// ---------------------------------------------------------------- the loopback server
-
-/// How the server answers one upgrade request.
-#[derive(Clone)]
-enum Plan {
-    Accept,
-    Refuse(StatusCode, Option<&'static str>),
-}
-
-/// The upgrade request as the server saw it.
-#[derive(Debug, Clone, Default)]
-struct Seen {
-    path: String,
-    query: Option<String>,
-    authorization: Option<String>,
-    user_agent: Option<String>,
-}
-
-/// What the test asks of the server's side of one connection.
-enum Cmd {
-    Send(Message),
-    /// Keep the socket open but never read nor write again (pings go unanswered).
-    Stall,
-}
-
-/// One upgrade request and, when accepted, the server's side of its connection. A task reads
-/// the socket all the time (so that pings are answered) and writes what the test sends.
-/// Dropping it drops the TCP connection (no Close frame).
-struct Conn {
-    seen: Seen,
-    to_client: Option<mpsc::UnboundedSender<Cmd>>,
-    from_client: mpsc::UnboundedReceiver<Message>,
-    written: Arc<AtomicUsize>,
-}
-
-impl Conn {
-    fn accepted(seen: Seen, mut ws: WebSocketStream<TcpStream>) -> Conn {
-        let (to_client, mut commands) = mpsc::unbounded_channel();
-        let (forward, from_client) = mpsc::unbounded_channel();
-        let written = Arc::new(AtomicUsize::new(0));
-        let counter = written.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    message = ws.next() => match message {
-                        Some(Ok(message @ (Message::Text(_) | Message::Close(_)))) => {
-                            let _ = forward.send(message);
-                        }
-                        Some(Ok(_)) => {}
-                        _ => break,
-                    },
-                    command = commands.recv() => match command {
-                        Some(Cmd::Send(message)) => {
-                            if ws.send(message).await.is_err() {
-                                break;
-                            }
-                            counter.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Some(Cmd::Stall) => {
-                            let _keep_open = ws;
-                            std::future::pending::<()>().await;
-                            return;
-                        }
-                        None => break,
-                    },
-                }
-            }
-        });
-        Conn {
-            seen,
-            to_client: Some(to_client),
-            from_client,
-            written,
-        }
-    }
-
-    fn refused(seen: Seen) -> Conn {
-        Conn {
-            seen,
-            to_client: None,
-            from_client: mpsc::unbounded_channel().1,
-            written: Arc::default(),
-        }
-    }
-
-    fn command(&self, command: Cmd) {
-        self.to_client
-            .as_ref()
-            .expect("an accepted connection")
-            .send(command)
-            .expect("server task running");
-    }
-
-    async fn send(&mut self, value: Value) {
-        self.send_raw(Message::text(value.to_string())).await;
-    }
-
-    async fn send_raw(&mut self, message: Message) {
-        self.command(Cmd::Send(message));
-    }
-
-    fn stall(&self) {
-        self.command(Cmd::Stall);
-    }
-
-    async fn hello(&mut self, connection_id: &str) {
-        self.send(json!({
-            "event": "hello",
-            "data": {"connection_id": connection_id, "server_version": "10.5.0.1.abc.false"},
-            "broadcast": {"user_id": "me"},
-            "seq": 0
-        }))
-        .await;
-    }
-
-    async fn event(&mut self, name: &str, seq: i64) {
-        self.send(json!({"event": name, "data": {"n": seq}, "broadcast": {}, "seq": seq}))
-            .await;
-    }
-
-    /// The next text or close frame from the client.
-    async fn next_message(&mut self) -> Option<Message> {
-        tokio::time::timeout(WAIT, self.from_client.recv())
-            .await
-            .expect("a frame from the client in time")
-    }
-
-    /// The next text frame from the client, as JSON.
-    async fn next_json(&mut self) -> Value {
-        match self.next_message().await {
-            Some(Message::Text(text)) => serde_json::from_str(text.as_str()).expect("JSON from the client"),
-            other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
-}
-
-struct Server {
-    url: String,
-    conns: mpsc::UnboundedReceiver<Conn>,
-    plans: Arc<Mutex<VecDeque<Plan>>>,
-    accept_task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    async fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let (tx, conns) = mpsc::unbounded_channel();
-        let plans: Arc<Mutex<VecDeque<Plan>>> = Arc::default();
-        let plans_for_task = plans.clone();
-        let accept_task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let plan = plans_for_task.lock().expect("lock").pop_front().unwrap_or(Plan::Accept);
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    let seen = Arc::new(Mutex::new(Seen::default()));
-                    let seen_in_callback = seen.clone();
-                    // tungstenite's callback signature has a large error type.
-                    #[allow(clippy::result_large_err)]
-                    let callback = move |request: &Request, response: Response| {
-                        let header = |name: &str| {
-                            request
-                                .headers()
-                                .get(name)
-                                .and_then(|v| v.to_str().ok())
-                                .map(str::to_owned)
-                        };
-                        *seen_in_callback.lock().expect("lock") = Seen {
-                            path: request.uri().path().to_owned(),
-                            query: request.uri().query().map(str::to_owned),
-                            authorization: header("authorization"),
-                            user_agent: header("user-agent"),
-                        };
-                        match plan {
-                            Plan::Accept => Ok(response),
-                            Plan::Refuse(status, location) => {
-                                let mut refusal = ErrorResponse::new(Some(
-                                    r#"{"id":"api.context.session_expired.app_error","message":"Invalid or expired session","status_code":401}"#.to_owned(),
-                                ));
-                                *refusal.status_mut() = status;
-                                if let Some(location) = location {
-                                    refusal
-                                        .headers_mut()
-                                        .insert("location", location.parse().expect("header"));
-                                }
-                                Err(refusal)
-                            }
-                        }
-                    };
-                    let ws = tokio_tungstenite::accept_hdr_async(stream, callback).await.ok();
-                    let seen = seen.lock().expect("lock").clone();
-                    let conn = match ws {
-                        Some(ws) => Conn::accepted(seen, ws),
-                        None => Conn::refused(seen),
-                    };
-                    let _ = tx.send(conn);
-                });
-            }
-        });
-        Server {
-            url,
-            conns,
-            plans,
-            accept_task,
-        }
-    }
-
-    fn plan(&self, plan: Plan) {
-        self.plans.lock().expect("lock").push_back(plan);
-    }
-
-    async fn next_conn(&mut self) -> Conn {
-        tokio::time::timeout(WAIT, self.conns.recv())
-            .await
-            .expect("a connection in time")
-            .expect("server running")
-    }
-
-    /// Asserts that no connection comes within `wait`.
-    async fn no_conn_within(&mut self, wait: Duration) {
-        if let Ok(Some(conn)) = tokio::time::timeout(wait, self.conns.recv()).await {
-            panic!("unexpected connection: {:?}", conn.seen);
-        }
-    }
-
-    fn client(&self) -> Client {
-        Client::builder(&self.url).token(TOKEN).build().expect("client")
-    }
-}
-
-/// Short intervals, so that every test ends within seconds.
-fn fast() -> EventOptions {
-    EventOptions::new()
-        .ping_interval(Duration::from_millis(100))
-        .silence_timeout(Duration::from_millis(600))
-        .reconnect_backoff(Duration::from_millis(20), Duration::from_millis(100))
-        .action_timeout(Duration::from_secs(2))
-}
-
-/// Connects `client` while `server` accepts; returns the stream and the server's side.
-async fn connect(server: &mut Server, client: &Client, options: EventOptions) -> (EventStream<Item>, Conn) {
-    let stream = tokio::time::timeout(WAIT, client.events_with::<Item>(options))
-        .await
-        .expect("connected in time")
-        .expect("connected");
-    (stream, server.next_conn().await)
-}
-
-async fn next_item(stream: &mut EventStream<Item>) -> Item {
-    match tokio::time::timeout(WAIT, stream.next())
-        .await
-        .expect("an item in time")
-    {
-        Some(Ok(item)) => item,
-        other => panic!("expected an item, got {other:?}"),
-    }
-}
-
-/// The next item, which must be an event: its name and sequence number.
-async fn next_event(stream: &mut EventStream<Item>) -> (String, Option<i64>) {
-    match next_item(stream).await {
-        Item::Event { event, seq, .. } => (event, seq),
-        other => panic!("expected an event, got {other:?}"),
-    }
-}
-
-async fn next_notice(stream: &mut EventStream<Item>) -> ConnectionNotice {
-    match next_item(stream).await {
-        Item::Notice(notice) => notice,
-        other => panic!("expected a notice, got {other:?}"),
-    }
-}
-
-/// Reads `Connected` and the `hello` event.
-async fn expect_greeting(stream: &mut EventStream<Item>, connection_id: &str) {
-    match next_notice(stream).await {
-        ConnectionNotice::Connected {
-            connection_id: id,
-            server_version,
-        } => {
-            assert_eq!(id, connection_id);
-            assert_eq!(server_version, "10.5.0.1.abc.false");
-        }
-        other => panic!("expected Connected, got {other:?}"),
-    }
-    assert_eq!(next_event(stream).await, event_of("hello", 0));
-}
-
-fn query_of(conn: &Conn) -> Option<&str> {
-    conn.seen.query.as_deref()
-}
+use ws_replay::Replay;
+use ws_server::*;
 
 // ---------------------------------------------------------------- tests
 
@@ -544,8 +216,7 @@ async fn websocket_drop_resumes_with_connection_id_and_sequence_number() {
             connection_id: "conn-1".into()
         }
     );
-    // The server replays from what it thinks was missed; an event seen before is dropped.
-    conn.event("posted", 2).await;
+    // The server replays from the number asked for, without a new hello.
     conn.event("posted", 3).await;
     conn.event("posted", 4).await;
     assert_eq!(next_event(&mut stream).await, event_of("posted", 3));
@@ -865,4 +536,382 @@ async fn websocket_token_is_required_and_never_shown() {
     let (stream, _conn) = connect(&mut server, &client, options.clone()).await;
     let shown = format!("{options:?} {stream:?} {:?} {client:?}", stream.actions());
     assert!(!shown.contains(TOKEN), "{shown}");
+}
+
+// ---------------------------------------------------------------- hostile servers, round 2
+
+/// A server that accepts, greets and drops every connection at once: the backoff must keep
+/// growing. Scaled 1:50 (backoff 10 ms to 600 ms for 500 ms to 30 s, a 1.2 s window for 60 s),
+/// the same bound holds: at most 10 connections in the window.
+#[tokio::test]
+async fn websocket_reconnect_backoff_grows_against_a_greet_and_drop_server() {
+    const SCALE: u32 = 50;
+    let window = Duration::from_secs(60) / SCALE;
+    let mut server = Server::start().await;
+    let client = server.client();
+    let options = fast().reconnect_backoff(Duration::from_millis(500) / SCALE, Duration::from_secs(30) / SCALE);
+    let started = Instant::now();
+    let (_stream, mut conn) = connect(&mut server, &client, options).await;
+    let mut arrivals = vec![started.elapsed()];
+    let mut id = 1;
+    loop {
+        conn.hello(&format!("conn-{id}")).await;
+        drop(conn);
+        let Some(next) = server.next_conn_within(window.saturating_sub(started.elapsed())).await else {
+            break;
+        };
+        arrivals.push(started.elapsed());
+        conn = next;
+        id += 1;
+    }
+    let gaps: Vec<Duration> = arrivals.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    eprintln!(
+        "greet-and-drop server: {} connections in {window:?} (1:{SCALE} scale of 60 s); gaps {gaps:?}",
+        arrivals.len()
+    );
+    assert!(arrivals.len() <= 10, "{} connections in {window:?}", arrivals.len());
+    // Growing delays: the longest wait is several times the shortest, and long (the jittered
+    // delay before the 6th attempt is at least 160 ms at this scale).
+    let (shortest, longest) = (gaps.iter().min().copied(), gaps.iter().max().copied());
+    assert!(
+        matches!((shortest, longest), (Some(short), Some(long)) if long >= short * 4 && long >= Duration::from_millis(100)),
+        "{gaps:?}"
+    );
+
+    // A connection that delivers an event restarts the backoff.
+    let mut conn = server.next_conn().await;
+    conn.hello("conn-ok").await;
+    conn.event("posted", 1).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(conn);
+    let dropped = Instant::now();
+    let _next = server.next_conn().await;
+    // Restarted: the first delay (at most 10 ms here), not the 300 ms and more reached above.
+    assert!(
+        dropped.elapsed() < Duration::from_millis(250),
+        "backoff not restarted: {:?}",
+        dropped.elapsed()
+    );
+}
+
+/// A server whose numbering jumps to `i64::MAX`, then starts again from 0 without a `hello`:
+/// every event is delivered, the reset is a `Gap`, and the next resumption asks for the number
+/// after the last event seen.
+#[tokio::test]
+async fn websocket_sequence_reset_is_a_gap_and_never_a_bogus_resume() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    conn.hello("conn-1").await;
+    conn.event("posted", 1).await;
+    conn.event("posted", i64::MAX).await;
+    expect_greeting(&mut stream, "conn-1").await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 1));
+    // A jump: the stream asks the server to replay from 2.
+    match next_notice(&mut stream).await {
+        ConnectionNotice::Disconnected { reason } => assert!(reason.contains("replays"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=2"));
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected { .. }
+    ));
+    // The confused server sends the same jump again, then numbers from 0.
+    conn.event("posted", i64::MAX).await;
+    for seq in 0..=5 {
+        conn.event("posted", seq).await;
+    }
+    let gap = |last| ConnectionNotice::Gap {
+        previous_connection_id: "conn-1".into(),
+        new_connection_id: "conn-1".into(),
+        last_sequence: Some(last),
+    };
+    assert_eq!(next_notice(&mut stream).await, gap(1));
+    assert_eq!(next_event(&mut stream).await, event_of("posted", i64::MAX));
+    assert_eq!(next_notice(&mut stream).await, gap(i64::MAX));
+    for seq in 0..=5 {
+        assert_eq!(next_event(&mut stream).await, event_of("posted", seq));
+    }
+    drop(conn);
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=6"));
+}
+
+/// A server that floods pings and never reads the pongs: the blocked write counts against the
+/// silence timeout.
+#[tokio::test]
+async fn websocket_silence_timeout_holds_while_a_write_is_blocked() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    conn.hello("conn-1").await;
+    expect_greeting(&mut stream, "conn-1").await;
+    let flooding = Instant::now();
+    conn.command(Cmd::FloodPings);
+    // Filling the socket buffers takes tens of thousands of pings: wait longer than for others.
+    let notice = tokio::time::timeout(WAIT * 4, stream.next()).await.expect("a notice in time");
+    match notice {
+        Some(Ok(Item::Notice(notice))) => match notice {
+            ConnectionNotice::Disconnected { reason } => {
+                assert!(reason.contains("write") && reason.contains("600ms"), "{reason}");
+            }
+            other => panic!("expected Disconnected, got {other:?}"),
+        },
+        other => panic!("expected a notice, got {other:?}"),
+    }
+    eprintln!(
+        "ping flood: {} pings written, connection replaced after {:?}",
+        conn.written.load(Ordering::SeqCst),
+        flooding.elapsed()
+    );
+}
+
+/// Events missing inside a connection are asked again from a server that replays as the real
+/// one does; a `Gap` only when it no longer holds them.
+#[tokio::test]
+async fn websocket_gap_inside_a_connection_is_repaired_by_replay() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let mut replay = Replay::default();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    for seq in 1..=4 {
+        let event = replay.publish("posted");
+        // Event 3 is lost on the way.
+        if seq != 3 {
+            conn.send(event).await;
+        }
+    }
+    expect_greeting(&mut stream, "conn-1").await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 1));
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 2));
+    match next_notice(&mut stream).await {
+        ConnectionNotice::Disconnected { reason } => assert!(reason.contains("expected sequence number 3"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=3"));
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected {
+            connection_id: "conn-1".into()
+        }
+    );
+    // Repaired: 3 and 4, no Gap.
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 3));
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 4));
+
+    // More is lost than the server keeps: it answers with a new connection, a Gap.
+    conn.send(replay.publish("posted")).await;
+    for _ in 0..ws_replay::DEAD_QUEUE {
+        replay.publish("posted");
+    }
+    conn.send(replay.publish("posted")).await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 5));
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), Some("connection_id=conn-1&sequence_number=6"));
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected {
+            connection_id: "conn-1".into()
+        }
+    );
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Gap {
+            previous_connection_id: "conn-1".into(),
+            new_connection_id: "conn-2".into(),
+            last_sequence: Some(5),
+        }
+    );
+    assert_eq!(next_event(&mut stream).await, event_of("hello", 0));
+}
+
+/// With the challenge, the server cannot resume: the stream never asks for it nor claims it,
+/// and reports missing events at once.
+#[tokio::test]
+async fn websocket_challenge_mode_never_claims_a_replay() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let mut replay = Replay::default();
+    let options = fast().auth(AuthMode::Challenge);
+    let connecting = tokio::spawn(async move { client.events_with::<Item>(options).await });
+    let mut conn = server.next_conn().await;
+    conn.accept_challenge().await;
+    let mut stream = tokio::time::timeout(WAIT, connecting)
+        .await
+        .expect("in time")
+        .expect("task")
+        .expect("authenticated");
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    conn.send(replay.publish("posted")).await;
+    replay.publish("posted");
+    conn.send(replay.publish("posted")).await;
+    expect_greeting(&mut stream, "conn-1").await;
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 1));
+    // No reconnection could replay 2: reported at once.
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Gap {
+            previous_connection_id: "conn-1".into(),
+            new_connection_id: "conn-1".into(),
+            last_sequence: Some(1),
+        }
+    );
+    assert_eq!(next_event(&mut stream).await, event_of("posted", 3));
+    drop(conn);
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let mut conn = server.next_conn().await;
+    assert_eq!(query_of(&conn), None, "no resumption asked without a session");
+    conn.accept_challenge().await;
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Reconnected {
+            connection_id: String::new()
+        }
+    );
+    for frame in replay.upgrade(query_of(&conn), conn.seen.authorization.is_some()) {
+        conn.send(frame).await;
+    }
+    assert_eq!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Gap {
+            previous_connection_id: "conn-1".into(),
+            new_connection_id: "conn-2".into(),
+            last_sequence: Some(3),
+        }
+    );
+}
+
+/// The first connection is retried like later ones, unless asked not to.
+#[tokio::test]
+async fn websocket_first_connection_is_retried_with_backoff() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    for _ in 0..2 {
+        server.plan(Plan::Refuse(StatusCode::SERVICE_UNAVAILABLE, None));
+    }
+    let options = fast();
+    let retrying = client.clone();
+    let connecting = tokio::spawn(async move { retrying.events_with::<Item>(options).await });
+    let _ = server.next_conn().await;
+    let _ = server.next_conn().await;
+    let mut conn = server.next_conn().await;
+    conn.hello("conn-1").await;
+    let mut stream = tokio::time::timeout(WAIT, connecting)
+        .await
+        .expect("in time")
+        .expect("task")
+        .expect("connected on the third attempt");
+    expect_greeting(&mut stream, "conn-1").await;
+
+    // At once, when asked.
+    server.plan(Plan::Refuse(StatusCode::SERVICE_UNAVAILABLE, None));
+    match client.events_with::<Item>(fast().retry_first_connection(false)).await {
+        Err(e) => assert_eq!(e.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE)),
+        Ok(_) => panic!("connected through a 503"),
+    }
+    let _ = server.next_conn().await;
+    server.no_conn_within(Duration::from_millis(200)).await;
+
+    // Bounded by max_reconnect_attempts.
+    for _ in 0..3 {
+        server.plan(Plan::Refuse(StatusCode::SERVICE_UNAVAILABLE, None));
+    }
+    match client.events_with::<Item>(fast().max_reconnect_attempts(1)).await {
+        Err(Error::WebSocket(message)) => assert!(message.contains("gave up after 1"), "{message}"),
+        other => panic!("expected giving up, got {:?}", other.map(|_| ())),
+    }
+    let _ = server.next_conn().await;
+    let _ = server.next_conn().await;
+    server.no_conn_within(Duration::from_millis(200)).await;
+}
+
+/// `posted_ack` is asked on every upgrade request, and a post is acknowledged as the server
+/// reads it.
+#[tokio::test]
+async fn websocket_posted_ack_is_asked_and_acknowledged() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast().posted_ack(true)).await;
+    assert_eq!(query_of(&conn), Some("posted_ack=true"));
+    conn.hello("conn-1").await;
+    conn.send(json!({"event": "posted", "data": {"post": "{\"id\":\"p1\"}", "should_ack": true}, "seq": 1}))
+        .await;
+    expect_greeting(&mut stream, "conn-1").await;
+    match next_item(&mut stream).await {
+        Item::Event { data, .. } => assert_eq!(data["should_ack"], true),
+        other => panic!("expected an event, got {other:?}"),
+    }
+    let actions = stream.actions();
+    let acking = tokio::spawn(async move { actions.acknowledge_posted("p1", "success", None).await });
+    assert_eq!(
+        conn.next_json().await,
+        json!({"seq": 1, "action": "posted_notify_ack", "data": {"post_id": "p1", "status": "success"}})
+    );
+    conn.send(json!({"status": "OK", "seq_reply": 1})).await;
+    assert!(acking.await.expect("task").expect("reply").is_ok());
+    drop(conn);
+    assert!(matches!(
+        next_notice(&mut stream).await,
+        ConnectionNotice::Disconnected { .. }
+    ));
+    let conn = server.next_conn().await;
+    assert_eq!(
+        query_of(&conn),
+        Some("connection_id=conn-1&sequence_number=2&posted_ack=true")
+    );
+}
+
+/// An action longer than the server reads is refused before it is sent: the connection stays.
+#[tokio::test]
+async fn websocket_action_over_the_server_read_limit_is_refused_locally() {
+    let mut server = Server::start().await;
+    let client = server.client();
+    let (mut stream, mut conn) = connect(&mut server, &client, fast()).await;
+    conn.hello("conn-1").await;
+    expect_greeting(&mut stream, "conn-1").await;
+    let actions = stream.actions();
+    let refused = actions
+        .send("custom_plugin_action", json!({"blob": "b".repeat(8 * 1024)}))
+        .await;
+    match refused {
+        Err(Error::InvalidRequest(message)) => {
+            assert!(message.contains("custom_plugin_action") && message.contains("8192"), "{message}");
+        }
+        other => panic!("expected a local refusal, got {other:?}"),
+    }
+    // One that fits goes out on the same connection.
+    let fits = "f".repeat(8 * 1024 - 100);
+    let sending = actions.clone();
+    let blob = fits.clone();
+    let answer = tokio::spawn(async move { sending.send("custom_plugin_action", json!({"blob": blob})).await });
+    let action = conn.next_json().await;
+    assert_eq!(action["data"]["blob"], Value::from(fits));
+    conn.send(json!({"status": "OK", "seq_reply": action["seq"]})).await;
+    assert!(answer.await.expect("task").expect("reply").is_ok());
+    server.no_conn_within(Duration::from_millis(100)).await;
 }

@@ -4,9 +4,18 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 
 use super::error::AppError;
 use super::websocket::{ActionReply, EventFrame};
+use super::websocket_backoff::random_u64;
+
+/// The largest frame the server reads, in bytes: it closes the connection on a longer one
+/// (`model.SocketMaxMessageSizeKb`, 8 * 1024, in `server/public/model/websocket_client.go`, set
+/// as the read limit in `WebConn::readPump`, `server/channels/app/platform/web_conn.go`).
+pub(super) const SERVER_READ_LIMIT: usize = 8 * 1024;
 
 /// What one text frame from the server is.
 #[derive(Debug, PartialEq)]
@@ -80,6 +89,16 @@ struct ActionFrame<'a> {
 /// The text of action `action` with sequence number `seq`; `data` is left out when null.
 pub(super) fn encode_action(seq: i64, action: &str, data: &Value) -> Result<String, serde_json::Error> {
     serde_json::to_string(&ActionFrame { seq, action, data })
+}
+
+/// `text` as one complete text frame from a client (masked), ready to be written to the socket.
+pub(super) fn masked_text_frame(text: Vec<u8>) -> Result<Vec<u8>, tungstenite::Error> {
+    let mut frame = Frame::message(text, OpCode::Data(Data::Text), true);
+    let [a, b, c, d, ..] = random_u64().to_le_bytes();
+    frame.header_mut().mask = Some([a, b, c, d]);
+    let mut bytes = Vec::with_capacity(frame.len());
+    frame.format(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The `connection_id` and `server_version` of a `hello` event's data (empty when absent).
@@ -168,5 +187,28 @@ mod tests {
             ("abc".into(), "9.0".into())
         );
         assert_eq!(hello_fields(&json!("x")), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn masked_frames_round_trip() {
+        use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+        for len in [0usize, 5, 125, 126, 70_000] {
+            let text = "t".repeat(len);
+            let bytes = masked_text_frame(text.clone().into_bytes()).unwrap_or_default();
+            let mut cursor = std::io::Cursor::new(bytes.as_slice());
+            let Ok(Some((header, length))) = FrameHeader::parse(&mut cursor) else {
+                panic!("no frame header for {len} bytes");
+            };
+            assert!(header.is_final && header.opcode == OpCode::Data(Data::Text));
+            assert_eq!(length, len as u64);
+            let mask = header.mask.unwrap_or_default();
+            let start = usize::try_from(cursor.position()).unwrap_or_default();
+            let payload: Vec<u8> = bytes[start..]
+                .iter()
+                .enumerate()
+                .map(|(i, byte)| byte ^ mask[i % 4])
+                .collect();
+            assert_eq!(payload, text.as_bytes());
+        }
     }
 }

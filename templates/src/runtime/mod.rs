@@ -19,11 +19,17 @@ pub mod websocket;
 #[cfg(feature = "websocket")]
 mod websocket_backoff;
 #[cfg(feature = "websocket")]
+mod websocket_buffer;
+#[cfg(feature = "websocket")]
 mod websocket_connection;
 #[cfg(feature = "websocket")]
 mod websocket_decode;
 #[cfg(feature = "websocket")]
 mod websocket_frame;
+#[cfg(feature = "websocket")]
+mod websocket_handshake;
+#[cfg(feature = "websocket")]
+mod websocket_sequence;
 
 pub use call::{Call, CallFuture, Conditional, RateLimit, Response};
 pub use client::{install_crypto_provider, ByteStream, Client, ClientBuilder, LoginCredentials, DEFAULT_USER_AGENT};

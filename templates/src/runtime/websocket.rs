@@ -5,8 +5,13 @@
 //! base URL is `http` or `https`) with the client's token and returns an [`EventStream`]. One
 //! background task owns the socket: it pings the server, notices a silent connection, reconnects
 //! with exponential backoff and jitter, and asks the server to replay what was missed (its
-//! `connection_id` and the next `sequence_number`). When the server cannot, the stream yields a
-//! [`ConnectionNotice::Gap`]: events were lost and state should be fetched again over HTTP.
+//! `connection_id` and the next `sequence_number`), also when events are missing inside a
+//! connection. When the server cannot, the stream yields a [`ConnectionNotice::Gap`]: events
+//! were lost and state should be fetched again over HTTP.
+//!
+//! What waits for the consumer is bounded in bytes ([`EventOptions::max_buffered_bytes`]): when
+//! it is full the task stops reading the socket, so an unread stream holds the server back
+//! instead of filling memory.
 //!
 //! Items are built by an [`EventPayload`] type (the generated `Event` enum), so one stream
 //! carries typed events and connection notices. An `Err` item is always the last one: the
@@ -28,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::client::Client;
 use super::error::{AppError, Error, Result, TimeoutKind};
 use super::websocket_backoff::Backoff;
+use super::websocket_buffer::{self, ItemReceiver};
 use super::websocket_connection::{Command, Connection};
 
 /// Turns what the event stream receives into its items; implemented by the generated `Event`
@@ -57,6 +63,9 @@ pub struct EventFrame {
 }
 
 /// A change of the connection, yielded between events.
+///
+/// After a reconnection the server resumes the old connection where it can: it replays the
+/// missed events (no `hello`, no notice). Where it cannot, a `Gap` follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConnectionNotice {
@@ -73,15 +82,20 @@ pub enum ConnectionNotice {
         /// Why, in words (no secrets, no server data).
         reason: String,
     },
-    /// A new connection is open after a loss. The server was asked to replay the missed events
-    /// of `connection_id`; when it could not, a [`ConnectionNotice::Gap`] follows.
+    /// A new connection is open after a loss. When `connection_id` is not empty, the server
+    /// was asked to replay the missed events of that connection; when it could not, a
+    /// [`ConnectionNotice::Gap`] follows. When it is empty nothing could be asked (with
+    /// [`AuthMode::Challenge`], after a dropped frame, or before any `hello`), and a `Gap`
+    /// follows the new connection's `hello`.
     Reconnected {
         /// The connection whose events the server was asked to resume (empty if none).
         connection_id: String,
     },
     /// Events were lost: the server started a new connection instead of resuming the old one
-    /// (it restarted, or too much was missed), or a frame over the size limit was dropped.
-    /// State kept from events (unread counts, statuses...) should be fetched again.
+    /// (it restarted, too much was missed, or resumption was impossible), events are missing
+    /// that the server could not replay, the server's numbering went backwards (a reset), or a
+    /// frame over the size limit was dropped. State kept from events (unread counts,
+    /// statuses...) should be fetched again.
     Gap {
         /// The connection whose events were lost (empty if unknown).
         previous_connection_id: String,
@@ -101,8 +115,13 @@ pub enum AuthMode {
     #[default]
     Header,
     /// An `authentication_challenge` action right after connecting, for proxies that drop the
-    /// `Authorization` header. The token then travels in a WebSocket frame, which tungstenite's
-    /// own `log` output at trace level shows (in hex); prefer [`AuthMode::Header`].
+    /// `Authorization` header. The frame holding the token is written before the WebSocket
+    /// library takes over the socket, so that its trace logging never shows it.
+    ///
+    /// **The server cannot resume a connection in this mode**: it ignores `connection_id` on an
+    /// upgrade request without a session (`connectWebSocket`, `server/channels/api4/websocket.go`).
+    /// So every reconnection is a new connection followed by a [`ConnectionNotice::Gap`], and
+    /// missing events are reported at once instead of replayed. Prefer [`AuthMode::Header`].
     Challenge,
 }
 
@@ -115,9 +134,12 @@ pub enum AuthMode {
 /// | [`silence_timeout`](Self::silence_timeout) (no frame at all: the connection is dead) | 60 s |
 /// | [`reconnect_backoff`](Self::reconnect_backoff) (doubling, with jitter) | 500 ms to 30 s |
 /// | [`max_reconnect_attempts`](Self::max_reconnect_attempts) (in a row) | unlimited |
+/// | [`retry_first_connection`](Self::retry_first_connection) | yes |
 /// | [`channel_capacity`](Self::channel_capacity) (items buffered for the consumer) | 256 |
+/// | [`max_buffered_bytes`](Self::max_buffered_bytes) (bytes of frames buffered) | 32 MiB |
 /// | [`max_frame_size`](Self::max_frame_size) | 16 MiB |
 /// | [`action_timeout`](Self::action_timeout) | 30 s |
+/// | [`posted_ack`](Self::posted_ack) | no |
 ///
 /// The handshake (and the authentication challenge) must end within the client's
 /// [`timeout`](super::ClientBuilder::timeout), the TCP connection within its
@@ -129,9 +151,12 @@ pub struct EventOptions {
     pub(super) silence_timeout: Duration,
     pub(super) backoff: Backoff,
     pub(super) max_reconnect_attempts: Option<u32>,
+    pub(super) retry_first_connection: bool,
     pub(super) channel_capacity: usize,
+    pub(super) max_buffered_bytes: usize,
     pub(super) max_frame_size: usize,
     pub(super) action_timeout: Duration,
+    pub(super) posted_ack: bool,
     pub(super) http: Option<reqwest::Client>,
 }
 
@@ -146,9 +171,12 @@ impl Default for EventOptions {
                 max: Duration::from_secs(30),
             },
             max_reconnect_attempts: None,
+            retry_first_connection: true,
             channel_capacity: 256,
+            max_buffered_bytes: 32 * 1024 * 1024,
             max_frame_size: 16 * 1024 * 1024,
             action_timeout: Duration::from_secs(30),
+            posted_ack: false,
             http: None,
         }
     }
@@ -162,9 +190,12 @@ impl fmt::Debug for EventOptions {
             .field("silence_timeout", &self.silence_timeout)
             .field("backoff", &self.backoff)
             .field("max_reconnect_attempts", &self.max_reconnect_attempts)
+            .field("retry_first_connection", &self.retry_first_connection)
             .field("channel_capacity", &self.channel_capacity)
+            .field("max_buffered_bytes", &self.max_buffered_bytes)
             .field("max_frame_size", &self.max_frame_size)
             .field("action_timeout", &self.action_timeout)
+            .field("posted_ack", &self.posted_ack)
             .field("custom_http_client", &self.http.is_some())
             .finish()
     }
@@ -189,7 +220,8 @@ impl EventOptions {
     }
 
     /// Sets how long the server may stay silent (no event, pong or ping) before the connection
-    /// counts as dead and is replaced (default 60 s; at least 1 ms).
+    /// counts as dead and is replaced (default 60 s; at least 1 ms). A write to the server
+    /// (a pong, a ping, an action) that cannot complete within it ends the connection too.
     pub fn silence_timeout(mut self, timeout: Duration) -> Self {
         self.silence_timeout = timeout.max(Duration::from_millis(1));
         self
@@ -197,7 +229,9 @@ impl EventOptions {
 
     /// Sets the delay before the first reconnection attempt and the largest one; it doubles
     /// between attempts in a row, and a random part (up to half) spreads clients apart
-    /// (default 500 ms and 30 s).
+    /// (default 500 ms and 30 s). The delay starts again from `initial` only once a connection
+    /// has delivered more than its `hello`, or stayed up for `max`: a server that accepts and
+    /// drops connections at once sees them less and less often.
     pub fn reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.backoff = Backoff {
             initial,
@@ -207,18 +241,42 @@ impl EventOptions {
     }
 
     /// Ends the stream with an error after this many failed reconnection attempts in a row
-    /// (default: never).
+    /// (default: never). Also bounds the retries of the first connection.
     pub fn max_reconnect_attempts(mut self, attempts: u32) -> Self {
         self.max_reconnect_attempts = Some(attempts);
         self
     }
 
+    /// Whether a failure of the first connection that another attempt may fix (no answer, a
+    /// 5xx...) is retried with the reconnection backoff, like later ones (default `true`). With
+    /// `false`, [`Client::events_with`] returns the first failure at once. A refused token, a
+    /// redirect or a missing token is never retried. With unlimited attempts (the default),
+    /// `events_with` waits until the server answers.
+    pub fn retry_first_connection(mut self, retry: bool) -> Self {
+        self.retry_first_connection = retry;
+        self
+    }
+
     /// Sets how many items wait for the consumer at most (default 256; at least 1). When it is
-    /// full the socket is no longer read, so a slow consumer slows the server down instead of
-    /// filling memory (a consumer stalled for minutes makes the server drop the connection,
-    /// which is then resumed).
+    /// full the socket is no longer read (see [`max_buffered_bytes`](Self::max_buffered_bytes)).
     pub fn channel_capacity(mut self, capacity: usize) -> Self {
         self.channel_capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets how many bytes of frames (their size as received) may wait for the consumer
+    /// (default 32 MiB; from 1 byte to 4 GiB). A frame larger than this waits until the buffer
+    /// is empty.
+    ///
+    /// When the buffer is full the socket is no longer read: nothing is dropped, and a slow
+    /// consumer slows the server down instead of filling memory. A consumer stalled for long
+    /// (the server waits 100 s for a pong) makes the server drop the connection; it is then
+    /// resumed, and what the server could not keep is reported as a
+    /// [`ConnectionNotice::Gap`]. An unread stream holds at most this much, plus one decoded
+    /// event waiting for room and one frame being read
+    /// ([`max_frame_size`](Self::max_frame_size)).
+    pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
+        self.max_buffered_bytes = bytes.clamp(1, u32::MAX as usize);
         self
     }
 
@@ -233,6 +291,15 @@ impl EventOptions {
     /// Sets how long [`ActionSender::send`] waits for the reply (default 30 s).
     pub fn action_timeout(mut self, timeout: Duration) -> Self {
         self.action_timeout = timeout;
+        self
+    }
+
+    /// Asks the server to mark the `posted` events it wants acknowledged (`posted_ack=true` on
+    /// the upgrade request; default `false`): their data then has `should_ack: true`, and the
+    /// bot answers with [`ActionSender::acknowledge_posted`]. The server uses the answers for its
+    /// notification metrics; servers that do not know the parameter ignore it.
+    pub fn posted_ack(mut self, ack: bool) -> Self {
+        self.posted_ack = ack;
         self
     }
 
@@ -252,7 +319,7 @@ impl EventOptions {
 /// Dropping it closes the WebSocket (with a Close frame) and ends its background task;
 /// [`ActionSender`]s then fail. An `Err` item is the last one.
 pub struct EventStream<E> {
-    items: mpsc::Receiver<Result<E>>,
+    items: ItemReceiver<E>,
     actions: ActionSender,
 }
 
@@ -260,6 +327,12 @@ impl<E> EventStream<E> {
     /// A handle to send actions on this stream's connection; cheap to clone.
     pub fn actions(&self) -> ActionSender {
         self.actions.clone()
+    }
+
+    /// How many bytes of frames wait for the consumer now (at most
+    /// [`EventOptions::max_buffered_bytes`]).
+    pub fn buffered_bytes(&self) -> usize {
+        self.items.bytes()
     }
 }
 
@@ -275,6 +348,7 @@ impl<E> fmt::Debug for EventStream<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventStream")
             .field("buffered", &self.items.len())
+            .field("buffered_bytes", &self.items.bytes())
             .finish_non_exhaustive()
     }
 }
@@ -341,6 +415,18 @@ impl ActionSender {
         self.send("get_statuses_by_ids", serde_json::json!({ "user_ids": ids }))
             .await
     }
+
+    /// Acknowledges a `posted` event whose data has `should_ack: true` (see
+    /// [`EventOptions::posted_ack`]): the `posted_notify_ack` action with the post's id, a
+    /// `status` (`success`, `error`, `not_sent`, `unsupported`) and an optional `reason`, as the
+    /// server's `websocketNotificationAck` (`server/channels/wsapi/system.go`) reads it.
+    pub async fn acknowledge_posted(&self, post_id: &str, status: &str, reason: Option<&str>) -> Result<ActionReply> {
+        let mut data = serde_json::json!({ "post_id": post_id, "status": status });
+        if let Some(reason) = reason {
+            data["reason"] = Value::from(reason);
+        }
+        self.send("posted_notify_ack", data).await
+    }
 }
 
 /// The error of an action whose stream has ended.
@@ -374,7 +460,9 @@ impl Client {
     /// stream of `E` (the generated `Event`; `Client::events` calls this with the defaults).
     ///
     /// Returns once the upgrade (and, with [`AuthMode::Challenge`], the authentication) has
-    /// succeeded; a failure of this first connection is returned as is (no retry): HTTP 401 as
+    /// succeeded. A failure another attempt may fix is retried with the reconnection backoff
+    /// (see [`EventOptions::retry_first_connection`] and
+    /// [`EventOptions::max_reconnect_attempts`]); others are returned at once: HTTP 401 as
     /// [`Error::Api`], a redirect as [`Error::Redirect`], a missing token as
     /// [`Error::InvalidRequest`]. Later connections read the token again, so
     /// [`Client::set_token`] applies to them. Must be called within a Tokio runtime, which
@@ -382,10 +470,10 @@ impl Client {
     pub async fn events_with<E: EventPayload>(&self, options: EventOptions) -> Result<EventStream<E>> {
         let timeout = options.action_timeout;
         let capacity = options.channel_capacity.max(1);
-        let (items_tx, items) = mpsc::channel(capacity);
+        let (items_tx, items) = websocket_buffer::channel(capacity, options.max_buffered_bytes);
         let (commands, commands_rx) = mpsc::channel(capacity.min(64));
         let mut connection = Connection::new(self.clone(), options, items_tx, commands_rx)?;
-        let socket = connection.connect().await.map_err(|failure| failure.error)?;
+        let socket = connection.connect_first().await?;
         tokio::spawn(connection.run(socket));
         Ok(EventStream {
             items,

@@ -36,14 +36,18 @@ fn jitter(max: Duration) -> Duration {
     if nanos == 0 {
         return Duration::ZERO;
     }
+    Duration::from_nanos(random_u64() % nanos.saturating_add(1))
+}
+
+/// 64 pseudo-random bits, for jitter and frame masks; not for secrets.
+pub(super) fn random_u64() -> u64 {
     // `RandomState` is seeded from the OS once per thread and varies per instance.
     let mut hasher = RandomState::new().build_hasher();
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     hasher.write_u32(now);
-    let random = hasher.finish();
-    Duration::from_nanos(random % nanos.saturating_add(1))
+    hasher.finish()
 }
 
 #[cfg(test)]
