@@ -522,9 +522,10 @@ async fn api_error(mut response: reqwest::Response, limits: &Limits) -> Error {
     let retry_after = matches!(status.as_u16(), 429 | 503)
         .then(|| retry::server_wait(response.headers(), std::time::SystemTime::now()))
         .flatten();
-    let body = limits::read_error_body(&mut response, limits).await;
-    ApiError::new(status, &body, request_id)
+    let body = limits::read_error_reply(&mut response, limits).await;
+    ApiError::new(status, &body.bytes, request_id)
         .with_retry_after(retry_after)
+        .with_body_cut(body.cut)
         .into()
 }
 
@@ -659,14 +660,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets how many bytes of an error reply are read and kept (default 64 KiB).
+    /// Sets how many bytes of an error reply are read and kept (default 64 KiB); a longer body
+    /// is kept cut, with [`ApiError::body_cut`] set to [`BodyCut::Size`](super::BodyCut::Size).
     pub fn max_error_body(mut self, bytes: usize) -> Self {
         self.limits.max_error_body = bytes;
         self
     }
 
-    /// Sets how long an error reply's body is read (default 2 s); what came
-    /// by then is kept.
+    /// Sets how long an error reply's body is read (default 2 s); what came by then is kept,
+    /// with [`ApiError::body_cut`] set to [`BodyCut::Time`](super::BodyCut::Time) (and
+    /// [`Error::is_timeout`] true).
     pub fn error_body_timeout(mut self, timeout: Duration) -> Self {
         self.limits.error_body_timeout = timeout;
         self
