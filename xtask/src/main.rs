@@ -26,7 +26,7 @@ enum Task {
     Regen(regen::RegenArgs),
     /// Download a Mattermost release's spec (or one URL) and write it; `--pin` records it in spec/source.toml.
     FetchSpec(fetch_spec::FetchSpecArgs),
-    /// Run every check CI runs: regen --check, clippy (each group feature too), rustdoc, cargo package of the generated crate, the tests and the contract test.
+    /// Run every check CI runs: regen --check, clippy (each group feature too), rustdoc, cargo package of the generated crate, the generated crate on the newest dependencies, the tests and the contract test.
     Test,
     /// Run the contract test: every operation against a Prism mock of the spec.
     Contract,
