@@ -12,8 +12,9 @@ pub mod models;
 pub mod operations;
 pub mod runtime;
 pub use runtime::{
-    install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call,
-    CallFuture, Client, ClientBuilder, Conditional, EncodedBody, Error, FilePart,
-    LoginCredentials, Multipart, OperationRequest, RateLimit, RedirectPolicy, Response,
-    Result, RetryPolicy, StatusCode, TimeoutKind, DEFAULT_USER_AGENT, MAX_PER_PAGE,
+    install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, BodyCut,
+    ByteStream, Call, CallFuture, Client, ClientBuilder, Conditional, EncodedBody, Error,
+    FilePart, LoginCredentials, Multipart, OperationRequest, RateLimit, RedirectPolicy,
+    Response, Result, RetryPolicy, StatusCode, TimeoutKind, DEFAULT_USER_AGENT,
+    MAX_PER_PAGE,
 };

@@ -9,7 +9,7 @@
 pub mod runtime;
 
 pub use runtime::{
-    install_crypto_provider, page_size, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call, CallFuture, Client, ClientBuilder,
+    install_crypto_provider, page_size, paginate, ApiError, AppError, ArrayStyle, BodyCut, ByteStream, Call, CallFuture, Client, ClientBuilder,
     Conditional, EncodedBody, Error, FilePart, LoginCredentials, Multipart, OperationRequest, RateLimit,
     RedirectPolicy, Response, Result, RetryPolicy, StatusCode, TimeoutKind,
     DEFAULT_USER_AGENT,

@@ -16,7 +16,7 @@ use hostile::trace;
 use mattermost_client::models::{
     CreatePostRequest, CreateUploadRequest, CreateUserAccessTokenRequest, UploadSessionType, User,
 };
-use mattermost_client::{Client, ClientBuilder, Error, RedirectPolicy, RetryPolicy, TimeoutKind};
+use mattermost_client::{BodyCut, Client, ClientBuilder, Error, RedirectPolicy, RetryPolicy, TimeoutKind};
 use serde_json::json;
 
 /// Longest run of one test.
@@ -77,6 +77,7 @@ async fn hostile_html_502_is_an_api_error() {
             .unwrap_or_else(|| panic!("not Api: {err:?}"));
         assert_eq!(api.status.as_u16(), 502);
         assert_eq!(api.body, html);
+        assert_eq!(api.body_cut, None);
         assert!(api.app_error.is_none());
         let shown = err.to_string();
         assert!(shown.contains("502") && shown.contains("nginx"), "{shown}");
@@ -663,6 +664,9 @@ async fn hostile_error_body_is_read_only_up_to_the_cap() {
                 "{} bytes kept",
                 api.body.len()
             );
+            assert_eq!(api.body_cut, Some(BodyCut::Size { limit: ERROR_LIMIT }));
+            assert!(err.to_string().contains("body cut at the error-body limit"), "{err}");
+            assert!(!err.is_timeout());
         }
         assert!(
             started.elapsed() < Duration::from_secs(2),
@@ -760,6 +764,62 @@ async fn hostile_stalled_error_body_ends_quickly() {
             Error::Api(api) => assert_eq!(api.status.as_u16(), 502),
             other => panic!("expected the 502, got {other:?}"),
         }
+    })
+    .await;
+}
+
+/// A 502 whose body stalls past the error-body time cap does not hide the timeout behind its
+/// status: the error keeps the status and the part of the body that came, says that the body
+/// was cut by the time limit, and `is_timeout()` is true.
+#[tokio::test]
+async fn hostile_stalled_error_body_is_reported_as_a_timeout() {
+    within(async {
+        let limit = Duration::from_millis(300);
+        let server = Server::always(Reply::status(502).header("Content-Type", "text/html").body(
+            Body::Stall {
+                announced: 100_000,
+                prefix: b"<html>bad gateway".to_vec(),
+            },
+        ))
+        .await;
+        let client = builder(&server)
+            .error_body_timeout(limit)
+            .build()
+            .expect("client");
+        let err = client.get_user("u1").await.expect_err("502");
+        let api = err.api_error().unwrap_or_else(|| panic!("not Api: {err:?}"));
+        assert_eq!(api.status.as_u16(), 502);
+        assert_eq!(api.body, "<html>bad gateway");
+        assert_eq!(api.body_cut, Some(BodyCut::Time { limit }));
+        assert!(err.is_timeout(), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("HTTP 502 Bad Gateway: <html>bad gateway") && text.contains("timeout of 300ms ran out"),
+            "{text}"
+        );
+    })
+    .await;
+}
+
+/// An error body whose connection closes before its announced length says so, and is no
+/// timeout.
+#[tokio::test]
+async fn hostile_error_body_cut_by_a_closed_connection_says_so() {
+    within(async {
+        let server = Server::always(Reply::status(503).header("Content-Type", "text/plain").body(
+            Body::Truncated {
+                announced: 100_000,
+                prefix: b"overloaded".to_vec(),
+            },
+        ))
+        .await;
+        let err = client(&server).get_user("u1").await.expect_err("503");
+        let api = err.api_error().unwrap_or_else(|| panic!("not Api: {err:?}"));
+        assert_eq!(api.status.as_u16(), 503);
+        assert_eq!(api.body, "overloaded");
+        assert_eq!(api.body_cut, Some(BodyCut::Interrupted));
+        assert!(!err.is_timeout(), "{err:?}");
+        assert!(err.to_string().contains("body cut: the connection failed"), "{err}");
     })
     .await;
 }
@@ -1095,6 +1155,110 @@ async fn hostile_path_values_that_change_the_endpoint_are_rejected() {
         assert_eq!(server.requests()[0].path(), "/api/v4/users/a..b");
     })
     .await;
+}
+
+/// The decoded request path cleaned as Go's `path.Clean` does, keeping a trailing slash: what
+/// gorilla/mux (`Router.ServeHTTP`, `cleanPath`), the Mattermost server's router, compares with
+/// the path and redirects to with a 301 when they differ.
+fn gorilla_clean(path: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    let mut cleaned = format!("/{}", segments.join("/"));
+    if path.ends_with('/') && cleaned != "/" {
+        cleaned.push('/');
+    }
+    cleaned
+}
+
+/// `text` with its `%XX` escapes decoded (as Go's `URL.Path`), lossily.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Path values with an empty segment (`/`, `//`, `me//image`, `f//preview`) are refused before
+/// sending. Behind a router that decodes and cleans paths, as the server's gorilla/mux does,
+/// they would be answered with a 301 to another endpoint (`/users/me/image`, `/files/f/preview`),
+/// which a GET follows with the token.
+#[tokio::test]
+async fn hostile_path_values_with_empty_segments_never_reach_the_cleaned_path() {
+    within(async {
+        let server = Server::start(|req: &Request, _| {
+            let decoded = percent_decode(req.path());
+            let cleaned = gorilla_clean(&decoded);
+            if cleaned == decoded {
+                Reply::json(200, &json!({"id": "someone-else", "username": "reached"}))
+            } else {
+                Reply::redirect(301, &cleaned)
+            }
+        })
+        .await;
+        let client = builder(&server).token("secret-token").build().expect("client");
+        for value in ["/", "//", "me//image"] {
+            let err = client.get_user(value).await.expect_err(value);
+            assert!(invalid_message(&err).contains("user_id"), "{value:?}: {err}");
+        }
+        let err = client.get_file("f//preview").await.expect_err("f//preview");
+        assert!(invalid_message(&err).contains("file_id"), "{err}");
+        let leaked: Vec<String> = server
+            .requests()
+            .iter()
+            .filter(|r| r.header("authorization").is_some())
+            .map(|r| r.target.clone())
+            .collect();
+        assert!(leaked.is_empty(), "requests with the token: {leaked:?}");
+        assert_eq!(server.count(), 0);
+        // The router does redirect what the client refused to send.
+        let probe = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("probe client")
+            .get(format!("{}/api/v4/users/me%2F%2Fimage", server.url()))
+            .send()
+            .await
+            .expect("probe");
+        assert_eq!(probe.status().as_u16(), 301);
+        let location = probe.headers().get("location").and_then(|v| v.to_str().ok());
+        assert_eq!(location, Some("/api/v4/users/me/image"));
+    })
+    .await;
+}
+
+#[test]
+fn hostile_gorilla_clean_helper_cleans_like_go() {
+    for (path, cleaned) in [
+        ("/api/v4/users/me//image", "/api/v4/users/me/image"),
+        ("/api/v4/users//", "/api/v4/users/"),
+        ("/api/v4/users/a/../b", "/api/v4/users/b"),
+        ("/api/v4/users/me", "/api/v4/users/me"),
+        ("/", "/"),
+    ] {
+        assert_eq!(gorilla_clean(path), cleaned, "{path}");
+    }
+    assert_eq!(percent_decode("/a%2F%2Fb%20%zz"), "/a//b %zz");
 }
 
 /// A value making the URL longer than 8 KiB is [`Error::InvalidRequest`].

@@ -1,8 +1,9 @@
-//! Project automation: `cargo xtask regen [--check]`, `cargo xtask fetch-spec <VERSION|URL>`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask bench`.
+//! Project automation: `cargo xtask regen [--check]`, `cargo xtask fetch-spec <VERSION|URL>`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask newest-deps`, `cargo xtask bench`.
 
 mod bench;
 mod contract;
 mod fetch_spec;
+mod newest_deps;
 mod regen;
 mod spec;
 mod test;
@@ -25,10 +26,12 @@ enum Task {
     Regen(regen::RegenArgs),
     /// Download a Mattermost release's spec (or one URL) and write it; `--pin` records it in spec/source.toml.
     FetchSpec(fetch_spec::FetchSpecArgs),
-    /// Run every check CI runs: regen --check, clippy (each group feature too), rustdoc, cargo package of the generated crate, the tests and the contract test.
+    /// Run every check CI runs: regen --check, clippy (each group feature too), rustdoc, cargo package of the generated crate, the generated crate on the newest dependencies, the tests and the contract test.
     Test,
     /// Run the contract test: every operation against a Prism mock of the spec.
     Contract,
+    /// Build the generated crate outside the workspace on the newest dependency versions its manifest allows: clippy with `-D warnings` and its tests (a step of `test`).
+    NewestDeps,
     /// Measure regen, the generated crate's check and clean-build times and the client benchmarks.
     Bench(bench::BenchArgs),
 }
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Task::FetchSpec(args) => fetch_spec::run(&args),
         Task::Test => test::run(),
         Task::Contract => contract::run(),
+        Task::NewestDeps => newest_deps::run(),
         Task::Bench(args) => bench::run(&args),
     }
 }

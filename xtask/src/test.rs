@@ -1,14 +1,22 @@
 //! `cargo xtask test`: every check CI runs, in order, failing fast.
 
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// One step: a name and the command line.
+/// One step: a name and the command line, and a check of ours to run after it.
 struct Step {
     name: &'static str,
     program: &'static str,
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
+    then: Option<Check>,
+}
+
+/// A check written in Rust: its name, and a run that says what it checked or why it failed.
+struct Check {
+    name: &'static str,
+    run: fn(&Path) -> Result<String, String>,
 }
 
 const STEPS: &[Step] = &[
@@ -17,18 +25,24 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["xtask", "regen", "--check"],
         env: &[],
+        then: None,
     },
     Step {
         name: "clippy, warnings denied",
         program: "cargo",
         args: &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         env: &[],
+        then: Some(Check {
+            name: "every operation-group feature on its own (cargo clippy --no-default-features --features rustls,<group>)",
+            run: feature_loop,
+        }),
     },
     Step {
         name: "rustdoc, warnings denied",
         program: "cargo",
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+        then: None,
     },
     Step {
         // The event stream is behind a feature that `cargo doc --workspace` leaves off.
@@ -36,6 +50,7 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["doc", "-p", "mattermost-client", "--no-deps", "--features", "websocket"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+        then: None,
     },
     Step {
         // Vendoring: the generated crate packages and builds from its own files alone.
@@ -43,12 +58,18 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["package", "--quiet", "--manifest-path", "generated/Cargo.toml", "--allow-dirty"],
         env: &[],
+        // Vendored today: no lock file, so the newest versions its manifest allows.
+        then: Some(Check {
+            name: "generated crate on the newest dependencies, outside the workspace (cargo xtask newest-deps)",
+            run: newest_dependencies,
+        }),
     },
     Step {
         name: "tests",
         program: "cargo",
         args: &["test", "--workspace"],
         env: &[],
+        then: None,
     },
     Step {
         // The WebSocket runtime is behind a feature that the workspace build leaves off.
@@ -56,17 +77,19 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["test", "-p", "mattermost-client-runtime", "--features", "websocket"],
         env: &[],
+        then: None,
     },
     Step {
         name: "contract test against Prism",
         program: "cargo",
         args: &["xtask", "contract"],
         env: &[],
+        then: None,
     },
 ];
 
 /// The generated crate's operation-group features (everything in `full`).
-fn group_features(root: &std::path::Path) -> Result<Vec<String>, String> {
+fn group_features(root: &Path) -> Result<Vec<String>, String> {
     let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).map_err(|e| format!("generated/Cargo.toml: {e}"))?;
     let line = manifest.lines().find(|l| l.starts_with("full = [")).ok_or("generated/Cargo.toml has no `full` feature")?;
     Ok(line
@@ -80,7 +103,7 @@ fn group_features(root: &std::path::Path) -> Result<Vec<String>, String> {
 
 /// Checks every group feature on its own, and `websocket` (the events and the models only
 /// they use), so that none is broken (zero warnings each).
-fn feature_loop(root: &std::path::Path) -> Result<usize, String> {
+fn feature_loop(root: &Path) -> Result<String, String> {
     let mut features = group_features(root)?;
     features.push("websocket".to_string());
     for feature in &features {
@@ -95,7 +118,12 @@ fn feature_loop(root: &std::path::Path) -> Result<usize, String> {
             return Err(format!("feature `{feature}` alone does not build cleanly"));
         }
     }
-    Ok(features.len())
+    Ok(format!("{} features", features.len()))
+}
+
+/// [`crate::newest_deps::check`] as a step.
+fn newest_dependencies(root: &Path) -> Result<String, String> {
+    crate::newest_deps::check(root).map(|()| "clippy and tests pass".to_string())
 }
 
 /// Runs every step; stops at the first failure.
@@ -117,13 +145,13 @@ pub fn run() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        if step.name.starts_with("clippy") {
-            let loop_started = Instant::now();
-            eprintln!("==> every operation-group feature on its own (cargo clippy --no-default-features --features rustls,<group>)");
-            match feature_loop(&root) {
-                Ok(n) => eprintln!("==> {n} features: ok in {:.1} s", loop_started.elapsed().as_secs_f64()),
+        if let Some(check) = &step.then {
+            let check_started = Instant::now();
+            eprintln!("==> {}", check.name);
+            match (check.run)(&root) {
+                Ok(done) => eprintln!("==> {done}: ok in {:.1} s", check_started.elapsed().as_secs_f64()),
                 Err(e) => {
-                    eprintln!("==> features: FAILED: {e}");
+                    eprintln!("==> {}: FAILED: {e}", check.name);
                     return ExitCode::FAILURE;
                 }
             }

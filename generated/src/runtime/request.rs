@@ -126,7 +126,8 @@ impl OperationRequest {
     }
 
     /// Replaces `{name}` in the path with `value`, percent-encoded as one
-    /// path segment (`/` included: `a b/c` becomes `a%20b%2Fc`).
+    /// path segment (`/` included: `a b/c` becomes `a%20b%2Fc`). A value that is empty or has an
+    /// empty, `.` or `..` segment (split on `/` and `\`) is refused when the request is sent.
     pub fn path_param(mut self, name: &str, value: impl fmt::Display) -> Self {
         self.set_path_param(name, &value.to_string());
         self
@@ -282,14 +283,14 @@ impl OperationRequest {
                 "path `{}` has no parameter `{name}`",
                 self.path_template
             ));
-        } else if value.is_empty() {
-            // `/users/` is another endpoint than `/users/{id}`.
-            self.fail(format!("path parameter `{name}` is empty"));
-        } else if value.split(['/', '\\']).any(|s| s == "." || s == "..") {
-            // A router that decodes `%2F` and cleans the path would send
-            // `../x` to another endpoint.
+        } else if value.split(['/', '\\']).any(|s| s.is_empty() || s == "." || s == "..") {
+            // The value becomes one encoded segment, but a router that decodes `%2F` and cleans
+            // the path (Mattermost's gorilla/mux: `cleanPath` on the decoded path, answered with
+            // a 301) would send an empty value (`/users/` is not `/users/{id}`), an empty
+            // segment (`me//image` becomes `me/image`) or a dot segment (`../x`) to another
+            // endpoint, and a GET follows that redirect with the token.
             self.fail(format!(
-                "path parameter `{name}` has a `.` or `..` segment"
+                "path parameter `{name}` is empty or has an empty, `.` or `..` segment (split on `/` and `\\`)"
             ));
         } else {
             let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
@@ -438,7 +439,10 @@ mod tests {
 
     #[test]
     fn empty_dot_segment_and_overlong_values_are_rejected() {
-        for value in ["", "../system/ping", "a/../../teams/t1", "..\\x", "x/.", "./x"] {
+        for value in [
+            "", "../system/ping", "a/../../teams/t1", "..\\x", "x/.", "./x", "/", "//", "me//image",
+            "f//preview", "/x", "x/", "a\\\\b",
+        ] {
             let req =
                 OperationRequest::new(Method::GET, "/api/v4/users/{user_id}").path_param("user_id", value);
             let err = req.url(&base()).map(|u| u.to_string());

@@ -252,7 +252,7 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         pub mod runtime;
 
         pub use runtime::{
-            install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call, CallFuture, Client, ClientBuilder,
+            install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, BodyCut, ByteStream, Call, CallFuture, Client, ClientBuilder,
             Conditional, EncodedBody, Error, FilePart, LoginCredentials, Multipart, OperationRequest, RateLimit,
             RedirectPolicy, Response, Result, RetryPolicy, StatusCode, TimeoutKind, DEFAULT_USER_AGENT, MAX_PER_PAGE,
         };

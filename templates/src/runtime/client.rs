@@ -522,9 +522,10 @@ async fn api_error(mut response: reqwest::Response, limits: &Limits) -> Error {
     let retry_after = matches!(status.as_u16(), 429 | 503)
         .then(|| retry::server_wait(response.headers(), std::time::SystemTime::now()))
         .flatten();
-    let body = limits::read_error_body(&mut response, limits).await;
-    ApiError::new(status, &body, request_id)
+    let body = limits::read_error_reply(&mut response, limits).await;
+    ApiError::new(status, &body.bytes, request_id)
         .with_retry_after(retry_after)
+        .with_body_cut(body.cut)
         .into()
 }
 
@@ -602,7 +603,7 @@ impl ClientBuilder {
     /// this builder still apply. Build it with
     /// `redirect(reqwest::redirect::Policy::none())`: a redirect it follows
     /// itself to another origin ends the call with [`Error::Redirect`]. With
-    /// the default `rustls` feature, call [`install_crypto_provider`] before
+    /// the `rustls-no-provider` feature, install a rustls crypto provider before
     /// building it.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -659,14 +660,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets how many bytes of an error reply are read and kept (default 64 KiB).
+    /// Sets how many bytes of an error reply are read and kept (default 64 KiB); a longer body
+    /// is kept cut, with [`ApiError::body_cut`] set to [`BodyCut::Size`](super::BodyCut::Size).
     pub fn max_error_body(mut self, bytes: usize) -> Self {
         self.limits.max_error_body = bytes;
         self
     }
 
-    /// Sets how long an error reply's body is read (default 2 s); what came
-    /// by then is kept.
+    /// Sets how long an error reply's body is read (default 2 s); what came by then is kept,
+    /// with [`ApiError::body_cut`] set to [`BodyCut::Time`](super::BodyCut::Time) (and
+    /// [`Error::is_timeout`] true).
     pub fn error_body_timeout(mut self, timeout: Duration) -> Self {
         self.limits.error_body_timeout = timeout;
         self
@@ -692,7 +695,8 @@ impl ClientBuilder {
     }
 
     /// Builds the client. Fails with [`Error::InvalidRequest`] on an invalid
-    /// base URL, token or user agent, and with [`Error::Transport`] when the
+    /// base URL, token or user agent (or, with the `rustls-no-provider` feature, when no
+    /// rustls crypto provider is installed), and with [`Error::Transport`] when the
     /// HTTP client cannot be initialised (e.g. TLS backend failure).
     pub fn build(self) -> Result<Client> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -704,7 +708,7 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                install_crypto_provider();
+                check_crypto_provider()?;
                 reqwest::Client::builder()
                 .connect_timeout(self.limits.connect_timeout)
                 // Redirects are followed by `Client::execute`, which knows the origin.
@@ -726,19 +730,34 @@ impl ClientBuilder {
     }
 }
 
-/// With the `rustls` feature (rustls with `ring`), installs `ring` as the process's default
-/// crypto provider unless the application installed one; reqwest builds its TLS setup from it.
+/// With the `rustls` feature, installs aws-lc-rs as the process's default rustls crypto provider
+/// unless one is installed; with the other TLS features it does nothing.
 ///
-/// [`ClientBuilder::build`] calls it. Call it yourself before building a `reqwest::Client` of
-/// your own (for [`ClientBuilder::http_client`], or anywhere else in a program whose reqwest
-/// gets its TLS features from this crate alone): reqwest panics when no provider is installed.
-/// With the other TLS features it does nothing.
+/// The client does not need it: reqwest takes the process default when there is one, and
+/// aws-lc-rs otherwise, so a library sets no process-wide state (as the rustls documentation
+/// asks of libraries). It is for programs whose other rustls users need a process default:
+/// rustls panics when its crate features name two providers (`ring` and `aws-lc-rs`, enabled by
+/// different dependencies) and none is installed.
 pub fn install_crypto_provider() {
-    #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
+    #[cfg(feature = "rustls")]
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may have installed one meanwhile: then that one is used.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
+}
+
+/// With the `rustls-no-provider` feature alone, fails unless the application installed a
+/// rustls crypto provider: reqwest would panic building its TLS setup.
+fn check_crypto_provider() -> Result<()> {
+    #[cfg(all(feature = "rustls-no-provider", not(feature = "rustls"), not(feature = "native-tls")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        return Err(Error::InvalidRequest(
+            "no rustls crypto provider is installed: with the `rustls-no-provider` feature, call \
+             `rustls::crypto::CryptoProvider::install_default` before building a client"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Credentials for [`Client::login_with_as`].
@@ -920,5 +939,18 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// Without a provider compiled in and none installed, building is an error, not reqwest's
+    /// panic (`cargo test -p mattermost-client-runtime --no-default-features --features
+    /// rustls-no-provider`).
+    #[cfg(all(feature = "rustls-no-provider", not(feature = "rustls"), not(feature = "native-tls")))]
+    #[test]
+    fn no_installed_provider_is_an_error() {
+        let built = Client::new("https://mm.example.com");
+        assert!(
+            matches!(&built, Err(Error::InvalidRequest(m)) if m.contains("install_default")),
+            "{built:?}"
+        );
     }
 }

@@ -45,6 +45,38 @@ impl fmt::Display for TimeoutKind {
     }
 }
 
+/// Why the body kept in an [`ApiError`] is not the whole body the server sent; see
+/// [`ApiError::body_cut`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyCut {
+    /// The body was longer than the client keeps of an error reply
+    /// ([`ClientBuilder::max_error_body`](super::ClientBuilder::max_error_body)).
+    Size {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The rest of the body did not come in time
+    /// ([`ClientBuilder::error_body_timeout`](super::ClientBuilder::error_body_timeout)): a
+    /// stalled body, which [`Error::is_timeout`] reports.
+    Time {
+        /// The limit.
+        limit: Duration,
+    },
+    /// The connection failed before the body ended.
+    Interrupted,
+}
+
+impl fmt::Display for BodyCut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyCut::Size { limit } => write!(f, "body cut at the error-body limit of {limit} bytes"),
+            BodyCut::Time { limit } => write!(f, "body cut: the error-body timeout of {limit:?} ran out"),
+            BodyCut::Interrupted => f.write_str("body cut: the connection failed"),
+        }
+    }
+}
+
 /// Any failure of a client call.
 ///
 /// No variant carries a URL's query, a token or a JSON string value of a reply, so errors can
@@ -235,12 +267,14 @@ impl Error {
         }
     }
 
-    /// Whether a time limit ran out ([`Error::Timeout`], or a transport error raised by a
-    /// caller-configured HTTP client's own timeout).
+    /// Whether a time limit ran out: an [`Error::Timeout`], a transport error raised by a
+    /// caller-configured HTTP client's own timeout, or an [`Error::Api`] whose body stalled
+    /// ([`BodyCut::Time`]: the status came, the rest of its body did not).
     pub fn is_timeout(&self) -> bool {
         match self {
             Error::Timeout { .. } => true,
             Error::Transport(e) => e.is_timeout(),
+            Error::Api(e) => matches!(e.body_cut, Some(BodyCut::Time { .. })),
             _ => false,
         }
     }
@@ -290,6 +324,9 @@ pub struct ApiError {
     /// The raw body as lossy UTF-8, truncated to the client's error body limit
     /// ([`ClientBuilder::max_error_body`](super::ClientBuilder::max_error_body)).
     pub body: String,
+    /// Why [`body`](Self::body) is only the start of what the server sent (too long, too slow,
+    /// or its connection failed); `None` when it is the whole body. `Display` says so too.
+    pub body_cut: Option<BodyCut>,
     /// Value of the `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// How long the server asked to wait before trying again (`Retry-After` in seconds or as
@@ -308,7 +345,14 @@ impl ApiError {
             body: lossy_prefix(body, body.len()),
             request_id,
             retry_after: None,
+            body_cut: None,
         }
+    }
+
+    /// Sets [`ApiError::body_cut`].
+    pub fn with_body_cut(mut self, body_cut: Option<BodyCut>) -> ApiError {
+        self.body_cut = body_cut;
+        self
     }
 
     /// Sets [`ApiError::retry_after`].
@@ -338,6 +382,9 @@ impl fmt::Display for ApiError {
             } else {
                 write!(f, ": {snippet}")?;
             }
+        }
+        if let Some(cut) = self.body_cut {
+            write!(f, " ({cut})")?;
         }
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {} s)", wait.as_secs())?;
@@ -439,6 +486,25 @@ mod tests {
         assert!(AppError::from_body(b"").is_none());
         let e = AppError::from_body(br#"{"id":"x.y","status_code":403}"#);
         assert_eq!(e.map(|e| (e.id, e.status_code)), Some(("x.y".into(), 403)));
+    }
+
+    #[test]
+    fn a_cut_body_says_why_and_a_stalled_one_is_a_timeout() {
+        let whole = ApiError::new(StatusCode::BAD_GATEWAY, b"bad gateway", None);
+        assert_eq!(whole.to_string(), "HTTP 502 Bad Gateway: bad gateway");
+        assert!(!Error::from(whole.clone()).is_timeout());
+        let limit = Duration::from_millis(300);
+        let stalled = whole.clone().with_body_cut(Some(BodyCut::Time { limit }));
+        assert_eq!(
+            stalled.to_string(),
+            "HTTP 502 Bad Gateway: bad gateway (body cut: the error-body timeout of 300ms ran out)"
+        );
+        assert!(Error::from(stalled).is_timeout());
+        for cut in [BodyCut::Size { limit: 4 }, BodyCut::Interrupted] {
+            let error = Error::from(whole.clone().with_body_cut(Some(cut)));
+            assert!(error.to_string().contains("body cut"), "{error}");
+            assert!(!error.is_timeout(), "{cut:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::Stream;
 
-use super::error::{Error, Result, TimeoutKind};
+use super::error::{BodyCut, Error, Result, TimeoutKind};
 
 /// Size and time limits of a [`Client`](super::Client); set through its builder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,25 +90,50 @@ pub(super) async fn read_body(
     }
 }
 
+/// The part of an error reply's body that the client keeps.
+pub(super) struct ErrorBody {
+    /// At most `max_error_body` bytes from the start of the body.
+    pub bytes: Vec<u8>,
+    /// Why `bytes` is not the whole body; `None` when the body ended.
+    pub cut: Option<BodyCut>,
+}
+
 /// Reads at most `limits.max_error_body` bytes of an error reply within
-/// `limits.error_body_timeout`; whatever came by then is kept, and a read error ends it.
-pub(super) async fn read_error_body(response: &mut reqwest::Response, limits: &Limits) -> Vec<u8> {
-    let mut body = Vec::new();
+/// `limits.error_body_timeout`, and says whether that was the whole body: a longer body, one
+/// that stalls or one whose connection fails is kept as far as it came, with the reason. Of a
+/// body that reaches the limit, one more chunk is read (and dropped) to tell "exactly the limit"
+/// from "longer".
+pub(super) async fn read_error_reply(response: &mut reqwest::Response, limits: &Limits) -> ErrorBody {
     let cap = limits.max_error_body;
+    let mut bytes = Vec::new();
     let read = async {
-        while body.len() < cap {
+        loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    let take = chunk.len().min(cap - body.len());
-                    body.extend_from_slice(&chunk[..take]);
+                    let room = cap - bytes.len();
+                    if chunk.len() > room {
+                        bytes.extend_from_slice(&chunk[..room]);
+                        return Some(BodyCut::Size { limit: cap });
+                    }
+                    bytes.extend_from_slice(&chunk);
                 }
-                Ok(None) | Err(_) => break,
+                Ok(None) => return None,
+                Err(_) => return Some(BodyCut::Interrupted),
             }
         }
     };
-    // Running out of time only ends the read.
-    let _ = tokio::time::timeout(limits.error_body_timeout, read).await;
-    body
+    let cut = tokio::time::timeout(limits.error_body_timeout, read)
+        .await
+        .unwrap_or(Some(BodyCut::Time {
+            limit: limits.error_body_timeout,
+        }));
+    ErrorBody { bytes, cut }
+}
+
+/// [`read_error_reply`] for a body whose content does not matter (reading a bounded part
+/// lets the connection be reused) or whose completeness is not reported.
+pub(super) async fn read_error_body(response: &mut reqwest::Response, limits: &Limits) -> Vec<u8> {
+    read_error_reply(response, limits).await.bytes
 }
 
 /// The chunks of `response` as a stream, each awaited for at most `read_timeout`; no size

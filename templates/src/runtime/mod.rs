@@ -33,7 +33,7 @@ mod websocket_sequence;
 
 pub use call::{Call, CallFuture, Conditional, RateLimit, Response};
 pub use client::{install_crypto_provider, ByteStream, Client, ClientBuilder, LoginCredentials, DEFAULT_USER_AGENT};
-pub use error::{ApiError, AppError, Error, Result, TimeoutKind};
+pub use error::{ApiError, AppError, BodyCut, Error, Result, TimeoutKind};
 pub use multipart::{FilePart, Multipart};
 pub use pagination::{page_size, paginate, MAX_PER_PAGE};
 pub use redirect::RedirectPolicy;

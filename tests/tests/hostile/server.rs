@@ -94,6 +94,9 @@ pub enum Body {
     /// Announces `announced` bytes with `Content-Length`, sends `prefix`,
     /// then sends nothing more and keeps the connection open.
     Stall { announced: u64, prefix: Vec<u8> },
+    /// Announces `announced` bytes with `Content-Length`, sends `prefix`,
+    /// then closes the connection.
+    Truncated { announced: u64, prefix: Vec<u8> },
 }
 
 impl Body {
@@ -471,7 +474,7 @@ async fn send(stream: &mut TcpStream, reply: Reply, sent: &AtomicU64) -> bool {
         }
         Body::Full(_) => {}
         Body::Chunked { .. } => head.push_str("Transfer-Encoding: chunked\r\n"),
-        Body::Stall { announced, .. } => {
+        Body::Stall { announced, .. } | Body::Truncated { announced, .. } => {
             head.push_str(&format!("Content-Length: {announced}\r\n"));
         }
     }
@@ -485,6 +488,10 @@ async fn send(stream: &mut TcpStream, reply: Reply, sent: &AtomicU64) -> bool {
             if write_counted(stream, &prefix, sent).await {
                 hold(stream).await;
             }
+            false
+        }
+        Body::Truncated { prefix, .. } => {
+            write_counted(stream, &prefix, sent).await;
             false
         }
         Body::Chunked {
