@@ -514,7 +514,7 @@ fn bearer(token: &str) -> Result<HeaderValue> {
 }
 
 /// Turns a non-success response into an [`Error::Api`], reading a bounded part of its body.
-async fn api_error(mut response: reqwest::Response, limits: &Limits) -> Error {
+pub(super) async fn api_error(mut response: reqwest::Response, limits: &Limits) -> Error {
     let status = response.status();
     let request_id = response
         .headers()

@@ -16,9 +16,8 @@ use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 use url::Url;
 
-use super::client::Client;
-use super::error::{ApiError, Error, Result, TimeoutKind};
-use super::limits;
+use super::client::{self, Client};
+use super::error::{Error, Result, TimeoutKind};
 use super::redact::escape_bounded;
 use super::redirect;
 use super::websocket::{AuthMode, EventOptions};
@@ -200,7 +199,7 @@ impl Handshake {
     }
 
     /// The error for an upgrade answered with another status than 101.
-    async fn refused(&self, mut response: reqwest::Response, url: &Url) -> ConnectError {
+    async fn refused(&self, response: reqwest::Response, url: &Url) -> ConnectError {
         let status = response.status();
         if redirect::is_redirect(status) {
             let location = response
@@ -212,13 +211,8 @@ impl Handshake {
                 .unwrap_or_default();
             return ConnectError::fatal(Error::Redirect { status, location });
         }
-        let request_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| escape_bounded(v, 100));
-        let body = limits::read_error_body(&mut response, self.client.limits()).await;
-        let error = Error::from(ApiError::new(status, &body, request_id));
+        // The same error as a refused call: body cut and Retry-After included.
+        let error = client::api_error(response, self.client.limits()).await;
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             ConnectError::fatal(error)
         } else {
