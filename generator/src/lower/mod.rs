@@ -5,6 +5,7 @@ pub mod docs;
 pub mod events;
 pub mod models;
 pub mod operations;
+pub mod paging;
 pub mod contract;
 pub mod constructors;
 
