@@ -8,6 +8,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("limits.rs", include_str!("../../templates/src/runtime/limits.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
+    ("nulls.rs", include_str!("../../templates/src/runtime/nulls.rs")),
     ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),
     ("redact.rs", include_str!("../../templates/src/runtime/redact.rs")),
     ("redirect.rs", include_str!("../../templates/src/runtime/redirect.rs")),

@@ -243,10 +243,11 @@ async fn multipart_upload_of_several_files_sends_text_parts_first() {
         .client_ids(["cid1", "cid2"])
         .await
         .expect("upload");
-    let infos = uploaded.file_infos.expect("file infos");
+    // Always written by the server (model/file.go FileUploadResponse): plain fields.
+    let infos = &uploaded.file_infos;
     assert_eq!(infos.len(), 2);
     assert_eq!(infos[1].id, "f2");
-    assert_eq!(uploaded.client_ids, Some(vec!["cid1".to_string(), "cid2".to_string()]));
+    assert_eq!(uploaded.client_ids, ["cid1", "cid2"]);
 
     let req = only_request(&server).await;
     assert_eq!(req.method.as_str(), "POST");

@@ -1949,7 +1949,7 @@ impl GetAllChannels {
                         inner,
                     ) => inner,
                     crate::models::GetAllChannelsResponse::ChannelsWithCount(inner) => {
-                        inner.channels.unwrap_or_default()
+                        inner.channels
                     }
                 };
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))

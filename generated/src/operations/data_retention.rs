@@ -804,9 +804,7 @@ impl GetChannelsForRetentionPolicy {
             move |request: Self| async move {
                 let mut next = request.clone();
                 let reply = request.send().await?;
-                let items: Vec<crate::models::ChannelWithTeamData> = reply
-                    .channels
-                    .unwrap_or_default();
+                let items: Vec<crate::models::ChannelWithTeamData> = reply.channels;
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
                     .then(|| {
                         next.page = next.page.map(|page| page.saturating_add(1));

@@ -927,13 +927,8 @@ impl GetFlaggedPostsForUser {
                 let mut next = request.clone();
                 let reply = request.send().await?;
                 let items: Vec<crate::models::Post> = {
-                    let mut by_id = reply.posts.unwrap_or_default();
-                    reply
-                        .order
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|id| by_id.remove(&id))
-                        .collect()
+                    let mut by_id = reply.posts;
+                    reply.order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
                 };
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
                     .then(|| {
@@ -1345,13 +1340,8 @@ impl GetPostsForChannel {
                 let mut next = request.clone();
                 let reply = request.send().await?;
                 let items: Vec<crate::models::Post> = {
-                    let mut by_id = reply.posts.unwrap_or_default();
-                    reply
-                        .order
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|id| by_id.remove(&id))
-                        .collect()
+                    let mut by_id = reply.posts;
+                    reply.order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
                 };
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
                     .then(|| {

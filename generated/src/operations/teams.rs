@@ -1371,7 +1371,7 @@ impl GetAllTeams {
                 let items: Vec<crate::models::Team> = match reply {
                     crate::models::GetAllTeamsResponse::Array(inner) => inner,
                     crate::models::GetAllTeamsResponse::TeamsWithCount(inner) => {
-                        inner.teams.unwrap_or_default()
+                        inner.teams
                     }
                 };
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
