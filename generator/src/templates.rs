@@ -23,6 +23,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
 
 /// Examples, copied verbatim into `examples/` of the generated crate.
 pub const EXAMPLE_FILES: &[(&str, &str)] = &[
+    ("channel_posts.rs", include_str!("../../templates/examples/channel_posts.rs")),
     ("create_post.rs", include_str!("../../templates/examples/create_post.rs")),
     ("echo_bot.rs", include_str!("../../templates/examples/echo_bot.rs")),
     ("list_team_users.rs", include_str!("../../templates/examples/list_team_users.rs")),
