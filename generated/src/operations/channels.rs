@@ -1735,7 +1735,12 @@ impl ChannelMembersMinusGroupMembers {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -1927,7 +1932,12 @@ impl GetAllChannels {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2222,7 +2232,12 @@ impl GetChannelMembers {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2522,7 +2537,12 @@ impl GetDeletedChannelsForTeam {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2621,7 +2641,12 @@ impl GetPrivateChannelsForTeam {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2720,7 +2745,12 @@ impl GetPublicChannelsForTeam {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<

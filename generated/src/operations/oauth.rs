@@ -543,7 +543,12 @@ impl GetAuthorizedOAuthAppsForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -640,7 +645,12 @@ impl GetOAuthApps {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -816,7 +826,12 @@ impl ListOutgoingOAuthConnections {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily each next page asking for the items after the last one (`from_id` set to its `id`; a value set on the builder is where the first page starts), `limit` items a page (the builder's value clamped to 1..=100, else 100). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily each next page asking for the items after the last one (`from_id` set to its `id`; a value set on the builder is where the first page starts),
+    /// `limit` items a page (the builder's value clamped to 1..=100, else 100).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<

@@ -909,7 +909,12 @@ impl GetFlaggedPostsForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -1322,7 +1327,12 @@ impl GetPostsForChannel {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<

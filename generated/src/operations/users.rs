@@ -2138,7 +2138,12 @@ impl GetChannelMembersWithTeamDataForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2425,7 +2430,12 @@ impl GetUserAccessTokens {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2530,7 +2540,12 @@ impl GetUserAccessTokensForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2631,7 +2646,12 @@ impl GetUserAudits {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -2972,7 +2992,12 @@ impl GetUsers {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
@@ -3272,7 +3297,12 @@ impl GetUsersWithInvalidEmails {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored), `per_page` items a page (the builder's value clamped to 1..=200, else 200). It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<

@@ -69,13 +69,13 @@ pub fn stream_method(types: &TypeSpace, op: &Operation, paging: &Paging) -> Toke
         Some(field) => format!("a short or empty page, or a reply whose `{}` is false", crate::naming::unraw(&field.rust_name)),
         None => "a short or empty page".to_string(),
     };
-    let doc = format!(
-        " Streams every item, fetching pages lazily {how}, `{}` items a page (the builder's value clamped to 1..={max}, else {max}). It ends after {ends}, or with [`Error::Pagination`](crate::Error::Pagination) when the server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items) bounds it.",
+    let doc = super::docs::lines_to_attrs(&format!(
+        "Streams every item, fetching pages lazily {how},\n`{}` items a page (the builder's value clamped to 1..={max}, else {max}).\n\nIt ends after {ends}, or with [`Error::Pagination`](crate::Error::Pagination) when the\nserver repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)\nbounds it.\n",
         size_param.wire_name,
         max = paging.max_size
-    );
+    ));
     quote! {
-        #[doc = #doc]
+        #doc
         pub fn stream(self) -> impl ::futures_core::Stream<Item = crate::runtime::Result<#item>> + Unpin + Send + 'static {
             let client = self.client.clone();
             let size = crate::runtime::pagination::page_size_for(self.#size, #max_size);
