@@ -620,6 +620,20 @@ async fn cursor_stream_ends_when_the_server_ignores_the_cursor() {
     assert_eq!(server.received_requests().await.expect("recording").len(), 2);
 }
 
+#[tokio::test]
+async fn cursor_stream_keeps_the_page_size_within_the_operations_own_maximum() {
+    // listOutgoingOAuthConnections refuses a `limit` above 100 (x-paging `max_size`); the
+    // builder's `limit` is the parameter's own `i64`.
+    let server = server_with(json_reply(json!([{"id": "o1"}]))).await;
+    let client = client(&server);
+    let ids: Vec<Option<String>> =
+        client.list_outgoing_o_auth_connections().limit(5000_i64).stream().map(|c| c.expect("connection").id).collect().await;
+    assert_eq!(ids, [Some("o1".to_owned())]);
+    let ids: Vec<_> = client.list_outgoing_o_auth_connections().from_id("o0").stream().collect().await;
+    assert_eq!(ids.len(), 1);
+    assert_eq!(queries(&server).await, ["limit=100", "from_id=o0&limit=100"], "clamped to 100, 100 when unset; a set cursor is where it starts");
+}
+
 // Rough edges: `Error::retry_after`, constructors of request models
 
 #[tokio::test]
