@@ -1757,9 +1757,7 @@ impl ChannelMembersMinusGroupMembers {
             move |request: Self| async move {
                 let mut next = request.clone();
                 let reply = request.send().await?;
-                let items: Vec<crate::models::UserWithGroups> = reply
-                    .users
-                    .unwrap_or_default();
+                let items: Vec<crate::models::UserWithGroups> = reply.users;
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
                     .then(|| {
                         next.page = next.page.map(|page| page.saturating_add(1));

@@ -707,8 +707,7 @@ impl GetChannelPoliciesForUser {
                 let mut next = request.clone();
                 let reply = request.send().await?;
                 let items: Vec<crate::models::DataRetentionPolicyForChannel> = reply
-                    .policies
-                    .unwrap_or_default();
+                    .policies;
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
                     .then(|| {
                         next.page = next.page.map(|page| page.saturating_add(1));
@@ -1037,8 +1036,7 @@ impl GetTeamPoliciesForUser {
                 let mut next = request.clone();
                 let reply = request.send().await?;
                 let items: Vec<crate::models::DataRetentionPolicyForTeam> = reply
-                    .policies
-                    .unwrap_or_default();
+                    .policies;
                 let next = (crate::runtime::pagination::is_full_page(items.len(), size))
                     .then(|| {
                         next.page = next.page.map(|page| page.saturating_add(1));

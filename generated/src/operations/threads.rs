@@ -520,9 +520,7 @@ impl GetUserThreads {
             move |request: Self| async move {
                 let mut next = request.clone();
                 let reply = request.send().await?;
-                let items: Vec<crate::models::UserThread> = reply
-                    .threads
-                    .unwrap_or_default();
+                let items: Vec<crate::models::UserThread> = reply.threads;
                 let next = if crate::runtime::pagination::is_full_page(
                     items.len(),
                     size,
