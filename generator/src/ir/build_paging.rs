@@ -222,3 +222,84 @@ fn named_field<'f>(fields: &'f [Field], wire: &str) -> Result<&'f Field, String>
 fn field_ref(field: &Field) -> FieldRef {
     FieldRef { rust_name: field.rust_name.clone(), optional: field.is_option() }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Diagnostics;
+    use crate::ir::{PageItems, PagingFact, PagingKind};
+
+    /// The paging fact of `GET /items` with `parameters` and a 200 reply `schema` (YAML flow
+    /// text), with `x-paging` when given, and the diagnostics.
+    fn fact(parameters: &str, schema: &str, x_paging: Option<&str>) -> (Option<PagingFact>, Diagnostics) {
+        let extension = x_paging.map(|value| format!("\n      x-paging: {value}")).unwrap_or_default();
+        let spec = format!(
+            "openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /items:\n    get:\n      operationId: ListItems{extension}\n      parameters: {parameters}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {schema}\n"
+        );
+        let mut diagnostics = Diagnostics::default();
+        let loaded = crate::load::load_with_overlay(&spec, None, &mut diagnostics).expect("loads");
+        let ir = crate::ir::build(&loaded, &mut diagnostics);
+        (ir.operations[0].paging.clone(), diagnostics)
+    }
+
+    const PAGE_PARAMS: &str = "[{name: page, in: query, schema: {type: integer}}, {name: per_page, in: query, schema: {type: integer}}]";
+    const ITEM: &str = "{type: object, properties: {id: {type: string}}}";
+
+    fn reason(fact: Option<PagingFact>) -> String {
+        match fact {
+            Some(PagingFact::NotStreamed { reason }) => reason,
+            other => panic!("expected no stream, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_list_or_one_list_next_to_a_count_is_inferred() {
+        let (list, _) = fact(PAGE_PARAMS, &format!("{{type: array, items: {ITEM}}}"), None);
+        let Some(PagingFact::Streamed(paging)) = list else { panic!("{list:?}") };
+        assert_eq!((paging.items, paging.kind, paging.max_size, paging.stated), (PageItems::Whole, PagingKind::PageNumber { page_param: 0 }, 200, false));
+        let counted = format!("{{type: object, properties: {{total_count: {{type: integer}}, items: {{type: array, items: {ITEM}}}}}}}");
+        let (counted, _) = fact(PAGE_PARAMS, &counted, None);
+        assert!(matches!(counted, Some(PagingFact::Streamed(ref p)) if matches!(&p.items, PageItems::Field(f) if f.rust_name == "items" && f.optional)), "{counted:?}");
+    }
+
+    #[test]
+    fn operations_without_paging_parameters_have_no_fact() {
+        let (none, _) = fact("[{name: q, in: query, schema: {type: string}}]", &format!("{{type: array, items: {ITEM}}}"), None);
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn a_reply_whose_items_cannot_be_told_is_named_with_the_reason() {
+        let mapped = format!("{{type: object, properties: {{order: {{type: array, items: {{type: string}}}}, posts: {{type: object, additionalProperties: {ITEM}}}}}}}");
+        let (fact_mapped, _) = fact(PAGE_PARAMS, &mapped, None);
+        assert!(reason(fact_mapped).contains("state `items` in `x-paging`"));
+        // Stated, the same reply streams its map's items in `order`.
+        let (stated, _) = fact(PAGE_PARAMS, &mapped, Some("{items: posts, order: order}"));
+        assert!(matches!(stated, Some(PagingFact::Streamed(ref p)) if p.stated && matches!(p.items, PageItems::Ordered { .. })), "{stated:?}");
+        let (no_list, _) = fact(PAGE_PARAMS, "{type: object, properties: {total: {type: integer}}}", None);
+        assert_eq!(reason(no_list), "its reply holds no list of items");
+        let (no_size, _) = fact("[{name: page, in: query, schema: {type: integer}}]", &format!("{{type: array, items: {ITEM}}}"), None);
+        assert!(reason(no_size).contains("`per_page` for the page size"));
+    }
+
+    #[test]
+    fn a_stated_cursor_must_match_the_items_field() {
+        let params = "[{name: before, in: query, schema: {type: integer}}, {name: per_page, in: query, schema: {type: integer}}]";
+        let (mismatch, _) = fact(params, &format!("{{type: array, items: {ITEM}}}"), Some("{cursor: before}"));
+        assert!(reason(mismatch).contains("differ in type"));
+        let params = "[{name: before, in: query, schema: {type: string}}, {name: per_page, in: query, schema: {type: integer}}]";
+        let (cursor, _) = fact(params, &format!("{{type: array, items: {ITEM}}}"), Some("{cursor: before, max_size: 50}"));
+        let Some(PagingFact::Streamed(paging)) = cursor else { panic!("{cursor:?}") };
+        assert!(matches!(&paging.kind, PagingKind::Cursor { param: 0, from } if from.rust_name == "id"));
+        assert_eq!(paging.max_size, 50);
+    }
+
+    #[test]
+    fn a_malformed_x_paging_is_a_located_warning_and_no_stream() {
+        let (bad, diagnostics) = fact(PAGE_PARAMS, &format!("{{type: array, items: {ITEM}}}"), Some("{itemz: posts}"));
+        assert!(reason(bad).contains("cannot be read"));
+        let warning = diagnostics.items().iter().find(|d| d.kind == "bad-paging").expect("a bad-paging warning");
+        assert_eq!(warning.pointer, "/paths/~1items/get/x-paging");
+        let (not_streamed, _) = fact(PAGE_PARAMS, &format!("{{type: array, items: {ITEM}}}"), Some("{not_streamed: the server repeats items}"));
+        assert_eq!(reason(not_streamed), "the server repeats items");
+    }
+}
