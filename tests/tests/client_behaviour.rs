@@ -634,6 +634,20 @@ async fn cursor_stream_keeps_the_page_size_within_the_operations_own_maximum() {
     assert_eq!(queries(&server).await, ["limit=100", "from_id=o0&limit=100"], "clamped to 100, 100 when unset; a set cursor is where it starts");
 }
 
+#[tokio::test]
+async fn paginate_by_hand_takes_the_parameters_own_integer_type() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(UserPages).mount(&server).await;
+    let client = client(&server);
+    // `page` and `per_page` are `i64` setters: `paginate` hands out `i64`s, no conversion.
+    let ids: Vec<String> = mattermost_client::paginate(&client, 2_i64, |page, per_page| client.get_users().page(page).per_page(per_page).send())
+        .map(|user| user.expect("user").id)
+        .collect()
+        .await;
+    assert_eq!(ids, ["u0", "u1", "u2", "u3", "u4"]);
+    assert_eq!(queries(&server).await, ["page=0&per_page=2", "page=1&per_page=2", "page=2&per_page=2"]);
+}
+
 // Rough edges: `Error::retry_after`, constructors of request models
 
 #[tokio::test]

@@ -123,21 +123,26 @@ where
 
 /// Streams the items of a page-number endpoint, one page at a time.
 ///
-/// `fetch(page, per_page)` loads one page (pages count from 0); `per_page` is clamped to
-/// `1..=MAX_PER_PAGE`. The stream ends after an empty page or a page shorter than `per_page`,
-/// and otherwise as [`stream_pages`] says. Generated operations have `.stream()` on their
-/// builders; this is for endpoints called by hand.
-pub fn paginate<'a, T, F, Fut>(client: &Client, per_page: u32, fetch: F) -> impl Stream<Item = Result<T>> + Unpin + 'a
+/// `fetch(page, per_page)` loads one page (pages count from 0), both in the integer type of
+/// `per_page`, the type of the endpoint's own parameters (`i64` for the generated builders'
+/// setters, so no conversion is needed); `per_page` is clamped to `1..=MAX_PER_PAGE`. The
+/// stream ends after an empty page or a page shorter than `per_page`, and otherwise as
+/// [`stream_pages`] says. Generated operations have `.stream()` on their builders; this is for
+/// endpoints called by hand.
+pub fn paginate<'a, T, N, F, Fut>(client: &Client, per_page: N, fetch: F) -> impl Stream<Item = Result<T>> + Unpin + 'a
 where
-    F: FnMut(u32, u32) -> Fut + 'a,
+    N: Copy + TryInto<u32> + TryFrom<u32> + From<u8> + 'a,
+    F: FnMut(N, N) -> Fut + 'a,
     Fut: Future<Output = Result<Vec<T>>> + 'a,
     T: Serialize + 'a,
 {
-    let per_page = per_page.clamp(1, MAX_PER_PAGE);
+    let per_page: N = page_size_for(Some(per_page), u8::try_from(MAX_PER_PAGE).unwrap_or(u8::MAX));
     let mut fetch = fetch;
     stream_pages(client, 0u32, move |page| {
-        let items = fetch(page, per_page);
+        // A page number beyond `N`'s range ends the stream.
+        let items = N::try_from(page).ok().map(|number| fetch(number, per_page));
         async move {
+            let Some(items) = items else { return Ok(Page { items: Vec::new(), next: None }) };
             let items = items.await?;
             let next = is_full_page(items.len(), per_page).then(|| page.saturating_add(1));
             Ok(Page { items, next })
