@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::OutputFile;
-use crate::ir::{Ir, Response, TypeKind, TypeOrigin};
+use crate::ir::{Ir, PagingFact, PagingKind, Response, TypeKind, TypeOrigin};
 use crate::load::audit::Coverage;
 
 /// Path of the report inside the generated crate's directory (excluded from the package).
@@ -20,6 +20,7 @@ struct Report<'a> {
     counts: Counts,
     #[serde(skip_serializing_if = "Option::is_none")]
     audit: Option<&'a Coverage>,
+    paging: PagingCoverage<'a>,
     operations: Vec<OperationEntry<'a>>,
     types: Vec<TypeEntry<'a>>,
     diagnostics: &'a [Diagnostic],
@@ -45,6 +46,47 @@ struct OperationEntry<'a> {
     group: &'a str,
     reply: &'static str,
     builder: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paging: Option<&'static str>,
+}
+
+/// Which operations take paging parameters, which of them stream their items, and why the
+/// others do not.
+#[derive(Serialize)]
+struct PagingCoverage<'a> {
+    paged: usize,
+    streamed: usize,
+    not_streamed: Vec<NotStreamed<'a>>,
+}
+
+#[derive(Serialize)]
+struct NotStreamed<'a> {
+    method: &'a str,
+    operation_id: &'a str,
+    reason: &'a str,
+}
+
+/// How one operation's stream pages: `page`, `cursor`, or `none` when it cannot be streamed.
+fn paging_label(fact: Option<&PagingFact>) -> Option<&'static str> {
+    match fact? {
+        PagingFact::Streamed(paging) => Some(match paging.kind {
+            PagingKind::PageNumber { .. } => "page",
+            PagingKind::Cursor { .. } => "cursor",
+        }),
+        PagingFact::NotStreamed { .. } => Some("none"),
+    }
+}
+
+fn paging_coverage(ir: &Ir) -> PagingCoverage<'_> {
+    let paged: Vec<_> = ir.operations.iter().filter(|op| op.paging.is_some()).collect();
+    let not_streamed: Vec<NotStreamed<'_>> = paged
+        .iter()
+        .filter_map(|op| match &op.paging {
+            Some(PagingFact::NotStreamed { reason }) => Some(NotStreamed { method: &op.method_name, operation_id: &op.operation_id, reason }),
+            _ => None,
+        })
+        .collect();
+    PagingCoverage { paged: paged.len(), streamed: paged.len() - not_streamed.len(), not_streamed }
 }
 
 #[derive(Serialize)]
@@ -64,6 +106,7 @@ pub fn report_file(ir: &Ir, diagnostics: &Diagnostics, overlay_sha256: Option<St
         spec_sha256: &ir.info.spec_sha256,
         overlay_sha256,
         audit,
+        paging: paging_coverage(ir),
         counts: Counts {
             operations: ir.operations.len(),
             events: ir.events.as_ref().map_or(0, |e| e.events.len()),
@@ -89,6 +132,7 @@ pub fn report_file(ir: &Ir, diagnostics: &Diagnostics, overlay_sha256: Option<St
                     Response::Empty => "empty",
                 },
                 builder: op.has_optional_inputs(),
+                paging: paging_label(op.paging.as_ref()),
             })
             .collect(),
         types: ir

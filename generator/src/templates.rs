@@ -8,6 +8,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("limits.rs", include_str!("../../templates/src/runtime/limits.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
+    ("nulls.rs", include_str!("../../templates/src/runtime/nulls.rs")),
     ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),
     ("redact.rs", include_str!("../../templates/src/runtime/redact.rs")),
     ("redirect.rs", include_str!("../../templates/src/runtime/redirect.rs")),
@@ -25,6 +26,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
 
 /// Examples, copied verbatim into `examples/` of the generated crate.
 pub const EXAMPLE_FILES: &[(&str, &str)] = &[
+    ("channel_posts.rs", include_str!("../../templates/examples/channel_posts.rs")),
     ("create_post.rs", include_str!("../../templates/examples/create_post.rs")),
     ("echo_bot.rs", include_str!("../../templates/examples/echo_bot.rs")),
     ("list_team_users.rs", include_str!("../../templates/examples/list_team_users.rs")),

@@ -243,10 +243,11 @@ async fn multipart_upload_of_several_files_sends_text_parts_first() {
         .client_ids(["cid1", "cid2"])
         .await
         .expect("upload");
-    let infos = uploaded.file_infos.expect("file infos");
+    // Always written by the server (model/file.go FileUploadResponse): plain fields.
+    let infos = &uploaded.file_infos;
     assert_eq!(infos.len(), 2);
     assert_eq!(infos[1].id, "f2");
-    assert_eq!(uploaded.client_ids, Some(vec!["cid1".to_string(), "cid2".to_string()]));
+    assert_eq!(uploaded.client_ids, ["cid1", "cid2"]);
 
     let req = only_request(&server).await;
     assert_eq!(req.method.as_str(), "POST");
@@ -479,6 +480,195 @@ async fn stream_clamps_per_page_and_takes_only_what_is_consumed() {
     let requests = server.received_requests().await.expect("recording enabled");
     assert_eq!(requests.len(), 1, "one page fetched for one item");
     assert_eq!(requests[0].url.query(), Some("page=0&per_page=200"));
+}
+
+/// The query of a request as a map.
+fn query_map(request: &Request) -> std::collections::HashMap<String, String> {
+    request.url.query_pairs().into_owned().collect()
+}
+
+/// The queries `server` received, in order.
+async fn queries(server: &MockServer) -> Vec<String> {
+    let requests = server.received_requests().await.expect("recording enabled");
+    requests.iter().map(|r| r.url.query().unwrap_or("").to_owned()).collect()
+}
+
+/// A channel of 5 posts (`p0` newest), served as Mattermost's `PostList` pages: the page's ids
+/// newest first in `order`, the posts in the `posts` map, which also holds a thread's root
+/// post that is not in `order`.
+struct ChannelPosts;
+
+impl wiremock::Respond for ChannelPosts {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query = query_map(request);
+        let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+        let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(60);
+        let ids: Vec<String> = (0..5usize).skip(page * per_page).take(per_page).map(|i| format!("p{i}")).collect();
+        let mut posts = serde_json::Map::new();
+        for id in ids.iter().rev() {
+            posts.insert(id.clone(), json!({"id": id, "message": format!("message {id}"), "root_id": "root"}));
+        }
+        posts.insert("root".into(), json!({"id": "root", "message": "the thread's root"}));
+        json_reply(json!({"order": ids, "posts": posts, "next_post_id": "", "prev_post_id": ""}))
+    }
+}
+
+#[tokio::test]
+async fn post_list_stream_yields_each_post_once_in_the_servers_order() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v4/channels/c1/posts")).respond_with(ChannelPosts).mount(&server).await;
+    let client = client(&server);
+    let ids: Vec<String> = client
+        .get_posts_for_channel("c1")
+        .per_page(2)
+        .stream()
+        .map(|post| post.expect("post").id)
+        .collect()
+        .await;
+    // `order` decides: newest first, the root (only in `posts`) never, each post once.
+    assert_eq!(ids, ["p0", "p1", "p2", "p3", "p4"]);
+    assert_eq!(queries(&server).await, ["page=0&per_page=2", "page=1&per_page=2", "page=2&per_page=2"]);
+}
+
+#[tokio::test]
+async fn post_list_stream_is_bounded_by_max_stream_items() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ChannelPosts).mount(&server).await;
+    let client = Client::builder(&server.uri()).retry(RetryPolicy::none()).max_stream_items(3).build().expect("client");
+    let ids: Vec<String> = client.get_posts_for_channel("c1").per_page(2).stream().map(|p| p.expect("post").id).collect().await;
+    assert_eq!(ids, ["p0", "p1", "p2"]);
+    assert_eq!(server.received_requests().await.expect("recording").len(), 2, "no page fetched beyond the limit");
+}
+
+#[tokio::test]
+async fn post_list_fields_the_server_always_writes_are_plain_and_null_is_empty() {
+    // An archived thread's reply (post.go getPostThread): `posts` is a nil Go map, `null`.
+    let server = server_with(json_reply(json!({"order": [], "posts": null, "first_inaccessible_post_time": 7}))).await;
+    let list = client(&server).get_post_thread("p1").await.expect("decodes");
+    let (order, posts): (&Vec<String>, &std::collections::BTreeMap<String, mattermost_client::models::Post>) = (&list.order, &list.posts);
+    assert!(order.is_empty() && posts.is_empty());
+    assert_eq!(list.first_inaccessible_post_time, 7);
+}
+
+/// 5 teams, served as a plain list, or with `include_total_count=true` as
+/// `{"teams": [...], "total_count": 5}` (team.go getAllTeams).
+struct AllTeams;
+
+impl wiremock::Respond for AllTeams {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query = query_map(request);
+        let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+        let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(60);
+        let teams: Vec<serde_json::Value> = (0..5usize).skip(page * per_page).take(per_page).map(|i| json!({"id": format!("t{i}")})).collect();
+        if query.get("include_total_count").map(String::as_str) == Some("true") {
+            json_reply(json!({"teams": teams, "total_count": 5}))
+        } else {
+            json_reply(serde_json::Value::Array(teams))
+        }
+    }
+}
+
+#[tokio::test]
+async fn count_wrapped_list_streams_its_items_once() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v4/teams")).respond_with(AllTeams).mount(&server).await;
+    let client = client(&server);
+    let with_count: Vec<String> =
+        client.get_all_teams().include_total_count(true).per_page(2).stream().map(|t| t.expect("team").id).collect().await;
+    assert_eq!(with_count, ["t0", "t1", "t2", "t3", "t4"]);
+    let plain: Vec<String> = client.get_all_teams().per_page(2).stream().map(|t| t.expect("team").id).collect().await;
+    assert_eq!(plain, with_count, "the reply's other shape streams the same items");
+    let queries = queries(&server).await;
+    assert_eq!(queries.len(), 6, "three pages each: {queries:?}");
+    assert_eq!(queries[2], "page=2&per_page=2&include_total_count=true");
+}
+
+/// A user's 5 threads (`t0` most recent), paged like getThreadsForUser: `before` is the id of
+/// the last thread of the previous page.
+struct UserThreads;
+
+impl wiremock::Respond for UserThreads {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query = query_map(request);
+        let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+        let start = match query.get("before") {
+            Some(before) => before.trim_start_matches('t').parse::<usize>().map_or(5, |i| i + 1),
+            None => 0,
+        };
+        let threads: Vec<serde_json::Value> = (start..5).take(per_page).map(|i| json!({"id": format!("t{i}")})).collect();
+        json_reply(json!({"total": 5, "threads": threads}))
+    }
+}
+
+#[tokio::test]
+async fn cursor_stream_asks_for_the_items_after_the_last_one() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v4/users/u1/teams/tm1/threads")).respond_with(UserThreads).mount(&server).await;
+    let client = client(&server);
+    let ids: Vec<String> = client.get_user_threads("u1", "tm1").per_page(2).stream().map(|t| t.expect("thread").id).collect().await;
+    assert_eq!(ids, ["t0", "t1", "t2", "t3", "t4"]);
+    assert_eq!(queries(&server).await, ["per_page=2", "per_page=2&before=t1", "per_page=2&before=t3"]);
+}
+
+#[tokio::test]
+async fn cursor_stream_ends_when_the_server_ignores_the_cursor() {
+    // Always the same full page: without the repeat check this would never end.
+    let server = server_with(json_reply(json!({"total": 9, "threads": [{"id": "a"}, {"id": "b"}]}))).await;
+    let results: Vec<_> = client(&server).get_user_threads("u1", "tm1").per_page(2).stream().collect().await;
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(matches!(results[2], Err(Error::Pagination { page: 1, .. })), "{results:?}");
+    assert_eq!(server.received_requests().await.expect("recording").len(), 2);
+}
+
+#[tokio::test]
+async fn cursor_stream_keeps_the_page_size_within_the_operations_own_maximum() {
+    // listOutgoingOAuthConnections refuses a `limit` above 100 (x-paging `max_size`); the
+    // builder's `limit` is the parameter's own `i64`.
+    let server = server_with(json_reply(json!([{"id": "o1"}]))).await;
+    let client = client(&server);
+    let ids: Vec<Option<String>> =
+        client.list_outgoing_o_auth_connections().limit(5000_i64).stream().map(|c| c.expect("connection").id).collect().await;
+    assert_eq!(ids, [Some("o1".to_owned())]);
+    let ids: Vec<_> = client.list_outgoing_o_auth_connections().from_id("o0").stream().collect().await;
+    assert_eq!(ids.len(), 1);
+    assert_eq!(queries(&server).await, ["limit=100", "from_id=o0&limit=100"], "clamped to 100, 100 when unset; a set cursor is where it starts");
+}
+
+#[tokio::test]
+async fn paginate_by_hand_takes_the_parameters_own_integer_type() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(UserPages).mount(&server).await;
+    let client = client(&server);
+    // `page` and `per_page` are `i64` setters: `paginate` hands out `i64`s, no conversion.
+    let ids: Vec<String> = mattermost_client::paginate(&client, 2_i64, |page, per_page| client.get_users().page(page).per_page(per_page).send())
+        .map(|user| user.expect("user").id)
+        .collect()
+        .await;
+    assert_eq!(ids, ["u0", "u1", "u2", "u3", "u4"]);
+    assert_eq!(queries(&server).await, ["page=0&per_page=2", "page=1&per_page=2", "page=2&per_page=2"]);
+}
+
+// Rough edges: `Error::retry_after`, constructors of request models
+
+#[tokio::test]
+async fn error_says_how_long_the_server_asked_to_wait() {
+    let server = server_with(ResponseTemplate::new(429).insert_header("Retry-After", "7")).await;
+    let error = client(&server).get_user("me").await.expect_err("rate limited");
+    assert!(error.is_rate_limited());
+    assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(7)));
+    let server = server_with(ResponseTemplate::new(404)).await;
+    assert_eq!(client(&server).get_user("me").await.expect_err("not found").retry_after(), None);
+}
+
+#[tokio::test]
+async fn create_channel_request_has_a_constructor_of_its_required_fields() {
+    use mattermost_client::models::{ChannelType, CreateChannelRequest};
+    let server = server_with(json_reply(json!({"id": "c1", "name": "town"}))).await;
+    let request = CreateChannelRequest::new("team1", "town", "Town", ChannelType::O);
+    assert_eq!((request.purpose.as_deref(), request.header.as_deref()), (None, None));
+    client(&server).create_channel(&request).await.expect("created");
+    let sent: serde_json::Value = serde_json::from_slice(&only_request(&server).await.body).expect("JSON body");
+    assert_eq!(sent, json!({"team_id": "team1", "name": "town", "display_name": "Town", "type": "O"}));
 }
 
 // 6. Empty replies

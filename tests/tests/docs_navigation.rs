@@ -119,6 +119,40 @@ fn every_group_and_its_methods_carry_the_feature_badge() {
 }
 
 #[test]
+fn docs_rs_documents_every_features_items_with_their_badge() {
+    let manifest = std::fs::read_to_string(repo_root().join("generated/Cargo.toml")).expect("Cargo.toml");
+    let start = manifest.find("[package.metadata.docs.rs]\n").expect("docs.rs section");
+    let section = &manifest[start..];
+    let section = &section[..section[1..].find("\n[").map_or(section.len(), |end| end + 1)];
+    let settings: Vec<&str> = section.lines().skip(1).filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect();
+    assert_eq!(settings, ["all-features = true", "rustdoc-args = [\"--cfg\", \"docsrs\"]"], "docs.rs builds every feature, with badges");
+    // The WebSocket events, off by default, are documented with their badge.
+    let lib = std::fs::read_to_string(repo_root().join("generated/src/lib.rs")).expect("lib.rs");
+    assert!(lib.contains("#[cfg(feature = \"websocket\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"websocket\")))]\npub mod events;"), "events module badge");
+}
+
+#[test]
+fn paged_methods_link_their_stream_on_the_group_page() {
+    let groups = groups();
+    let posts = &groups["posts"].docs;
+    assert!(
+        posts.contains("[`get_posts_for_channel`](crate::Client::get_posts_for_channel)")
+            && posts.contains("paged: [`stream()`](crate::operations::posts::GetPostsForChannel::stream) yields every item"),
+        "{posts}"
+    );
+    // Every stream the builders define is linked from a group page.
+    let mut linked = 0;
+    for (name, group) in &groups {
+        let source = std::fs::read_to_string(repo_root().join(format!("generated/src/operations/{name}.rs"))).expect("group file");
+        let streams = source.matches("pub fn stream(").count();
+        let links = group.docs.matches("::stream) yields every item").count();
+        assert_eq!(streams, links, "{name}: streams and links to them");
+        linked += links;
+    }
+    assert!(linked >= 45, "expected every streamed operation, found {linked}");
+}
+
+#[test]
 fn javascript_names_are_search_aliases() {
     let groups = groups();
     let method = |group: &str, name: &str| groups[group].methods.get(name).unwrap_or_else(|| panic!("{group}::{name}"));
@@ -148,7 +182,8 @@ fn readme_counts_the_operations_of_each_group() {
     for (name, group) in &groups {
         // One line per operation; the login wrappers' line is not one.
         let operations = group.docs.lines().filter(|l| l.trim_start().starts_with("- [`") && !l.trim_start().starts_with("- [`login`]")).count();
-        let row = format!("| `{name}` | {operations} |");
+        // The row links the group's page: one page per group, from the crate's front page.
+        let row = format!("| [`{name}`](crate::operations::{name}) | {operations} |");
         assert!(readme.contains(&row), "README lacks the row {row}");
     }
     assert!(readme.contains("| **`full`** (default): every group | **437** |"));

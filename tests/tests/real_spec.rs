@@ -296,3 +296,66 @@ fn focused_operation_snapshots() {
         insta::assert_snapshot!(format!("operation_{method}"), operation_snippet(&generation, method));
     }
 }
+
+#[test]
+fn every_paged_operation_streams_or_is_named_with_a_reason() {
+    use mattermost_codegen::ir::{PageItems, PagingFact, PagingKind};
+    let generation = generation();
+    let ir = &generation.ir;
+    let paged: Vec<_> = ir.operations.iter().filter(|op| op.paging.is_some()).collect();
+    let mut not_streamed: Vec<(&str, &str)> = paged
+        .iter()
+        .filter_map(|op| match &op.paging {
+            Some(PagingFact::NotStreamed { reason }) => Some((op.operation_id.as_str(), reason.as_str())),
+            _ => None,
+        })
+        .collect();
+    not_streamed.sort();
+    let names: Vec<&str> = not_streamed.iter().map(|(id, _)| *id).collect();
+    assert_eq!(names, ["GetGroupsAssociatedToChannelsByTeam", "GetPostThread", "GetUsersForReporting"], "{not_streamed:?}");
+    assert!(not_streamed.iter().all(|(_, reason)| reason.len() > 20), "each says why: {not_streamed:?}");
+    assert_eq!((paged.len(), paged.len() - not_streamed.len()), (48, 45), "paged operations, streamed");
+    // Every reply shape is covered: a list, a field next to a count, a union, a PostList, a cursor.
+    let paging = |id: &str| ir.operations.iter().find(|op| op.operation_id == id).and_then(|op| op.streamed_paging()).unwrap_or_else(|| panic!("{id} streams"));
+    assert_eq!(paging("GetUsers").items, PageItems::Whole);
+    assert!(matches!(paging("GetGroupUsers").items, PageItems::Field(_)));
+    assert!(matches!(paging("GetAllTeams").items, PageItems::Variants(_)));
+    assert!(matches!(paging("GetPostsForChannel").items, PageItems::Ordered { .. }));
+    assert!(matches!(paging("GetUserThreads").kind, PagingKind::Cursor { .. }));
+    let connections = paging("ListOutgoingOAuthConnections");
+    assert_eq!((connections.max_size, connections.stated), (100, true), "limit is at most 100 (x-paging)");
+    // The regen report names them too.
+    let report = mattermost_codegen::report::report_file(ir, &generation.diagnostics, None, None);
+    let report: serde_json::Value = serde_json::from_str(&report.contents).expect("JSON report");
+    assert_eq!(report["paging"]["streamed"], 45);
+    assert_eq!(report["paging"]["not_streamed"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn every_request_model_has_a_constructor_or_default() {
+    let generation = generation();
+    let ir = &generation.ir;
+    let mut bodies: Vec<&str> = ir
+        .operations
+        .iter()
+        .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
+            Some(BodyKind::Json(Shape::Named(id)) | BodyKind::Form(Shape::Named(id))) => Some(*id),
+            _ => None,
+        })
+        .filter(|id| matches!(ir.types.get(*id).kind, TypeKind::Struct(_)))
+        .map(|id| ir.types.get(id).name.as_str())
+        .collect();
+    bodies.sort_unstable();
+    bodies.dedup();
+    assert!(bodies.len() > 100, "expected the request models, found {}", bodies.len());
+    let missing: Vec<&str> = bodies
+        .iter()
+        .copied()
+        .filter(|name| {
+            let text = model(&generation, name);
+            !text.contains("pub fn new(") && !text.contains("Default,")
+        })
+        .collect();
+    assert!(missing.is_empty(), "request models with neither new(..) nor Default: {missing:?}");
+    assert!(model(&generation, "CreateChannelRequest").contains("pub fn new("));
+}

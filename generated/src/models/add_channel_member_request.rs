@@ -10,11 +10,11 @@ pub struct AddChannelMemberRequest {
     pub post_root_id: Option<String>,
 }
 impl AddChannelMemberRequest {
-    /// A `AddChannelMemberRequest` with its required fields (`user_id`) and every other field at its default; set others with struct update syntax: `AddChannelMemberRequest { field: value, ..AddChannelMemberRequest::new(…) }`.
+    /// A `AddChannelMemberRequest` with its required fields (`user_id`) and no optional one; set others with struct update syntax: `AddChannelMemberRequest { field: Some(value), ..AddChannelMemberRequest::new(…) }`.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
-            ..Default::default()
+            post_root_id: None,
         }
     }
 }

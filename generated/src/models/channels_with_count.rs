@@ -3,8 +3,8 @@
 /// A page of channels with the total count (include_total_count=true, or a paged channel search).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChannelsWithCount {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<super::ChannelListWithTeamData>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub channels: super::ChannelListWithTeamData,
+    #[serde(default)]
+    pub total_count: i64,
 }

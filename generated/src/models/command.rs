@@ -91,3 +91,50 @@ impl ::std::fmt::Debug for Command {
             .finish()
     }
 }
+impl Command {
+    /// A `Command` with its required fields (`id`, `token`, `create_at`, `update_at`, `delete_at`, `creator_id`, `team_id`, `trigger`, `method`, `username`, `icon_url`, `auto_complete`, `auto_complete_desc`, `auto_complete_hint`, `display_name`, `description`, `url`, `plugin_id`) and no optional one; set others with struct update syntax: `Command { field: Some(value), ..Command::new(…) }`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        token: impl Into<String>,
+        create_at: i64,
+        update_at: i64,
+        delete_at: i64,
+        creator_id: impl Into<String>,
+        team_id: impl Into<String>,
+        trigger: impl Into<String>,
+        method: impl Into<String>,
+        username: impl Into<String>,
+        icon_url: impl Into<String>,
+        auto_complete: bool,
+        auto_complete_desc: impl Into<String>,
+        auto_complete_hint: impl Into<String>,
+        display_name: impl Into<String>,
+        description: impl Into<String>,
+        url: impl Into<String>,
+        plugin_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            token: token.into(),
+            create_at,
+            update_at,
+            delete_at,
+            creator_id: creator_id.into(),
+            team_id: team_id.into(),
+            trigger: trigger.into(),
+            method: method.into(),
+            username: username.into(),
+            icon_url: icon_url.into(),
+            auto_complete,
+            auto_complete_desc: auto_complete_desc.into(),
+            auto_complete_hint: auto_complete_hint.into(),
+            display_name: display_name.into(),
+            description: description.into(),
+            url: url.into(),
+            plugin_id: plugin_id.into(),
+            autocomplete_data: None,
+            autocomplete_icon_data: None,
+        }
+    }
+}

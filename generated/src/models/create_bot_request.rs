@@ -10,11 +10,12 @@ pub struct CreateBotRequest {
     pub description: Option<String>,
 }
 impl CreateBotRequest {
-    /// A `CreateBotRequest` with its required fields (`username`) and every other field at its default; set others with struct update syntax: `CreateBotRequest { field: value, ..CreateBotRequest::new(…) }`.
+    /// A `CreateBotRequest` with its required fields (`username`) and no optional one; set others with struct update syntax: `CreateBotRequest { field: Some(value), ..CreateBotRequest::new(…) }`.
     pub fn new(username: impl Into<String>) -> Self {
         Self {
             username: username.into(),
-            ..Default::default()
+            display_name: None,
+            description: None,
         }
     }
 }

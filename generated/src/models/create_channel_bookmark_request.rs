@@ -21,3 +21,19 @@ pub struct CreateChannelBookmarkRequest {
     /// * `file` for channel bookmarks that reference a file. `file_id` is required
     pub r#type: super::CreateChannelBookmarkRequestType,
 }
+impl CreateChannelBookmarkRequest {
+    /// A `CreateChannelBookmarkRequest` with its required fields (`display_name`, `type`) and no optional one; set others with struct update syntax: `CreateChannelBookmarkRequest { field: Some(value), ..CreateChannelBookmarkRequest::new(…) }`.
+    pub fn new(
+        display_name: impl Into<String>,
+        r#type: super::CreateChannelBookmarkRequestType,
+    ) -> Self {
+        Self {
+            file_id: None,
+            display_name: display_name.into(),
+            link_url: None,
+            image_url: None,
+            emoji: None,
+            r#type,
+        }
+    }
+}

@@ -19,3 +19,21 @@ pub struct CreateChannelRequest {
     pub header: Option<String>,
     pub r#type: super::ChannelType,
 }
+impl CreateChannelRequest {
+    /// A `CreateChannelRequest` with its required fields (`team_id`, `name`, `display_name`, `type`) and no optional one; set others with struct update syntax: `CreateChannelRequest { field: Some(value), ..CreateChannelRequest::new(…) }`.
+    pub fn new(
+        team_id: impl Into<String>,
+        name: impl Into<String>,
+        display_name: impl Into<String>,
+        r#type: super::ChannelType,
+    ) -> Self {
+        Self {
+            team_id: team_id.into(),
+            name: name.into(),
+            display_name: display_name.into(),
+            purpose: None,
+            header: None,
+            r#type,
+        }
+    }
+}

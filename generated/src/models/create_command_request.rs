@@ -40,7 +40,7 @@ pub struct CreateCommandRequest {
     pub description: Option<String>,
 }
 impl CreateCommandRequest {
-    /// A `CreateCommandRequest` with its required fields (`team_id`, `method`, `trigger`, `url`) and every other field at its default; set others with struct update syntax: `CreateCommandRequest { field: value, ..CreateCommandRequest::new(…) }`.
+    /// A `CreateCommandRequest` with its required fields (`team_id`, `method`, `trigger`, `url`) and no optional one; set others with struct update syntax: `CreateCommandRequest { field: Some(value), ..CreateCommandRequest::new(…) }`.
     pub fn new(
         team_id: impl Into<String>,
         method: impl Into<String>,
@@ -52,7 +52,14 @@ impl CreateCommandRequest {
             method: method.into(),
             trigger: trigger.into(),
             url: url.into(),
-            ..Default::default()
+            creator_id: None,
+            username: None,
+            icon_url: None,
+            auto_complete: None,
+            auto_complete_desc: None,
+            auto_complete_hint: None,
+            display_name: None,
+            description: None,
         }
     }
 }

@@ -22,7 +22,7 @@ pub struct CreateGroupRequest {
     pub user_ids: Option<Vec<String>>,
 }
 impl CreateGroupRequest {
-    /// A `CreateGroupRequest` with its required fields (`name`, `display_name`, `source`, `allow_reference`) and every other field at its default; set others with struct update syntax: `CreateGroupRequest { field: value, ..CreateGroupRequest::new(…) }`.
+    /// A `CreateGroupRequest` with its required fields (`name`, `display_name`, `source`, `allow_reference`) and no optional one; set others with struct update syntax: `CreateGroupRequest { field: Some(value), ..CreateGroupRequest::new(…) }`.
     pub fn new(
         name: impl Into<String>,
         display_name: impl Into<String>,
@@ -32,9 +32,10 @@ impl CreateGroupRequest {
         Self {
             name: name.into(),
             display_name: display_name.into(),
+            description: None,
             source: source.into(),
             allow_reference,
-            ..Default::default()
+            user_ids: None,
         }
     }
 }

@@ -25,11 +25,16 @@ pub struct CreateIncomingWebhookRequest {
     pub channel_locked: Option<bool>,
 }
 impl CreateIncomingWebhookRequest {
-    /// A `CreateIncomingWebhookRequest` with its required fields (`channel_id`) and every other field at its default; set others with struct update syntax: `CreateIncomingWebhookRequest { field: value, ..CreateIncomingWebhookRequest::new(…) }`.
+    /// A `CreateIncomingWebhookRequest` with its required fields (`channel_id`) and no optional one; set others with struct update syntax: `CreateIncomingWebhookRequest { field: Some(value), ..CreateIncomingWebhookRequest::new(…) }`.
     pub fn new(channel_id: impl Into<String>) -> Self {
         Self {
             channel_id: channel_id.into(),
-            ..Default::default()
+            user_id: None,
+            display_name: None,
+            description: None,
+            username: None,
+            icon_url: None,
+            channel_locked: None,
         }
     }
 }

@@ -10,11 +10,11 @@ pub struct CreateJobRequest {
     pub data: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl CreateJobRequest {
-    /// A `CreateJobRequest` with its required fields (`type`) and every other field at its default; set others with struct update syntax: `CreateJobRequest { field: value, ..CreateJobRequest::new(…) }`.
+    /// A `CreateJobRequest` with its required fields (`type`) and no optional one; set others with struct update syntax: `CreateJobRequest { field: Some(value), ..CreateJobRequest::new(…) }`.
     pub fn new(r#type: impl Into<String>) -> Self {
         Self {
             r#type: r#type.into(),
-            ..Default::default()
+            data: None,
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct CreateOAuthAppRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
     /// A list of callback URLs for the appliation
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub callback_urls: Vec<String>,
     /// A link to the website of the application
     #[serde(default)]
@@ -22,7 +22,7 @@ pub struct CreateOAuthAppRequest {
     pub is_trusted: Option<bool>,
 }
 impl CreateOAuthAppRequest {
-    /// A `CreateOAuthAppRequest` with its required fields (`name`, `description`, `callback_urls`, `homepage`) and every other field at its default; set others with struct update syntax: `CreateOAuthAppRequest { field: value, ..CreateOAuthAppRequest::new(…) }`.
+    /// A `CreateOAuthAppRequest` with its required fields (`name`, `description`, `callback_urls`, `homepage`) and no optional one; set others with struct update syntax: `CreateOAuthAppRequest { field: Some(value), ..CreateOAuthAppRequest::new(…) }`.
     pub fn new(
         name: impl Into<String>,
         description: impl Into<String>,
@@ -32,9 +32,10 @@ impl CreateOAuthAppRequest {
         Self {
             name: name.into(),
             description: description.into(),
+            icon_url: None,
             callback_urls,
             homepage: homepage.into(),
-            ..Default::default()
+            is_trusted: None,
         }
     }
 }

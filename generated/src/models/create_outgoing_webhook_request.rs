@@ -18,13 +18,13 @@ pub struct CreateOutgoingWebhookRequest {
     #[serde(default)]
     pub display_name: String,
     /// List of words for the webhook to trigger on
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub trigger_words: Vec<String>,
     /// When to trigger the webhook, `0` when a trigger word is present at all and `1` if the message starts with a trigger word
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_when: Option<i64>,
     /// The URLs to POST the payloads to when the webhook is triggered
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub callback_urls: Vec<String>,
     /// The format to POST the data in, either `application/json` or `application/x-www-form-urlencoded`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,7 +37,7 @@ pub struct CreateOutgoingWebhookRequest {
     pub icon_url: Option<String>,
 }
 impl CreateOutgoingWebhookRequest {
-    /// A `CreateOutgoingWebhookRequest` with its required fields (`team_id`, `display_name`, `trigger_words`, `callback_urls`) and every other field at its default; set others with struct update syntax: `CreateOutgoingWebhookRequest { field: value, ..CreateOutgoingWebhookRequest::new(…) }`.
+    /// A `CreateOutgoingWebhookRequest` with its required fields (`team_id`, `display_name`, `trigger_words`, `callback_urls`) and no optional one; set others with struct update syntax: `CreateOutgoingWebhookRequest { field: Some(value), ..CreateOutgoingWebhookRequest::new(…) }`.
     pub fn new(
         team_id: impl Into<String>,
         display_name: impl Into<String>,
@@ -46,10 +46,16 @@ impl CreateOutgoingWebhookRequest {
     ) -> Self {
         Self {
             team_id: team_id.into(),
+            channel_id: None,
+            creator_id: None,
+            description: None,
             display_name: display_name.into(),
             trigger_words,
+            trigger_when: None,
             callback_urls,
-            ..Default::default()
+            content_type: None,
+            username: None,
+            icon_url: None,
         }
     }
 }

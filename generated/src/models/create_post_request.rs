@@ -22,12 +22,15 @@ pub struct CreatePostRequest {
     pub metadata: Option<super::CreatePostRequestMetadata>,
 }
 impl CreatePostRequest {
-    /// A `CreatePostRequest` with its required fields (`channel_id`, `message`) and every other field at its default; set others with struct update syntax: `CreatePostRequest { field: value, ..CreatePostRequest::new(…) }`.
+    /// A `CreatePostRequest` with its required fields (`channel_id`, `message`) and no optional one; set others with struct update syntax: `CreatePostRequest { field: Some(value), ..CreatePostRequest::new(…) }`.
     pub fn new(channel_id: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             channel_id: channel_id.into(),
             message: message.into(),
-            ..Default::default()
+            root_id: None,
+            file_ids: None,
+            props: None,
+            metadata: None,
         }
     }
 }

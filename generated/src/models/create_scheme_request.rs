@@ -16,7 +16,7 @@ pub struct CreateSchemeRequest {
     pub display_name: String,
 }
 impl CreateSchemeRequest {
-    /// A `CreateSchemeRequest` with its required fields (`name`, `scope`, `display_name`) and every other field at its default; set others with struct update syntax: `CreateSchemeRequest { field: value, ..CreateSchemeRequest::new(…) }`.
+    /// A `CreateSchemeRequest` with its required fields (`name`, `scope`, `display_name`) and no optional one; set others with struct update syntax: `CreateSchemeRequest { field: Some(value), ..CreateSchemeRequest::new(…) }`.
     pub fn new(
         name: impl Into<String>,
         scope: impl Into<String>,
@@ -24,9 +24,9 @@ impl CreateSchemeRequest {
     ) -> Self {
         Self {
             name: name.into(),
+            description: None,
             scope: scope.into(),
             display_name: display_name.into(),
-            ..Default::default()
         }
     }
 }

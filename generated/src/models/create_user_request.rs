@@ -47,12 +47,20 @@ impl ::std::fmt::Debug for CreateUserRequest {
     }
 }
 impl CreateUserRequest {
-    /// A `CreateUserRequest` with its required fields (`email`, `username`) and every other field at its default; set others with struct update syntax: `CreateUserRequest { field: value, ..CreateUserRequest::new(…) }`.
+    /// A `CreateUserRequest` with its required fields (`email`, `username`) and no optional one; set others with struct update syntax: `CreateUserRequest { field: Some(value), ..CreateUserRequest::new(…) }`.
     pub fn new(email: impl Into<String>, username: impl Into<String>) -> Self {
         Self {
             email: email.into(),
             username: username.into(),
-            ..Default::default()
+            first_name: None,
+            last_name: None,
+            nickname: None,
+            auth_data: None,
+            auth_service: None,
+            password: None,
+            locale: None,
+            props: None,
+            notify_props: None,
         }
     }
 }

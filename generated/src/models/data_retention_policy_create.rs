@@ -16,12 +16,13 @@ pub struct DataRetentionPolicyCreate {
     pub channel_ids: Option<Vec<String>>,
 }
 impl DataRetentionPolicyCreate {
-    /// A `DataRetentionPolicyCreate` with its required fields (`display_name`, `post_duration`) and every other field at its default; set others with struct update syntax: `DataRetentionPolicyCreate { field: value, ..DataRetentionPolicyCreate::new(…) }`.
+    /// A `DataRetentionPolicyCreate` with its required fields (`display_name`, `post_duration`) and no optional one; set others with struct update syntax: `DataRetentionPolicyCreate { field: Some(value), ..DataRetentionPolicyCreate::new(…) }`.
     pub fn new(display_name: impl Into<String>, post_duration: i64) -> Self {
         Self {
             display_name: display_name.into(),
             post_duration,
-            ..Default::default()
+            team_ids: None,
+            channel_ids: None,
         }
     }
 }

@@ -19,12 +19,14 @@ pub struct ExecuteCommandRequest {
     pub parent_id: Option<String>,
 }
 impl ExecuteCommandRequest {
-    /// A `ExecuteCommandRequest` with its required fields (`channel_id`, `command`) and every other field at its default; set others with struct update syntax: `ExecuteCommandRequest { field: value, ..ExecuteCommandRequest::new(…) }`.
+    /// A `ExecuteCommandRequest` with its required fields (`channel_id`, `command`) and no optional one; set others with struct update syntax: `ExecuteCommandRequest { field: Some(value), ..ExecuteCommandRequest::new(…) }`.
     pub fn new(channel_id: impl Into<String>, command: impl Into<String>) -> Self {
         Self {
             channel_id: channel_id.into(),
             command: command.into(),
-            ..Default::default()
+            team_id: None,
+            root_id: None,
+            parent_id: None,
         }
     }
 }

@@ -4,6 +4,6 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupAddedEvent {
     /// JSON array of the member user ids. Sent by the server as a string holding JSON; decoded.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub teammate_ids: Vec<String>,
 }

@@ -40,3 +40,36 @@ pub struct IncomingWebhook {
     #[serde(default)]
     pub channel_locked: bool,
 }
+impl IncomingWebhook {
+    /// A `IncomingWebhook` from its fields (`id`, `create_at`, `update_at`, `delete_at`, `channel_id`, `description`, `display_name`, `user_id`, `team_id`, `username`, `icon_url`, `channel_locked`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        create_at: i64,
+        update_at: i64,
+        delete_at: i64,
+        channel_id: impl Into<String>,
+        description: impl Into<String>,
+        display_name: impl Into<String>,
+        user_id: impl Into<String>,
+        team_id: impl Into<String>,
+        username: impl Into<String>,
+        icon_url: impl Into<String>,
+        channel_locked: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            create_at,
+            update_at,
+            delete_at,
+            channel_id: channel_id.into(),
+            description: description.into(),
+            display_name: display_name.into(),
+            user_id: user_id.into(),
+            team_id: team_id.into(),
+            username: username.into(),
+            icon_url: icon_url.into(),
+            channel_locked,
+        }
+    }
+}

@@ -10,11 +10,11 @@ pub struct InstallMarketplacePluginRequest {
     pub version: Option<String>,
 }
 impl InstallMarketplacePluginRequest {
-    /// A `InstallMarketplacePluginRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `InstallMarketplacePluginRequest { field: value, ..InstallMarketplacePluginRequest::new(…) }`.
+    /// A `InstallMarketplacePluginRequest` with its required fields (`id`) and no optional one; set others with struct update syntax: `InstallMarketplacePluginRequest { field: Some(value), ..InstallMarketplacePluginRequest::new(…) }`.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
-            ..Default::default()
+            version: None,
         }
     }
 }

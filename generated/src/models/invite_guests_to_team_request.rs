@@ -3,22 +3,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InviteGuestsToTeamRequest {
     /// List of emails
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub emails: Vec<String>,
     /// List of channel ids
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub channels: Vec<String>,
     /// Message to include in the invite
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 impl InviteGuestsToTeamRequest {
-    /// A `InviteGuestsToTeamRequest` with its required fields (`emails`, `channels`) and every other field at its default; set others with struct update syntax: `InviteGuestsToTeamRequest { field: value, ..InviteGuestsToTeamRequest::new(…) }`.
+    /// A `InviteGuestsToTeamRequest` with its required fields (`emails`, `channels`) and no optional one; set others with struct update syntax: `InviteGuestsToTeamRequest { field: Some(value), ..InviteGuestsToTeamRequest::new(…) }`.
     pub fn new(emails: Vec<String>, channels: Vec<String>) -> Self {
         Self {
             emails,
             channels,
-            ..Default::default()
+            message: None,
         }
     }
 }

@@ -4,6 +4,6 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LicenseChangedEvent {
     /// Sanitized client license: a map of string to string.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub license: ::std::collections::BTreeMap<String, String>,
 }

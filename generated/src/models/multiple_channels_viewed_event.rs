@@ -4,6 +4,6 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MultipleChannelsViewedEvent {
     /// Channel id -> last viewed time (ms).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub channel_times: ::std::collections::BTreeMap<String, i64>,
 }

@@ -13,12 +13,12 @@ pub struct OpenDialogRequest {
     pub dialog: Option<super::Dialog>,
 }
 impl OpenDialogRequest {
-    /// A `OpenDialogRequest` with its required fields (`trigger_id`, `url`) and every other field at its default; set others with struct update syntax: `OpenDialogRequest { field: value, ..OpenDialogRequest::new(…) }`.
+    /// A `OpenDialogRequest` with its required fields (`trigger_id`, `url`) and no optional one; set others with struct update syntax: `OpenDialogRequest { field: Some(value), ..OpenDialogRequest::new(…) }`.
     pub fn new(trigger_id: impl Into<String>, url: impl Into<String>) -> Self {
         Self {
             trigger_id: trigger_id.into(),
             url: url.into(),
-            ..Default::default()
+            dialog: None,
         }
     }
 }

@@ -75,3 +75,42 @@ impl ::std::fmt::Debug for OutgoingWebhook {
             .finish()
     }
 }
+impl OutgoingWebhook {
+    /// A `OutgoingWebhook` with its required fields (`id`, `create_at`, `update_at`, `delete_at`, `creator_id`, `team_id`, `channel_id`, `description`, `display_name`, `trigger_when`, `content_type`, `token`, `username`, `icon_url`) and no optional one; set others with struct update syntax: `OutgoingWebhook { field: Some(value), ..OutgoingWebhook::new(…) }`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        create_at: i64,
+        update_at: i64,
+        delete_at: i64,
+        creator_id: impl Into<String>,
+        team_id: impl Into<String>,
+        channel_id: impl Into<String>,
+        description: impl Into<String>,
+        display_name: impl Into<String>,
+        trigger_when: i64,
+        content_type: impl Into<String>,
+        token: impl Into<String>,
+        username: impl Into<String>,
+        icon_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            create_at,
+            update_at,
+            delete_at,
+            creator_id: creator_id.into(),
+            team_id: team_id.into(),
+            channel_id: channel_id.into(),
+            description: description.into(),
+            display_name: display_name.into(),
+            trigger_words: None,
+            trigger_when,
+            callback_urls: None,
+            content_type: content_type.into(),
+            token: token.into(),
+            username: username.into(),
+            icon_url: icon_url.into(),
+        }
+    }
+}

@@ -3,6 +3,6 @@
 /// The data of the `plugin_statuses_changed` event (`Event::PluginStatusesChanged`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PluginStatusesChangedEvent {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub plugin_statuses: Vec<super::PluginStatus>,
 }

@@ -2,10 +2,10 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PostList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<::std::collections::BTreeMap<String, super::Post>>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub order: Vec<String>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub posts: ::std::collections::BTreeMap<String, super::Post>,
     /// The ID of next post. Not omitted when empty or not relevant.
     #[serde(default)]
     pub next_post_id: String,

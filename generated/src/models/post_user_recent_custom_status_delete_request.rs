@@ -13,3 +13,18 @@ pub struct PostUserRecentCustomStatusDeleteRequest {
     pub expires_at: Option<String>,
     pub duration: super::CustomStatusDuration,
 }
+impl PostUserRecentCustomStatusDeleteRequest {
+    /// A `PostUserRecentCustomStatusDeleteRequest` with its required fields (`emoji`, `text`, `duration`) and no optional one; set others with struct update syntax: `PostUserRecentCustomStatusDeleteRequest { field: Some(value), ..PostUserRecentCustomStatusDeleteRequest::new(…) }`.
+    pub fn new(
+        emoji: impl Into<String>,
+        text: impl Into<String>,
+        duration: super::CustomStatusDuration,
+    ) -> Self {
+        Self {
+            emoji: emoji.into(),
+            text: text.into(),
+            expires_at: None,
+            duration,
+        }
+    }
+}

@@ -4,6 +4,6 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreferencesChangedEvent {
     /// JSON array of Preference. Sent by the server as a string holding JSON; decoded.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub preferences: Vec<super::Preference>,
 }

@@ -10,11 +10,11 @@ pub struct PublishUserTypingRequest {
     pub parent_id: Option<String>,
 }
 impl PublishUserTypingRequest {
-    /// A `PublishUserTypingRequest` with its required fields (`channel_id`) and every other field at its default; set others with struct update syntax: `PublishUserTypingRequest { field: value, ..PublishUserTypingRequest::new(…) }`.
+    /// A `PublishUserTypingRequest` with its required fields (`channel_id`) and no optional one; set others with struct update syntax: `PublishUserTypingRequest { field: Some(value), ..PublishUserTypingRequest::new(…) }`.
     pub fn new(channel_id: impl Into<String>) -> Self {
         Self {
             channel_id: channel_id.into(),
-            ..Default::default()
+            parent_id: None,
         }
     }
 }

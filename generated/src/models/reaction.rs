@@ -26,3 +26,26 @@ pub struct Reaction {
     #[serde(default)]
     pub channel_id: String,
 }
+impl Reaction {
+    /// A `Reaction` with its required fields (`user_id`, `post_id`, `emoji_name`, `create_at`, `update_at`, `delete_at`, `channel_id`) and no optional one; set others with struct update syntax: `Reaction { field: Some(value), ..Reaction::new(…) }`.
+    pub fn new(
+        user_id: impl Into<String>,
+        post_id: impl Into<String>,
+        emoji_name: impl Into<String>,
+        create_at: i64,
+        update_at: i64,
+        delete_at: i64,
+        channel_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            post_id: post_id.into(),
+            emoji_name: emoji_name.into(),
+            create_at,
+            update_at,
+            delete_at,
+            remote_id: None,
+            channel_id: channel_id.into(),
+        }
+    }
+}

@@ -13,11 +13,12 @@ pub struct RequestTrialLicenseRequest {
     pub receive_emails_accepted: Option<bool>,
 }
 impl RequestTrialLicenseRequest {
-    /// A `RequestTrialLicenseRequest` with its required fields (`users`) and every other field at its default; set others with struct update syntax: `RequestTrialLicenseRequest { field: value, ..RequestTrialLicenseRequest::new(…) }`.
+    /// A `RequestTrialLicenseRequest` with its required fields (`users`) and no optional one; set others with struct update syntax: `RequestTrialLicenseRequest { field: Some(value), ..RequestTrialLicenseRequest::new(…) }`.
     pub fn new(users: i64) -> Self {
         Self {
             users,
-            ..Default::default()
+            terms_accepted: None,
+            receive_emails_accepted: None,
         }
     }
 }

@@ -3,9 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RetentionPolicyForChannelList {
     /// The list of channel policies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<Vec<super::DataRetentionPolicyForChannel>>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub policies: Vec<super::DataRetentionPolicyForChannel>,
     /// The total number of channel policies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
+    #[serde(default)]
+    pub total_count: i64,
 }

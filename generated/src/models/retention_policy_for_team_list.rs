@@ -3,9 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RetentionPolicyForTeamList {
     /// The list of team policies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<Vec<super::DataRetentionPolicyForTeam>>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub policies: Vec<super::DataRetentionPolicyForTeam>,
     /// The total number of team policies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
+    #[serde(default)]
+    pub total_count: i64,
 }

@@ -61,11 +61,24 @@ pub struct SearchAllChannelsRequest {
     pub exclude_remote: Option<bool>,
 }
 impl SearchAllChannelsRequest {
-    /// A `SearchAllChannelsRequest` with its required fields (`term`) and every other field at its default; set others with struct update syntax: `SearchAllChannelsRequest { field: value, ..SearchAllChannelsRequest::new(…) }`.
+    /// A `SearchAllChannelsRequest` with its required fields (`term`) and no optional one; set others with struct update syntax: `SearchAllChannelsRequest { field: Some(value), ..SearchAllChannelsRequest::new(…) }`.
     pub fn new(term: impl Into<String>) -> Self {
         Self {
             term: term.into(),
-            ..Default::default()
+            not_associated_to_group: None,
+            exclude_default_channels: None,
+            team_ids: None,
+            group_constrained: None,
+            exclude_group_constrained: None,
+            public: None,
+            private: None,
+            deleted: None,
+            page: None,
+            per_page: None,
+            exclude_policy_constrained: None,
+            include_search_by_id: None,
+            include_deleted: None,
+            exclude_remote: None,
         }
     }
 }

@@ -10,11 +10,11 @@ pub struct SearchEmojiRequest {
     pub prefix_only: Option<bool>,
 }
 impl SearchEmojiRequest {
-    /// A `SearchEmojiRequest` with its required fields (`term`) and every other field at its default; set others with struct update syntax: `SearchEmojiRequest { field: value, ..SearchEmojiRequest::new(…) }`.
+    /// A `SearchEmojiRequest` with its required fields (`term`) and no optional one; set others with struct update syntax: `SearchEmojiRequest { field: Some(value), ..SearchEmojiRequest::new(…) }`.
     pub fn new(term: impl Into<String>) -> Self {
         Self {
             term: term.into(),
-            ..Default::default()
+            prefix_only: None,
         }
     }
 }

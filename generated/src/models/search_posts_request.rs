@@ -22,11 +22,15 @@ pub struct SearchPostsRequest {
     pub per_page: Option<i64>,
 }
 impl SearchPostsRequest {
-    /// A `SearchPostsRequest` with its required fields (`terms`) and every other field at its default; set others with struct update syntax: `SearchPostsRequest { field: value, ..SearchPostsRequest::new(…) }`.
+    /// A `SearchPostsRequest` with its required fields (`terms`) and no optional one; set others with struct update syntax: `SearchPostsRequest { field: Some(value), ..SearchPostsRequest::new(…) }`.
     pub fn new(terms: impl Into<String>) -> Self {
         Self {
             terms: terms.into(),
-            ..Default::default()
+            is_or_search: None,
+            time_zone_offset: None,
+            include_deleted_channels: None,
+            page: None,
+            per_page: None,
         }
     }
 }

@@ -51,11 +51,24 @@ pub struct SearchUsersRequest {
     pub team_roles: Option<Vec<String>>,
 }
 impl SearchUsersRequest {
-    /// A `SearchUsersRequest` with its required fields (`term`) and every other field at its default; set others with struct update syntax: `SearchUsersRequest { field: value, ..SearchUsersRequest::new(…) }`.
+    /// A `SearchUsersRequest` with its required fields (`term`) and no optional one; set others with struct update syntax: `SearchUsersRequest { field: Some(value), ..SearchUsersRequest::new(…) }`.
     pub fn new(term: impl Into<String>) -> Self {
         Self {
             term: term.into(),
-            ..Default::default()
+            team_id: None,
+            not_in_team_id: None,
+            in_channel_id: None,
+            not_in_channel_id: None,
+            in_group_id: None,
+            group_constrained: None,
+            allow_inactive: None,
+            without_team: None,
+            limit: None,
+            not_in_group_id: None,
+            role: None,
+            roles: None,
+            channel_roles: None,
+            team_roles: None,
         }
     }
 }

@@ -3,6 +3,6 @@
 /// The data of the `sidebar_category_order_updated` event (`Event::SidebarCategoryOrderUpdated`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SidebarCategoryOrderUpdatedEvent {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub order: Vec<String>,
 }

@@ -27,3 +27,27 @@ pub struct SubmitDialogRequest {
     #[serde(default)]
     pub cancelled: bool,
 }
+impl SubmitDialogRequest {
+    /// A `SubmitDialogRequest` with its required fields (`type`, `callback_id`, `state`, `user_id`, `channel_id`, `team_id`, `cancelled`) and no optional one; set others with struct update syntax: `SubmitDialogRequest { field: Some(value), ..SubmitDialogRequest::new(…) }`.
+    pub fn new(
+        r#type: impl Into<String>,
+        callback_id: impl Into<String>,
+        state: impl Into<String>,
+        user_id: impl Into<String>,
+        channel_id: impl Into<String>,
+        team_id: impl Into<String>,
+        cancelled: bool,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            url: None,
+            callback_id: callback_id.into(),
+            state: state.into(),
+            user_id: user_id.into(),
+            channel_id: channel_id.into(),
+            team_id: team_id.into(),
+            submission: None,
+            cancelled,
+        }
+    }
+}

@@ -39,7 +39,7 @@ impl ::std::fmt::Debug for SwitchAccountTypeRequest {
     }
 }
 impl SwitchAccountTypeRequest {
-    /// A `SwitchAccountTypeRequest` with its required fields (`current_service`, `new_service`) and every other field at its default; set others with struct update syntax: `SwitchAccountTypeRequest { field: value, ..SwitchAccountTypeRequest::new(…) }`.
+    /// A `SwitchAccountTypeRequest` with its required fields (`current_service`, `new_service`) and no optional one; set others with struct update syntax: `SwitchAccountTypeRequest { field: Some(value), ..SwitchAccountTypeRequest::new(…) }`.
     pub fn new(
         current_service: impl Into<String>,
         new_service: impl Into<String>,
@@ -47,7 +47,11 @@ impl SwitchAccountTypeRequest {
         Self {
             current_service: current_service.into(),
             new_service: new_service.into(),
-            ..Default::default()
+            email: None,
+            password: None,
+            mfa_code: None,
+            ldap_id: None,
+            new_password: None,
         }
     }
 }

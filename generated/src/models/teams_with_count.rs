@@ -3,8 +3,8 @@
 /// A page of teams with the total count (include_total_count=true, or a paged team search).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TeamsWithCount {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teams: Option<Vec<super::Team>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub teams: Vec<super::Team>,
+    #[serde(default)]
+    pub total_count: i64,
 }

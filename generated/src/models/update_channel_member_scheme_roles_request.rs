@@ -10,12 +10,12 @@ pub struct UpdateChannelMemberSchemeRolesRequest {
     pub scheme_guest: Option<bool>,
 }
 impl UpdateChannelMemberSchemeRolesRequest {
-    /// A `UpdateChannelMemberSchemeRolesRequest` with its required fields (`scheme_admin`, `scheme_user`) and every other field at its default; set others with struct update syntax: `UpdateChannelMemberSchemeRolesRequest { field: value, ..UpdateChannelMemberSchemeRolesRequest::new(…) }`.
+    /// A `UpdateChannelMemberSchemeRolesRequest` with its required fields (`scheme_admin`, `scheme_user`) and no optional one; set others with struct update syntax: `UpdateChannelMemberSchemeRolesRequest { field: Some(value), ..UpdateChannelMemberSchemeRolesRequest::new(…) }`.
     pub fn new(scheme_admin: bool, scheme_user: bool) -> Self {
         Self {
             scheme_admin,
             scheme_user,
-            ..Default::default()
+            scheme_guest: None,
         }
     }
 }

@@ -19,11 +19,14 @@ pub struct UpdateChannelRequest {
     pub header: Option<String>,
 }
 impl UpdateChannelRequest {
-    /// A `UpdateChannelRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `UpdateChannelRequest { field: value, ..UpdateChannelRequest::new(…) }`.
+    /// A `UpdateChannelRequest` with its required fields (`id`) and no optional one; set others with struct update syntax: `UpdateChannelRequest { field: Some(value), ..UpdateChannelRequest::new(…) }`.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
-            ..Default::default()
+            name: None,
+            display_name: None,
+            purpose: None,
+            header: None,
         }
     }
 }

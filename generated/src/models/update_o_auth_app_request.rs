@@ -15,7 +15,7 @@ pub struct UpdateOAuthAppRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
     /// A list of callback URLs for the appliation
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub callback_urls: Vec<String>,
     /// A link to the website of the application
     #[serde(default)]
@@ -25,7 +25,7 @@ pub struct UpdateOAuthAppRequest {
     pub is_trusted: Option<bool>,
 }
 impl UpdateOAuthAppRequest {
-    /// A `UpdateOAuthAppRequest` with its required fields (`id`, `name`, `description`, `callback_urls`, `homepage`) and every other field at its default; set others with struct update syntax: `UpdateOAuthAppRequest { field: value, ..UpdateOAuthAppRequest::new(…) }`.
+    /// A `UpdateOAuthAppRequest` with its required fields (`id`, `name`, `description`, `callback_urls`, `homepage`) and no optional one; set others with struct update syntax: `UpdateOAuthAppRequest { field: Some(value), ..UpdateOAuthAppRequest::new(…) }`.
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
@@ -37,9 +37,10 @@ impl UpdateOAuthAppRequest {
             id: id.into(),
             name: name.into(),
             description: description.into(),
+            icon_url: None,
             callback_urls,
             homepage: homepage.into(),
-            ..Default::default()
+            is_trusted: None,
         }
     }
 }

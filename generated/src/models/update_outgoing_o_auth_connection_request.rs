@@ -53,11 +53,18 @@ impl ::std::fmt::Debug for UpdateOutgoingOAuthConnectionRequest {
     }
 }
 impl UpdateOutgoingOAuthConnectionRequest {
-    /// A `UpdateOutgoingOAuthConnectionRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `UpdateOutgoingOAuthConnectionRequest { field: value, ..UpdateOutgoingOAuthConnectionRequest::new(…) }`.
+    /// A `UpdateOutgoingOAuthConnectionRequest` with its required fields (`id`) and no optional one; set others with struct update syntax: `UpdateOutgoingOAuthConnectionRequest { field: Some(value), ..UpdateOutgoingOAuthConnectionRequest::new(…) }`.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
+            name: None,
+            client_id: None,
+            client_secret: None,
+            credentials_username: None,
+            credentials_password: None,
+            oauth_token_url: None,
+            grant_type: None,
+            audiences: None,
             id: id.into(),
-            ..Default::default()
         }
     }
 }

@@ -19,11 +19,14 @@ pub struct UpdatePostRequest {
     pub props: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl UpdatePostRequest {
-    /// A `UpdatePostRequest` with its required fields (`id`) and every other field at its default; set others with struct update syntax: `UpdatePostRequest { field: value, ..UpdatePostRequest::new(…) }`.
+    /// A `UpdatePostRequest` with its required fields (`id`) and no optional one; set others with struct update syntax: `UpdatePostRequest { field: Some(value), ..UpdatePostRequest::new(…) }`.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
-            ..Default::default()
+            is_pinned: None,
+            message: None,
+            has_reactions: None,
+            props: None,
         }
     }
 }

@@ -10,12 +10,12 @@ pub struct UpdateTeamMemberSchemeRolesRequest {
     pub scheme_guest: Option<bool>,
 }
 impl UpdateTeamMemberSchemeRolesRequest {
-    /// A `UpdateTeamMemberSchemeRolesRequest` with its required fields (`scheme_admin`, `scheme_user`) and every other field at its default; set others with struct update syntax: `UpdateTeamMemberSchemeRolesRequest { field: value, ..UpdateTeamMemberSchemeRolesRequest::new(…) }`.
+    /// A `UpdateTeamMemberSchemeRolesRequest` with its required fields (`scheme_admin`, `scheme_user`) and no optional one; set others with struct update syntax: `UpdateTeamMemberSchemeRolesRequest { field: Some(value), ..UpdateTeamMemberSchemeRolesRequest::new(…) }`.
     pub fn new(scheme_admin: bool, scheme_user: bool) -> Self {
         Self {
             scheme_admin,
             scheme_user,
-            ..Default::default()
+            scheme_guest: None,
         }
     }
 }

@@ -31,3 +31,25 @@ impl ::std::fmt::Debug for UpdateTeamRequest {
             .finish()
     }
 }
+impl UpdateTeamRequest {
+    /// A `UpdateTeamRequest` from its fields (`id`, `display_name`, `description`, `company_name`, `allowed_domains`, `invite_id`, `allow_open_invite`).
+    pub fn new(
+        id: impl Into<String>,
+        display_name: impl Into<String>,
+        description: impl Into<String>,
+        company_name: impl Into<String>,
+        allowed_domains: impl Into<String>,
+        invite_id: impl Into<String>,
+        allow_open_invite: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            display_name: display_name.into(),
+            description: description.into(),
+            company_name: company_name.into(),
+            allowed_domains: allowed_domains.into(),
+            invite_id: invite_id.into(),
+            allow_open_invite,
+        }
+    }
+}

@@ -10,11 +10,8 @@ pub struct UpdateUserMfaRequest {
     pub code: Option<String>,
 }
 impl UpdateUserMfaRequest {
-    /// A `UpdateUserMfaRequest` with its required fields (`activate`) and every other field at its default; set others with struct update syntax: `UpdateUserMfaRequest { field: value, ..UpdateUserMfaRequest::new(…) }`.
+    /// A `UpdateUserMfaRequest` with its required fields (`activate`) and no optional one; set others with struct update syntax: `UpdateUserMfaRequest { field: Some(value), ..UpdateUserMfaRequest::new(…) }`.
     pub fn new(activate: bool) -> Self {
-        Self {
-            activate,
-            ..Default::default()
-        }
+        Self { activate, code: None }
     }
 }

@@ -26,11 +26,12 @@ impl ::std::fmt::Debug for UpdateUserPasswordRequest {
     }
 }
 impl UpdateUserPasswordRequest {
-    /// A `UpdateUserPasswordRequest` with its required fields (`new_password`) and every other field at its default; set others with struct update syntax: `UpdateUserPasswordRequest { field: value, ..UpdateUserPasswordRequest::new(…) }`.
+    /// A `UpdateUserPasswordRequest` with its required fields (`new_password`) and no optional one; set others with struct update syntax: `UpdateUserPasswordRequest { field: Some(value), ..UpdateUserPasswordRequest::new(…) }`.
     pub fn new(new_password: impl Into<String>) -> Self {
         Self {
+            current_password: None,
             new_password: new_password.into(),
-            ..Default::default()
+            already_hashed: None,
         }
     }
 }

@@ -26,7 +26,7 @@ pub struct UpdateUserRequest {
     pub notify_props: Option<super::UserNotifyProps>,
 }
 impl UpdateUserRequest {
-    /// A `UpdateUserRequest` with its required fields (`id`, `email`, `username`) and every other field at its default; set others with struct update syntax: `UpdateUserRequest { field: value, ..UpdateUserRequest::new(…) }`.
+    /// A `UpdateUserRequest` with its required fields (`id`, `email`, `username`) and no optional one; set others with struct update syntax: `UpdateUserRequest { field: Some(value), ..UpdateUserRequest::new(…) }`.
     pub fn new(
         id: impl Into<String>,
         email: impl Into<String>,
@@ -36,7 +36,14 @@ impl UpdateUserRequest {
             id: id.into(),
             email: email.into(),
             username: username.into(),
-            ..Default::default()
+            first_name: None,
+            last_name: None,
+            nickname: None,
+            locale: None,
+            position: None,
+            timezone: None,
+            props: None,
+            notify_props: None,
         }
     }
 }

@@ -13,12 +13,12 @@ pub struct UpdateUserStatusRequest {
     pub dnd_end_time: Option<i64>,
 }
 impl UpdateUserStatusRequest {
-    /// A `UpdateUserStatusRequest` with its required fields (`user_id`, `status`) and every other field at its default; set others with struct update syntax: `UpdateUserStatusRequest { field: value, ..UpdateUserStatusRequest::new(…) }`.
+    /// A `UpdateUserStatusRequest` with its required fields (`user_id`, `status`) and no optional one; set others with struct update syntax: `UpdateUserStatusRequest { field: Some(value), ..UpdateUserStatusRequest::new(…) }`.
     pub fn new(user_id: impl Into<String>, status: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
             status: status.into(),
-            ..Default::default()
+            dnd_end_time: None,
         }
     }
 }

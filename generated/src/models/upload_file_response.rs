@@ -3,9 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UploadFileResponse {
     /// A list of file metadata that has been stored in the database
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_infos: Option<Vec<super::FileInfo>>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub file_infos: Vec<super::FileInfo>,
     /// A list of the client_ids that were provided in the request
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub client_ids: Vec<String>,
 }

@@ -6,8 +6,8 @@ pub struct UserThreads {
     #[serde(default)]
     pub total: i64,
     /// Array of threads
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threads: Option<Vec<super::UserThread>>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub threads: Vec<super::UserThread>,
     /// Number of threads with unread replies
     #[serde(default)]
     pub total_unread_threads: i64,

@@ -2,8 +2,8 @@
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UsersWithGroupsAndCount {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<super::UserWithGroups>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
+    pub users: Vec<super::UserWithGroups>,
+    #[serde(default)]
+    pub total_count: i64,
 }

@@ -13,11 +13,12 @@ pub struct ViewChannelRequest {
     pub collapsed_threads_supported: Option<bool>,
 }
 impl ViewChannelRequest {
-    /// A `ViewChannelRequest` with its required fields (`channel_id`) and every other field at its default; set others with struct update syntax: `ViewChannelRequest { field: value, ..ViewChannelRequest::new(…) }`.
+    /// A `ViewChannelRequest` with its required fields (`channel_id`) and no optional one; set others with struct update syntax: `ViewChannelRequest { field: Some(value), ..ViewChannelRequest::new(…) }`.
     pub fn new(channel_id: impl Into<String>) -> Self {
         Self {
             channel_id: channel_id.into(),
-            ..Default::default()
+            prev_channel_id: None,
+            collapsed_threads_supported: None,
         }
     }
 }

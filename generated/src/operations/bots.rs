@@ -17,7 +17,7 @@
 //! - [`enable_bot`](crate::Client::enable_bot): Enable a bot (JS: `enableBot`)
 //! - [`get_bot`](crate::Client::get_bot): Get a bot (JS: `getBot`)
 //! - [`get_bot_icon_image`](crate::Client::get_bot_icon_image): Get bot's LHS icon; streamed: [`get_bot_icon_image_stream`](crate::Client::get_bot_icon_image_stream)
-//! - [`get_bots`](crate::Client::get_bots): Get bots (JS: `getBots`, `getBotsIncludeDeleted`, `getBotsOrphaned`)
+//! - [`get_bots`](crate::Client::get_bots): Get bots (JS: `getBots`, `getBotsIncludeDeleted`, `getBotsOrphaned`); paged: [`stream()`](crate::operations::bots::GetBots::stream) yields every item
 //! - [`patch_bot`](crate::Client::patch_bot): Patch a bot (JS: `patchBot`)
 //! - [`set_bot_icon_image`](crate::Client::set_bot_icon_image): Set bot's LHS icon image
 /// The operations of [`bots`](crate::operations::bots) (cargo feature `bots`).
@@ -565,24 +565,38 @@ impl GetBots {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Bot>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Bot> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

@@ -11,19 +11,19 @@
 //! - [`add_channel_member`](crate::Client::add_channel_member): Add user to channel (JS: `addToChannel`)
 //! - [`autocomplete_channels_for_team`](crate::Client::autocomplete_channels_for_team): Autocomplete channels (JS: `autocompleteChannels`)
 //! - [`autocomplete_channels_for_team_for_search`](crate::Client::autocomplete_channels_for_team_for_search): Autocomplete channels for search (JS: `autocompleteChannelsForSearch`)
-//! - [`channel_members_minus_group_members`](crate::Client::channel_members_minus_group_members): Channel members minus group members. (JS: `channelMembersMinusGroupMembers`)
+//! - [`channel_members_minus_group_members`](crate::Client::channel_members_minus_group_members): Channel members minus group members. (JS: `channelMembersMinusGroupMembers`); paged: [`stream()`](crate::operations::channels::ChannelMembersMinusGroupMembers::stream) yields every item
 //! - [`create_channel`](crate::Client::create_channel): Create a channel (JS: `createChannel`)
 //! - [`create_direct_channel`](crate::Client::create_direct_channel): Create a direct message channel (JS: `createDirectChannel`)
 //! - [`create_group_channel`](crate::Client::create_group_channel): Create a group message channel (JS: `createGroupChannel`)
 //! - [`create_sidebar_category_for_team_for_user`](crate::Client::create_sidebar_category_for_team_for_user): Create user's sidebar category (JS: `createChannelCategory`)
 //! - [`delete_channel`](crate::Client::delete_channel): Delete a channel (JS: `deleteChannel`)
-//! - [`get_all_channels`](crate::Client::get_all_channels): Get a list of all channels
+//! - [`get_all_channels`](crate::Client::get_all_channels): Get a list of all channels; paged: [`stream()`](crate::operations::channels::GetAllChannels::stream) yields every item
 //! - [`get_channel`](crate::Client::get_channel): Get a channel (JS: `getChannel`)
 //! - [`get_channel_by_name`](crate::Client::get_channel_by_name): Get a channel by name (JS: `getChannelByName`)
 //! - [`get_channel_by_name_for_team_name`](crate::Client::get_channel_by_name_for_team_name): Get a channel by name and team name (JS: `getChannelByNameAndTeamName`)
 //! - [`get_channel_member`](crate::Client::get_channel_member): Get channel member (JS: `getChannelMember`)
 //! - [`get_channel_member_counts_by_group`](crate::Client::get_channel_member_counts_by_group): Channel members counts for each group that has atleast one member in the channel (JS: `getChannelMemberCountsByGroup`)
-//! - [`get_channel_members`](crate::Client::get_channel_members): Get channel members (JS: `getChannelMembers`)
+//! - [`get_channel_members`](crate::Client::get_channel_members): Get channel members (JS: `getChannelMembers`); paged: [`stream()`](crate::operations::channels::GetChannelMembers::stream) yields every item
 //! - [`get_channel_members_by_ids`](crate::Client::get_channel_members_by_ids): Get channel members by ids (JS: `getChannelMembersByIds`)
 //! - [`get_channel_members_for_user`](crate::Client::get_channel_members_for_user): Get channel memberships and roles for a user (JS: `getMyChannelMembers`)
 //! - [`get_channel_members_timezones`](crate::Client::get_channel_members_timezones): Get timezones in a channel (JS: `getChannelTimezones`)
@@ -32,11 +32,11 @@
 //! - [`get_channel_unread`](crate::Client::get_channel_unread): Get unread messages
 //! - [`get_channels_for_team_for_user`](crate::Client::get_channels_for_team_for_user): Get channels for user (JS: `getMyChannels`)
 //! - [`get_channels_for_user`](crate::Client::get_channels_for_user): Get all channels from all teams (JS: `getAllTeamsChannels`)
-//! - [`get_deleted_channels_for_team`](crate::Client::get_deleted_channels_for_team): Get deleted channels (JS: `getArchivedChannels`)
+//! - [`get_deleted_channels_for_team`](crate::Client::get_deleted_channels_for_team): Get deleted channels (JS: `getArchivedChannels`); paged: [`stream()`](crate::operations::channels::GetDeletedChannelsForTeam::stream) yields every item
 //! - [`get_pinned_posts`](crate::Client::get_pinned_posts): Get a channel's pinned posts (JS: `getPinnedPosts`)
-//! - [`get_private_channels_for_team`](crate::Client::get_private_channels_for_team): Get private channels
+//! - [`get_private_channels_for_team`](crate::Client::get_private_channels_for_team): Get private channels; paged: [`stream()`](crate::operations::channels::GetPrivateChannelsForTeam::stream) yields every item
 //! - [`get_public_channels_by_ids_for_team`](crate::Client::get_public_channels_by_ids_for_team): Get a list of channels by ids
-//! - [`get_public_channels_for_team`](crate::Client::get_public_channels_for_team): Get public channels (JS: `getChannels`)
+//! - [`get_public_channels_for_team`](crate::Client::get_public_channels_for_team): Get public channels (JS: `getChannels`); paged: [`stream()`](crate::operations::channels::GetPublicChannelsForTeam::stream) yields every item
 //! - [`get_sidebar_categories_for_team_for_user`](crate::Client::get_sidebar_categories_for_team_for_user): Get user's sidebar categories (JS: `getChannelCategories`)
 //! - [`get_sidebar_category_for_team_for_user`](crate::Client::get_sidebar_category_for_team_for_user): Get sidebar category (JS: `getChannelCategory`)
 //! - [`get_sidebar_category_order_for_team_for_user`](crate::Client::get_sidebar_category_order_for_team_for_user): Get user's sidebar category order (JS: `getChannelCategoryOrder`)
@@ -1670,7 +1670,7 @@ impl crate::runtime::Client {
     }
 }
 /// Request builder for [`Client::channel_members_minus_group_members`](crate::Client::channel_members_minus_group_members): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ChannelMembersMinusGroupMembers {
     client: crate::runtime::Client,
@@ -1735,6 +1735,41 @@ impl ChannelMembersMinusGroupMembers {
     > {
         self.into_call().send_if_none_match(etag)
     }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::UserWithGroups>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::UserWithGroups> = reply.users;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
+    }
 }
 impl ::std::future::IntoFuture for ChannelMembersMinusGroupMembers {
     type Output = crate::runtime::Result<crate::models::UsersWithGroupsAndCount>;
@@ -1793,7 +1828,7 @@ impl ::std::future::IntoFuture for DeleteChannel {
     }
 }
 /// Request builder for [`Client::get_all_channels`](crate::Client::get_all_channels): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAllChannels {
     client: crate::runtime::Client,
@@ -1894,6 +1929,48 @@ impl GetAllChannels {
         crate::runtime::Conditional<crate::models::GetAllChannelsResponse>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::ChannelWithTeamData>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::ChannelWithTeamData> = match reply {
+                    crate::models::GetAllChannelsResponse::ChannelListWithTeamData(
+                        inner,
+                    ) => inner,
+                    crate::models::GetAllChannelsResponse::ChannelsWithCount(inner) => {
+                        inner.channels
+                    }
+                };
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetAllChannels {
@@ -2153,24 +2230,38 @@ impl GetChannelMembers {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::ChannelMember>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::ChannelMember> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2444,24 +2535,38 @@ impl GetDeletedChannelsForTeam {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Channel>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Channel> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2534,24 +2639,38 @@ impl GetPrivateChannelsForTeam {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Channel>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Channel> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2624,24 +2743,38 @@ impl GetPublicChannelsForTeam {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Channel>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Channel> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

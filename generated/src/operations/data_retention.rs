@@ -12,14 +12,14 @@
 //! - [`add_teams_to_retention_policy`](crate::Client::add_teams_to_retention_policy): Add teams to a granular data retention policy (JS: `addDataRetentionPolicyTeams`)
 //! - [`create_data_retention_policy`](crate::Client::create_data_retention_policy): Create a new granular data retention policy (JS: `createDataRetentionPolicy`)
 //! - [`delete_data_retention_policy`](crate::Client::delete_data_retention_policy): Delete a granular data retention policy (JS: `deleteDataRetentionCustomPolicy`)
-//! - [`get_channel_policies_for_user`](crate::Client::get_channel_policies_for_user): Get the policies which are applied to a user's channels
-//! - [`get_channels_for_retention_policy`](crate::Client::get_channels_for_retention_policy): Get the channels for a granular data retention policy (JS: `getDataRetentionCustomPolicyChannels`)
-//! - [`get_data_retention_policies`](crate::Client::get_data_retention_policies): Get the granular data retention policies (JS: `getDataRetentionCustomPolicies`)
+//! - [`get_channel_policies_for_user`](crate::Client::get_channel_policies_for_user): Get the policies which are applied to a user's channels; paged: [`stream()`](crate::operations::data_retention::GetChannelPoliciesForUser::stream) yields every item
+//! - [`get_channels_for_retention_policy`](crate::Client::get_channels_for_retention_policy): Get the channels for a granular data retention policy (JS: `getDataRetentionCustomPolicyChannels`); paged: [`stream()`](crate::operations::data_retention::GetChannelsForRetentionPolicy::stream) yields every item
+//! - [`get_data_retention_policies`](crate::Client::get_data_retention_policies): Get the granular data retention policies (JS: `getDataRetentionCustomPolicies`); paged: [`stream()`](crate::operations::data_retention::GetDataRetentionPolicies::stream) yields every item
 //! - [`get_data_retention_policies_count`](crate::Client::get_data_retention_policies_count): Get the number of granular data retention policies
 //! - [`get_data_retention_policy`](crate::Client::get_data_retention_policy): Get the global data retention policy (JS: `getDataRetentionPolicy`)
 //! - [`get_data_retention_policy_by_id`](crate::Client::get_data_retention_policy_by_id): Get a granular data retention policy (JS: `getDataRetentionCustomPolicy`)
-//! - [`get_team_policies_for_user`](crate::Client::get_team_policies_for_user): Get the policies which are applied to a user's teams
-//! - [`get_teams_for_retention_policy`](crate::Client::get_teams_for_retention_policy): Get the teams for a granular data retention policy (JS: `getDataRetentionCustomPolicyTeams`)
+//! - [`get_team_policies_for_user`](crate::Client::get_team_policies_for_user): Get the policies which are applied to a user's teams; paged: [`stream()`](crate::operations::data_retention::GetTeamPoliciesForUser::stream) yields every item
+//! - [`get_teams_for_retention_policy`](crate::Client::get_teams_for_retention_policy): Get the teams for a granular data retention policy (JS: `getDataRetentionCustomPolicyTeams`); paged: [`stream()`](crate::operations::data_retention::GetTeamsForRetentionPolicy::stream) yields every item
 //! - [`patch_data_retention_policy`](crate::Client::patch_data_retention_policy): Patch a granular data retention policy (JS: `updateDataRetentionPolicy`)
 //! - [`remove_channels_from_retention_policy`](crate::Client::remove_channels_from_retention_policy): Delete channels from a granular data retention policy (JS: `removeDataRetentionPolicyChannels`)
 //! - [`remove_teams_from_retention_policy`](crate::Client::remove_teams_from_retention_policy): Delete teams from a granular data retention policy (JS: `removeDataRetentionPolicyTeams`)
@@ -621,7 +621,7 @@ impl crate::runtime::Client {
     }
 }
 /// Request builder for [`Client::get_channel_policies_for_user`](crate::Client::get_channel_policies_for_user): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetChannelPoliciesForUser {
     client: crate::runtime::Client,
@@ -684,6 +684,42 @@ impl GetChannelPoliciesForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::DataRetentionPolicyForChannel>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::DataRetentionPolicyForChannel> = reply
+                    .policies;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
+    }
 }
 impl ::std::future::IntoFuture for GetChannelPoliciesForUser {
     type Output = crate::runtime::Result<crate::models::RetentionPolicyForChannelList>;
@@ -696,7 +732,7 @@ impl ::std::future::IntoFuture for GetChannelPoliciesForUser {
     }
 }
 /// Request builder for [`Client::get_channels_for_retention_policy`](crate::Client::get_channels_for_retention_policy): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetChannelsForRetentionPolicy {
     client: crate::runtime::Client,
@@ -755,6 +791,41 @@ impl GetChannelsForRetentionPolicy {
     > {
         self.into_call().send_if_none_match(etag)
     }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::ChannelWithTeamData>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::ChannelWithTeamData> = reply.channels;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
+    }
 }
 impl ::std::future::IntoFuture for GetChannelsForRetentionPolicy {
     type Output = crate::runtime::Result<crate::models::ChannelsWithCount>;
@@ -765,7 +836,7 @@ impl ::std::future::IntoFuture for GetChannelsForRetentionPolicy {
     }
 }
 /// Request builder for [`Client::get_data_retention_policies`](crate::Client::get_data_retention_policies): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDataRetentionPolicies {
     client: crate::runtime::Client,
@@ -826,6 +897,45 @@ impl GetDataRetentionPolicies {
     > {
         self.into_call().send_if_none_match(etag)
     }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<
+            crate::models::DataRetentionPolicyWithTeamAndChannelCounts,
+        >,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<
+                    crate::models::DataRetentionPolicyWithTeamAndChannelCounts,
+                > = reply.policies.unwrap_or_default();
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
+    }
 }
 impl ::std::future::IntoFuture for GetDataRetentionPolicies {
     type Output = crate::runtime::Result<
@@ -840,7 +950,7 @@ impl ::std::future::IntoFuture for GetDataRetentionPolicies {
     }
 }
 /// Request builder for [`Client::get_team_policies_for_user`](crate::Client::get_team_policies_for_user): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamPoliciesForUser {
     client: crate::runtime::Client,
@@ -903,6 +1013,42 @@ impl GetTeamPoliciesForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::DataRetentionPolicyForTeam>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::DataRetentionPolicyForTeam> = reply
+                    .policies;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
+    }
 }
 impl ::std::future::IntoFuture for GetTeamPoliciesForUser {
     type Output = crate::runtime::Result<crate::models::RetentionPolicyForTeamList>;
@@ -915,7 +1061,7 @@ impl ::std::future::IntoFuture for GetTeamPoliciesForUser {
     }
 }
 /// Request builder for [`Client::get_teams_for_retention_policy`](crate::Client::get_teams_for_retention_policy): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamsForRetentionPolicy {
     client: crate::runtime::Client,
@@ -977,6 +1123,41 @@ impl GetTeamsForRetentionPolicy {
         crate::runtime::Conditional<crate::models::GetTeamsForRetentionPolicyResponse>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Team>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Team> = reply.teams.unwrap_or_default();
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTeamsForRetentionPolicy {

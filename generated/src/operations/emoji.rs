@@ -14,7 +14,7 @@
 //! - [`get_emoji`](crate::Client::get_emoji): Get a custom emoji (JS: `getCustomEmoji`)
 //! - [`get_emoji_by_name`](crate::Client::get_emoji_by_name): Get a custom emoji by name (JS: `getCustomEmojiByName`)
 //! - [`get_emoji_image`](crate::Client::get_emoji_image): Get custom emoji image; streamed: [`get_emoji_image_stream`](crate::Client::get_emoji_image_stream)
-//! - [`get_emoji_list`](crate::Client::get_emoji_list): Get a list of custom emoji (JS: `getCustomEmojis`)
+//! - [`get_emoji_list`](crate::Client::get_emoji_list): Get a list of custom emoji (JS: `getCustomEmojis`); paged: [`stream()`](crate::operations::emoji::GetEmojiList::stream) yields every item
 //! - [`get_emojis_by_names`](crate::Client::get_emojis_by_names): Get custom emojis by name (JS: `getCustomEmojisByNames`)
 //! - [`search_emoji`](crate::Client::search_emoji): Search custom emoji (JS: `searchCustomEmoji`)
 /// The operations of [`emoji`](crate::operations::emoji) (cargo feature `emoji`).
@@ -359,24 +359,38 @@ impl GetEmojiList {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Emoji>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Emoji> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

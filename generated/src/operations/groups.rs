@@ -18,11 +18,11 @@
 //! - [`get_group_syncable_for_team_id`](crate::Client::get_group_syncable_for_team_id): Get GroupSyncable from Team ID
 //! - [`get_group_syncables_channels`](crate::Client::get_group_syncables_channels): Get group channels (JS: `getGroupSyncables`)
 //! - [`get_group_syncables_teams`](crate::Client::get_group_syncables_teams): Get group teams (JS: `getGroupSyncables`)
-//! - [`get_group_users`](crate::Client::get_group_users): Get group users
-//! - [`get_groups`](crate::Client::get_groups): Get groups (JS: `getGroups`)
+//! - [`get_group_users`](crate::Client::get_group_users): Get group users; paged: [`stream()`](crate::operations::groups::GetGroupUsers::stream) yields every item
+//! - [`get_groups`](crate::Client::get_groups): Get groups (JS: `getGroups`); paged: [`stream()`](crate::operations::groups::GetGroups::stream) yields every item
 //! - [`get_groups_associated_to_channels_by_team`](crate::Client::get_groups_associated_to_channels_by_team): Get team groups by channels (JS: `getAllGroupsAssociatedToChannelsInTeam`)
-//! - [`get_groups_by_channel`](crate::Client::get_groups_by_channel): Get channel groups (JS: `getGroupsAssociatedToChannel`)
-//! - [`get_groups_by_team`](crate::Client::get_groups_by_team): Get team groups (JS: `getGroupsAssociatedToTeam`)
+//! - [`get_groups_by_channel`](crate::Client::get_groups_by_channel): Get channel groups (JS: `getGroupsAssociatedToChannel`); paged: [`stream()`](crate::operations::groups::GetGroupsByChannel::stream) yields every item
+//! - [`get_groups_by_team`](crate::Client::get_groups_by_team): Get team groups (JS: `getGroupsAssociatedToTeam`); paged: [`stream()`](crate::operations::groups::GetGroupsByTeam::stream) yields every item
 //! - [`get_groups_by_user_id`](crate::Client::get_groups_by_user_id): Get groups for a userId (JS: `getGroupsByUserId`)
 //! - [`link_group_syncable_for_channel`](crate::Client::link_group_syncable_for_channel): Link a channel to a group (JS: `linkGroupSyncable`)
 //! - [`link_group_syncable_for_team`](crate::Client::link_group_syncable_for_team): Link a team to a group (JS: `linkGroupSyncable`)
@@ -894,7 +894,7 @@ impl ::std::future::IntoFuture for GetGroup {
     }
 }
 /// Request builder for [`Client::get_group_users`](crate::Client::get_group_users): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroupUsers {
     client: crate::runtime::Client,
@@ -956,6 +956,41 @@ impl GetGroupUsers {
         crate::runtime::Conditional<crate::models::GetGroupUsersResponse>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::User>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::User> = reply.members.unwrap_or_default();
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetGroupUsers {
@@ -1137,24 +1172,38 @@ impl GetGroups {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Group>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Group> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -1285,7 +1334,7 @@ impl ::std::future::IntoFuture for GetGroupsAssociatedToChannelsByTeam {
     }
 }
 /// Request builder for [`Client::get_groups_by_channel`](crate::Client::get_groups_by_channel): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroupsByChannel {
     client: crate::runtime::Client,
@@ -1380,6 +1429,43 @@ impl GetGroupsByChannel {
     > {
         self.into_call().send_if_none_match(etag)
     }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::GroupWithSchemeAdmin>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::GroupWithSchemeAdmin> = reply
+                    .groups
+                    .unwrap_or_default();
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
+    }
 }
 impl ::std::future::IntoFuture for GetGroupsByChannel {
     type Output = crate::runtime::Result<crate::models::GetGroupsByChannelResponse>;
@@ -1392,7 +1478,7 @@ impl ::std::future::IntoFuture for GetGroupsByChannel {
     }
 }
 /// Request builder for [`Client::get_groups_by_team`](crate::Client::get_groups_by_team): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroupsByTeam {
     client: crate::runtime::Client,
@@ -1486,6 +1572,43 @@ impl GetGroupsByTeam {
         crate::runtime::Conditional<crate::models::GetGroupsByTeamResponse>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::GroupWithSchemeAdmin>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::GroupWithSchemeAdmin> = reply
+                    .groups
+                    .unwrap_or_default();
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetGroupsByTeam {

@@ -12,8 +12,8 @@
 //! - [`create_job`](crate::Client::create_job): Create a new job. (JS: `createJob`)
 //! - [`download_job`](crate::Client::download_job): Download the results of a job.; streamed: [`download_job_stream`](crate::Client::download_job_stream)
 //! - [`get_job`](crate::Client::get_job): Get a job. (JS: `getJob`)
-//! - [`get_jobs`](crate::Client::get_jobs): Get the jobs. (JS: `getJobs`)
-//! - [`get_jobs_by_type`](crate::Client::get_jobs_by_type): Get the jobs of the given type. (JS: `getJobsByType`)
+//! - [`get_jobs`](crate::Client::get_jobs): Get the jobs. (JS: `getJobs`); paged: [`stream()`](crate::operations::jobs::GetJobs::stream) yields every item
+//! - [`get_jobs_by_type`](crate::Client::get_jobs_by_type): Get the jobs of the given type. (JS: `getJobsByType`); paged: [`stream()`](crate::operations::jobs::GetJobsByType::stream) yields every item
 /// The operations of [`jobs`](crate::operations::jobs) (cargo feature `jobs`).
 #[cfg_attr(docsrs, doc(cfg(feature = "jobs")))]
 impl crate::runtime::Client {
@@ -251,24 +251,38 @@ impl GetJobs {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Job>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Job> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -339,24 +353,38 @@ impl GetJobsByType {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Job>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Job> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

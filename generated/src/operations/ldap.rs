@@ -11,7 +11,7 @@
 //! - [`add_user_to_group_syncables`](crate::Client::add_user_to_group_syncables): Create memberships for LDAP configured channels and teams for this user (JS: `createGroupTeamsAndChannels`)
 //! - [`delete_ldap_private_certificate`](crate::Client::delete_ldap_private_certificate): Remove private key (JS: `deletePrivateLdapCertificate`)
 //! - [`delete_ldap_public_certificate`](crate::Client::delete_ldap_public_certificate): Remove public certificate (JS: `deletePublicLdapCertificate`)
-//! - [`get_ldap_groups`](crate::Client::get_ldap_groups): Returns a list of LDAP groups (JS: `getLdapGroups`)
+//! - [`get_ldap_groups`](crate::Client::get_ldap_groups): Returns a list of LDAP groups (JS: `getLdapGroups`); paged: [`stream()`](crate::operations::ldap::GetLdapGroups::stream) yields every item
 //! - [`link_ldap_group`](crate::Client::link_ldap_group): Link a LDAP group (JS: `linkLdapGroup`)
 //! - [`migrate_id_ldap`](crate::Client::migrate_id_ldap): Migrate Id LDAP
 //! - [`sync_ldap`](crate::Client::sync_ldap): Sync with LDAP (JS: `syncLdap`)
@@ -254,7 +254,7 @@ impl crate::runtime::Client {
     }
 }
 /// Request builder for [`Client::get_ldap_groups`](crate::Client::get_ldap_groups): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetLdapGroups {
     client: crate::runtime::Client,
@@ -334,6 +334,43 @@ impl GetLdapGroups {
         crate::runtime::Conditional<crate::models::LdapGroupsPaged>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::LdapGroup>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::LdapGroup> = reply
+                    .groups
+                    .unwrap_or_default();
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetLdapGroups {

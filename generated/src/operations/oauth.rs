@@ -12,12 +12,12 @@
 //! - [`create_outgoing_o_auth_connection`](crate::Client::create_outgoing_o_auth_connection): Create a connection (JS: `createOutgoingOAuthConnection`)
 //! - [`delete_o_auth_app`](crate::Client::delete_o_auth_app): Delete an OAuth app (JS: `deleteOAuthApp`)
 //! - [`delete_outgoing_o_auth_connection`](crate::Client::delete_outgoing_o_auth_connection): Delete a connection (JS: `deleteOutgoingOAuthConnection`)
-//! - [`get_authorized_o_auth_apps_for_user`](crate::Client::get_authorized_o_auth_apps_for_user): Get authorized OAuth apps (JS: `getAuthorizedOAuthApps`)
+//! - [`get_authorized_o_auth_apps_for_user`](crate::Client::get_authorized_o_auth_apps_for_user): Get authorized OAuth apps (JS: `getAuthorizedOAuthApps`); paged: [`stream()`](crate::operations::oauth::GetAuthorizedOAuthAppsForUser::stream) yields every item
 //! - [`get_o_auth_app`](crate::Client::get_o_auth_app): Get an OAuth app (JS: `getOAuthApp`)
 //! - [`get_o_auth_app_info`](crate::Client::get_o_auth_app_info): Get info on an OAuth app (JS: `getOAuthAppInfo`)
-//! - [`get_o_auth_apps`](crate::Client::get_o_auth_apps): Get OAuth apps (JS: `getOAuthApps`)
+//! - [`get_o_auth_apps`](crate::Client::get_o_auth_apps): Get OAuth apps (JS: `getOAuthApps`); paged: [`stream()`](crate::operations::oauth::GetOAuthApps::stream) yields every item
 //! - [`get_outgoing_o_auth_connection`](crate::Client::get_outgoing_o_auth_connection): Get a connection (JS: `getOutgoingOAuthConnection`)
-//! - [`list_outgoing_o_auth_connections`](crate::Client::list_outgoing_o_auth_connections): List all connections (JS: `getOutgoingOAuthConnections`)
+//! - [`list_outgoing_o_auth_connections`](crate::Client::list_outgoing_o_auth_connections): List all connections (JS: `getOutgoingOAuthConnections`); paged: [`stream()`](crate::operations::oauth::ListOutgoingOAuthConnections::stream) yields every item
 //! - [`regenerate_o_auth_app_secret`](crate::Client::regenerate_o_auth_app_secret): Regenerate OAuth app secret (JS: `regenOAuthAppSecret`)
 //! - [`update_o_auth_app`](crate::Client::update_o_auth_app): Update an OAuth app (JS: `editOAuthApp`)
 //! - [`update_outgoing_o_auth_connection`](crate::Client::update_outgoing_o_auth_connection): Update a connection (JS: `editOutgoingOAuthConnection`)
@@ -543,24 +543,38 @@ impl GetAuthorizedOAuthAppsForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::OAuthApp>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::OAuthApp> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -631,24 +645,38 @@ impl GetOAuthApps {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::OAuthApp>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::OAuthApp> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -729,7 +757,7 @@ impl ::std::future::IntoFuture for GetOutgoingOAuthConnection {
     }
 }
 /// Request builder for [`Client::list_outgoing_o_auth_connections`](crate::Client::list_outgoing_o_auth_connections): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListOutgoingOAuthConnections {
     client: crate::runtime::Client,
@@ -797,6 +825,48 @@ impl ListOutgoingOAuthConnections {
         crate::runtime::Conditional<Vec<crate::models::OutgoingOAuthConnectionGetItem>>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily each next page asking for the items after the last one (`from_id` set to its `id`; a value set on the builder is where the first page starts),
+    /// `limit` items a page (the builder's value clamped to 1..=100, else 100).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::OutgoingOAuthConnectionGetItem>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.limit, 100);
+        let mut first = self;
+        first.limit = Some(size);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::OutgoingOAuthConnectionGetItem> = reply;
+                let next = if crate::runtime::pagination::is_full_page(
+                    items.len(),
+                    size,
+                ) {
+                    items
+                        .last()
+                        .map(|last| {
+                            next.from_id = last.id.clone();
+                            next
+                        })
+                } else {
+                    None
+                };
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for ListOutgoingOAuthConnections {

@@ -10,7 +10,7 @@
 //!
 //! - [`disable_plugin`](crate::Client::disable_plugin): Disable plugin (JS: `disablePlugin`)
 //! - [`enable_plugin`](crate::Client::enable_plugin): Enable plugin (JS: `enablePlugin`)
-//! - [`get_marketplace_plugins`](crate::Client::get_marketplace_plugins): Gets all the marketplace plugins (JS: `getMarketplacePlugins`)
+//! - [`get_marketplace_plugins`](crate::Client::get_marketplace_plugins): Gets all the marketplace plugins (JS: `getMarketplacePlugins`); paged: [`stream()`](crate::operations::plugins::GetMarketplacePlugins::stream) yields every item
 //! - [`get_marketplace_visited_by_admin`](crate::Client::get_marketplace_visited_by_admin): Get if the Plugin Marketplace has been visited by at least an admin. (JS: `getFirstAdminVisitMarketplaceStatus`)
 //! - [`get_plugin_statuses`](crate::Client::get_plugin_statuses): Get plugins status (JS: `getPluginStatuses`)
 //! - [`get_plugins`](crate::Client::get_plugins): Get plugins (JS: `getPlugins`)
@@ -392,24 +392,38 @@ impl GetMarketplacePlugins {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::MarketplacePlugin>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::MarketplacePlugin> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

@@ -14,12 +14,12 @@
 //! - [`delete_post`](crate::Client::delete_post): Delete a post (JS: `deletePost`)
 //! - [`do_post_action`](crate::Client::do_post_action): Perform a post action (JS: `doPostAction`)
 //! - [`get_file_infos_for_post`](crate::Client::get_file_infos_for_post): Get file info for post (JS: `getFileInfosForPost`)
-//! - [`get_flagged_posts_for_user`](crate::Client::get_flagged_posts_for_user): Get a list of flagged posts (JS: `getFlaggedPosts`)
+//! - [`get_flagged_posts_for_user`](crate::Client::get_flagged_posts_for_user): Get a list of flagged posts (JS: `getFlaggedPosts`); paged: [`stream()`](crate::operations::posts::GetFlaggedPostsForUser::stream) yields every item
 //! - [`get_post`](crate::Client::get_post): Get a post (JS: `getPost`)
 //! - [`get_post_thread`](crate::Client::get_post_thread): Get a thread (JS: `getPostThread`)
 //! - [`get_posts_around_last_unread`](crate::Client::get_posts_around_last_unread): Get posts around oldest unread (JS: `getPostsUnread`)
 //! - [`get_posts_by_ids`](crate::Client::get_posts_by_ids): Get posts by a list of ids (JS: `getPostsByIds`)
-//! - [`get_posts_for_channel`](crate::Client::get_posts_for_channel): Get posts for a channel (JS: `getPosts`, `getPostsSince`, `getPostsBefore`)
+//! - [`get_posts_for_channel`](crate::Client::get_posts_for_channel): Get posts for a channel (JS: `getPosts`, `getPostsSince`, `getPostsBefore`); paged: [`stream()`](crate::operations::posts::GetPostsForChannel::stream) yields every item
 //! - [`move_thread`](crate::Client::move_thread): Move a post (and any posts within that post's thread) (JS: `moveThread`)
 //! - [`patch_post`](crate::Client::patch_post): Patch a post (JS: `patchPost`)
 //! - [`pin_post`](crate::Client::pin_post): Pin a post to the channel (JS: `pinPost`)
@@ -836,7 +836,7 @@ impl ::std::future::IntoFuture for GetFileInfosForPost {
     }
 }
 /// Request builder for [`Client::get_flagged_posts_for_user`](crate::Client::get_flagged_posts_for_user): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetFlaggedPostsForUser {
     client: crate::runtime::Client,
@@ -908,6 +908,44 @@ impl GetFlaggedPostsForUser {
         crate::runtime::Conditional<crate::models::PostList>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Post>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Post> = {
+                    let mut by_id = reply.posts;
+                    reply.order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
+                };
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetFlaggedPostsForUser {
@@ -1176,7 +1214,7 @@ impl ::std::future::IntoFuture for GetPostsAroundLastUnread {
     }
 }
 /// Request builder for [`Client::get_posts_for_channel`](crate::Client::get_posts_for_channel): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPostsForChannel {
     client: crate::runtime::Client,
@@ -1288,6 +1326,44 @@ impl GetPostsForChannel {
         crate::runtime::Conditional<crate::models::PostList>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Post>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Post> = {
+                    let mut by_id = reply.posts;
+                    reply.order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
+                };
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetPostsForChannel {

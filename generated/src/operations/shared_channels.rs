@@ -8,7 +8,7 @@
 //!
 //! The 2 operations of this group, as methods of [`Client`](crate::Client):
 //!
-//! - [`get_all_shared_channels`](crate::Client::get_all_shared_channels): Get all shared channels for team.
+//! - [`get_all_shared_channels`](crate::Client::get_all_shared_channels): Get all shared channels for team.; paged: [`stream()`](crate::operations::shared_channels::GetAllSharedChannels::stream) yields every item
 //! - [`get_remote_cluster_info`](crate::Client::get_remote_cluster_info): Get remote cluster info by ID for user. (JS: `getRemoteClusterInfo`)
 /// The operations of [`shared_channels`](crate::operations::shared_channels) (cargo feature `shared_channels`).
 #[cfg_attr(docsrs, doc(cfg(feature = "shared_channels")))]
@@ -132,24 +132,38 @@ impl GetAllSharedChannels {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::SharedChannel>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::SharedChannel> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

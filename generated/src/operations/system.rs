@@ -13,13 +13,13 @@
 //! - [`database_recycle`](crate::Client::database_recycle): Recycle database connections (JS: `recycleDatabase`)
 //! - [`generate_support_packet`](crate::Client::generate_support_packet): Download a zip file which contains helpful and useful information for troubleshooting your mattermost instance.; streamed: [`generate_support_packet_stream`](crate::Client::generate_support_packet_stream)
 //! - [`get_analytics_old`](crate::Client::get_analytics_old): Get analytics (JS: `getAnalytics`)
-//! - [`get_audits`](crate::Client::get_audits): Get audits (JS: `getAudits`)
+//! - [`get_audits`](crate::Client::get_audits): Get audits (JS: `getAudits`); paged: [`stream()`](crate::operations::system::GetAudits::stream) yields every item
 //! - [`get_client_config`](crate::Client::get_client_config): Get client configuration (JS: `getClientConfig`)
 //! - [`get_client_license`](crate::Client::get_client_license): Get client license (JS: `getClientLicenseOld`)
 //! - [`get_config`](crate::Client::get_config): Get configuration (JS: `getConfig`)
 //! - [`get_environment_config`](crate::Client::get_environment_config): Get configuration made through environment variables (JS: `getEnvironmentConfig`)
 //! - [`get_image_by_url`](crate::Client::get_image_by_url): Get an image by url; streamed: [`get_image_by_url_stream`](crate::Client::get_image_by_url_stream)
-//! - [`get_logs`](crate::Client::get_logs): Get logs (JS: `getPlainLogs`)
+//! - [`get_logs`](crate::Client::get_logs): Get logs (JS: `getPlainLogs`); paged: [`stream()`](crate::operations::system::GetLogs::stream) yields every item
 //! - [`get_notices`](crate::Client::get_notices): Get notices for logged in user in specified team (JS: `getInProductNotices`)
 //! - [`get_ping`](crate::Client::get_ping): Check system health (JS: `ping`)
 //! - [`get_prev_trial_license`](crate::Client::get_prev_trial_license): Get last trial license used (JS: `getPrevTrialLicense`)
@@ -1134,24 +1134,38 @@ impl GetAudits {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Audit>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Audit> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -1165,7 +1179,7 @@ impl ::std::future::IntoFuture for GetAudits {
     }
 }
 /// Request builder for [`Client::get_logs`](crate::Client::get_logs): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetLogs {
     client: crate::runtime::Client,
@@ -1217,6 +1231,41 @@ impl GetLogs {
         etag: impl Into<String>,
     ) -> crate::runtime::CallFuture<crate::runtime::Conditional<Vec<String>>> {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `logs_per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<String>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.logs_per_page, 200);
+        let mut first = self;
+        first.logs_per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<String> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetLogs {

@@ -12,13 +12,13 @@
 //! - [`add_team_member_from_invite`](crate::Client::add_team_member_from_invite): Add user to team from invite (JS: `addToTeamFromInvite`)
 //! - [`add_team_members`](crate::Client::add_team_members): Add multiple users to team (JS: `addUsersToTeamGracefully`)
 //! - [`create_team`](crate::Client::create_team): Create a team (JS: `createTeam`)
-//! - [`get_all_teams`](crate::Client::get_all_teams): Get teams (JS: `getTeams`)
+//! - [`get_all_teams`](crate::Client::get_all_teams): Get teams (JS: `getTeams`); paged: [`stream()`](crate::operations::teams::GetAllTeams::stream) yields every item
 //! - [`get_team`](crate::Client::get_team): Get a team (JS: `getTeam`)
 //! - [`get_team_by_name`](crate::Client::get_team_by_name): Get a team by name (JS: `getTeamByName`)
 //! - [`get_team_icon`](crate::Client::get_team_icon): Get the team icon; streamed: [`get_team_icon_stream`](crate::Client::get_team_icon_stream)
 //! - [`get_team_invite_info`](crate::Client::get_team_invite_info): Get invite info for a team (JS: `getTeamInviteInfo`)
 //! - [`get_team_member`](crate::Client::get_team_member): Get a team member (JS: `getTeamMember`)
-//! - [`get_team_members`](crate::Client::get_team_members): Get team members (JS: `getTeamMembers`)
+//! - [`get_team_members`](crate::Client::get_team_members): Get team members (JS: `getTeamMembers`); paged: [`stream()`](crate::operations::teams::GetTeamMembers::stream) yields every item
 //! - [`get_team_members_by_ids`](crate::Client::get_team_members_by_ids): Get team members by ids (JS: `getTeamMembersByIds`)
 //! - [`get_team_members_for_user`](crate::Client::get_team_members_for_user): Get team members for a user (JS: `getTeamMembersForUser`)
 //! - [`get_team_stats`](crate::Client::get_team_stats): Get a team stats (JS: `getTeamStats`)
@@ -39,7 +39,7 @@
 //! - [`set_team_icon`](crate::Client::set_team_icon): Sets the team icon (JS: `setTeamIcon`)
 //! - [`soft_delete_team`](crate::Client::soft_delete_team): Delete a team (JS: `deleteTeam`)
 //! - [`team_exists`](crate::Client::team_exists): Check if team exists (JS: `checkIfTeamExists`)
-//! - [`team_members_minus_group_members`](crate::Client::team_members_minus_group_members): Team members minus group members. (JS: `teamMembersMinusGroupMembers`)
+//! - [`team_members_minus_group_members`](crate::Client::team_members_minus_group_members): Team members minus group members. (JS: `teamMembersMinusGroupMembers`); paged: [`stream()`](crate::operations::teams::TeamMembersMinusGroupMembers::stream) yields every item
 //! - [`update_team`](crate::Client::update_team): Update a team (JS: `updateTeam`)
 //! - [`update_team_member_roles`](crate::Client::update_team_member_roles): Update a team member roles (JS: `updateTeamMemberRoles`)
 //! - [`update_team_member_scheme_roles`](crate::Client::update_team_member_scheme_roles): Update the scheme-derived roles of a team member. (JS: `updateTeamMemberSchemeRoles`)
@@ -1277,7 +1277,7 @@ impl ::std::future::IntoFuture for AddTeamMembers {
     }
 }
 /// Request builder for [`Client::get_all_teams`](crate::Client::get_all_teams): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAllTeams {
     client: crate::runtime::Client,
@@ -1350,6 +1350,46 @@ impl GetAllTeams {
         crate::runtime::Conditional<crate::models::GetAllTeamsResponse>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::Team>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Team> = match reply {
+                    crate::models::GetAllTeamsResponse::Array(inner) => inner,
+                    crate::models::GetAllTeamsResponse::TeamsWithCount(inner) => {
+                        inner.teams
+                    }
+                };
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetAllTeams {
@@ -1436,24 +1476,38 @@ impl GetTeamMembers {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::TeamMember>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::TeamMember> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -1700,7 +1754,7 @@ impl ::std::future::IntoFuture for SoftDeleteTeam {
     }
 }
 /// Request builder for [`Client::team_members_minus_group_members`](crate::Client::team_members_minus_group_members): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct TeamMembersMinusGroupMembers {
     client: crate::runtime::Client,
@@ -1764,6 +1818,41 @@ impl TeamMembersMinusGroupMembers {
         crate::runtime::Conditional<crate::models::UsersWithGroupsAndCount>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::UserWithGroups>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::UserWithGroups> = reply.users;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for TeamMembersMinusGroupMembers {

@@ -8,7 +8,7 @@
 //!
 //! - [`get_thread_mention_counts_by_channel`](crate::Client::get_thread_mention_counts_by_channel): Get all unread mention counts from followed threads, per-channel
 //! - [`get_user_thread`](crate::Client::get_user_thread): Get a thread followed by the user (JS: `getUserThread`)
-//! - [`get_user_threads`](crate::Client::get_user_threads): Get all threads that user is following (JS: `getUserThreads`)
+//! - [`get_user_threads`](crate::Client::get_user_threads): Get all threads that user is following (JS: `getUserThreads`); paged: [`stream()`](crate::operations::threads::GetUserThreads::stream) yields every item
 //! - [`set_thread_unread_by_post_id`](crate::Client::set_thread_unread_by_post_id): Mark a thread that user is following as unread based on a post id (JS: `markThreadAsUnreadForUser`)
 //! - [`start_following_thread`](crate::Client::start_following_thread): Start following a thread (JS: `updateThreadFollowForUser`)
 //! - [`stop_following_thread`](crate::Client::stop_following_thread): Stop following a thread (JS: `updateThreadFollowForUser`)
@@ -382,7 +382,7 @@ impl ::std::future::IntoFuture for GetUserThread {
     }
 }
 /// Request builder for [`Client::get_user_threads`](crate::Client::get_user_threads): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUserThreads {
     client: crate::runtime::Client,
@@ -498,6 +498,48 @@ impl GetUserThreads {
         crate::runtime::Conditional<crate::models::UserThreads>,
     > {
         self.into_call().send_if_none_match(etag)
+    }
+    /// Streams every item, fetching pages lazily each next page asking for the items after the last one (`before` set to its `id`; a value set on the builder is where the first page starts),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
+    pub fn stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::runtime::Result<crate::models::UserThread>,
+    > + Unpin + Send + 'static {
+        let client = self.client.clone();
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        crate::runtime::pagination::stream_pages(
+            &client,
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::UserThread> = reply.threads;
+                let next = if crate::runtime::pagination::is_full_page(
+                    items.len(),
+                    size,
+                ) {
+                    items
+                        .last()
+                        .map(|last| {
+                            next.before = Some(last.id.clone());
+                            next
+                        })
+                } else {
+                    None
+                };
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
+            },
+        )
     }
 }
 impl ::std::future::IntoFuture for GetUserThreads {

@@ -21,7 +21,7 @@
 //! - [`disable_user_access_token`](crate::Client::disable_user_access_token): Disable personal access token (JS: `disableUserAccessToken`)
 //! - [`enable_user_access_token`](crate::Client::enable_user_access_token): Enable personal access token (JS: `enableUserAccessToken`)
 //! - [`generate_mfa_secret`](crate::Client::generate_mfa_secret): Generate MFA secret (JS: `generateMfaSecret`)
-//! - [`get_channel_members_with_team_data_for_user`](crate::Client::get_channel_members_with_team_data_for_user): Get all channel members from all teams for a user (JS: `getAllChannelsMembers`)
+//! - [`get_channel_members_with_team_data_for_user`](crate::Client::get_channel_members_with_team_data_for_user): Get all channel members from all teams for a user (JS: `getAllChannelsMembers`); paged: [`stream()`](crate::operations::users::GetChannelMembersWithTeamDataForUser::stream) yields every item
 //! - [`get_default_profile_image`](crate::Client::get_default_profile_image): Return user's default (generated) profile image; streamed: [`get_default_profile_image_stream`](crate::Client::get_default_profile_image_stream)
 //! - [`get_known_users`](crate::Client::get_known_users): Get user IDs of known users (JS: `getKnownUsers`)
 //! - [`get_profile_image`](crate::Client::get_profile_image): Get user's profile image; streamed: [`get_profile_image_stream`](crate::Client::get_profile_image_stream)
@@ -32,19 +32,19 @@
 //! - [`get_uploads_for_user`](crate::Client::get_uploads_for_user): Get uploads for a user
 //! - [`get_user`](crate::Client::get_user): Get a user (JS: `getUser`, `getMe`)
 //! - [`get_user_access_token`](crate::Client::get_user_access_token): Get a user access token (JS: `getUserAccessToken`)
-//! - [`get_user_access_tokens`](crate::Client::get_user_access_tokens): Get user access tokens (JS: `getUserAccessTokens`)
-//! - [`get_user_access_tokens_for_user`](crate::Client::get_user_access_tokens_for_user): Get user access tokens (JS: `getUserAccessTokensForUser`)
-//! - [`get_user_audits`](crate::Client::get_user_audits): Get user's audits (JS: `getUserAudits`)
+//! - [`get_user_access_tokens`](crate::Client::get_user_access_tokens): Get user access tokens (JS: `getUserAccessTokens`); paged: [`stream()`](crate::operations::users::GetUserAccessTokens::stream) yields every item
+//! - [`get_user_access_tokens_for_user`](crate::Client::get_user_access_tokens_for_user): Get user access tokens (JS: `getUserAccessTokensForUser`); paged: [`stream()`](crate::operations::users::GetUserAccessTokensForUser::stream) yields every item
+//! - [`get_user_audits`](crate::Client::get_user_audits): Get user's audits (JS: `getUserAudits`); paged: [`stream()`](crate::operations::users::GetUserAudits::stream) yields every item
 //! - [`get_user_by_email`](crate::Client::get_user_by_email): Get a user by email (JS: `getUserByEmail`)
 //! - [`get_user_by_username`](crate::Client::get_user_by_username): Get a user by username (JS: `getUserByUsername`)
 //! - [`get_user_count_for_reporting`](crate::Client::get_user_count_for_reporting): Gets the full count of users that match the filter. (JS: `getUserCountForReporting`)
 //! - [`get_user_terms_of_service`](crate::Client::get_user_terms_of_service): Fetches user's latest terms of service action if the latest action was for acceptance.
-//! - [`get_users`](crate::Client::get_users): Get users (JS: `getProfiles`, `getProfilesInTeam`, `getProfilesInGroup`, `getProfilesNotInChannel`)
+//! - [`get_users`](crate::Client::get_users): Get users (JS: `getProfiles`, `getProfilesInTeam`, `getProfilesInGroup`, `getProfilesNotInChannel`); paged: [`stream()`](crate::operations::users::GetUsers::stream) yields every item
 //! - [`get_users_by_group_channel_ids`](crate::Client::get_users_by_group_channel_ids): Get users by group channels ids (JS: `getProfilesInGroupChannels`)
 //! - [`get_users_by_ids`](crate::Client::get_users_by_ids): Get users by ids (JS: `getProfilesByIds`)
 //! - [`get_users_by_usernames`](crate::Client::get_users_by_usernames): Get users by usernames (JS: `getProfilesByUsernames`)
 //! - [`get_users_for_reporting`](crate::Client::get_users_for_reporting): Get a list of paged and sorted users for admin reporting purposes (JS: `getUsersForReporting`)
-//! - [`get_users_with_invalid_emails`](crate::Client::get_users_with_invalid_emails): Get users with invalid emails
+//! - [`get_users_with_invalid_emails`](crate::Client::get_users_with_invalid_emails): Get users with invalid emails; paged: [`stream()`](crate::operations::users::GetUsersWithInvalidEmails::stream) yields every item
 //! - [`login2`](crate::Client::login2): Login to Mattermost server (JS: `login`)
 //! - [`login_by_cws_token`](crate::Client::login_by_cws_token): Auto-Login to Mattermost server using CWS token
 //! - [`logout2`](crate::Client::logout2): Logout from the Mattermost server (JS: `logout`)
@@ -2138,24 +2138,38 @@ impl GetChannelMembersWithTeamDataForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::ChannelMemberWithTeamData>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::ChannelMemberWithTeamData> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2416,24 +2430,38 @@ impl GetUserAccessTokens {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::UserAccessTokenSanitized>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::UserAccessTokenSanitized> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2512,24 +2540,38 @@ impl GetUserAccessTokensForUser {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::UserAccessTokenSanitized>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::UserAccessTokenSanitized> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2604,24 +2646,38 @@ impl GetUserAudits {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::Audit>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::Audit> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -2936,24 +2992,38 @@ impl GetUsers {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::User>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::User> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -3227,24 +3297,38 @@ impl GetUsersWithInvalidEmails {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::User>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::User> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

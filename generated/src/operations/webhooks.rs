@@ -13,9 +13,9 @@
 //! - [`delete_incoming_webhook`](crate::Client::delete_incoming_webhook): Delete an incoming webhook (JS: `removeIncomingWebhook`)
 //! - [`delete_outgoing_webhook`](crate::Client::delete_outgoing_webhook): Delete an outgoing webhook (JS: `removeOutgoingWebhook`)
 //! - [`get_incoming_webhook`](crate::Client::get_incoming_webhook): Get an incoming webhook (JS: `getIncomingWebhook`)
-//! - [`get_incoming_webhooks`](crate::Client::get_incoming_webhooks): List incoming webhooks (JS: `getIncomingWebhooks`)
+//! - [`get_incoming_webhooks`](crate::Client::get_incoming_webhooks): List incoming webhooks (JS: `getIncomingWebhooks`); paged: [`stream()`](crate::operations::webhooks::GetIncomingWebhooks::stream) yields every item
 //! - [`get_outgoing_webhook`](crate::Client::get_outgoing_webhook): Get an outgoing webhook (JS: `getOutgoingWebhook`)
-//! - [`get_outgoing_webhooks`](crate::Client::get_outgoing_webhooks): List outgoing webhooks (JS: `getOutgoingWebhooks`)
+//! - [`get_outgoing_webhooks`](crate::Client::get_outgoing_webhooks): List outgoing webhooks (JS: `getOutgoingWebhooks`); paged: [`stream()`](crate::operations::webhooks::GetOutgoingWebhooks::stream) yields every item
 //! - [`regen_outgoing_hook_token`](crate::Client::regen_outgoing_hook_token): Regenerate the token for the outgoing webhook. (JS: `regenOutgoingHookToken`)
 //! - [`update_incoming_webhook`](crate::Client::update_incoming_webhook): Update an incoming webhook (JS: `updateIncomingWebhook`)
 //! - [`update_outgoing_webhook`](crate::Client::update_outgoing_webhook): Update an outgoing webhook (JS: `updateOutgoingWebhook`)
@@ -380,24 +380,38 @@ impl GetIncomingWebhooks {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::IncomingWebhook>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::IncomingWebhook> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }
@@ -486,24 +500,38 @@ impl GetOutgoingWebhooks {
     > {
         self.into_call().send_if_none_match(etag)
     }
-    /// Streams every item, fetching pages lazily from page 0 and stopping after the
-    /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-    /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-    /// 200; a `page` set on the builder is ignored.
+    /// Streams every item, fetching pages lazily from page 0 (`page`; a page set on the builder is ignored),
+    /// `per_page` items a page (the builder's value clamped to 1..=200, else 200).
+    ///
+    /// It ends after a short or empty page, or with [`Error::Pagination`](crate::Error::Pagination) when the
+    /// server repeats a page; [`ClientBuilder::max_stream_items`](crate::ClientBuilder::max_stream_items)
+    /// bounds it.
     pub fn stream(
         self,
     ) -> impl ::futures_core::Stream<
         Item = crate::runtime::Result<crate::models::OutgoingWebhook>,
     > + Unpin + Send + 'static {
         let client = self.client.clone();
-        crate::runtime::paginate(
+        let size = crate::runtime::pagination::page_size_for(self.per_page, 200);
+        let mut first = self;
+        first.per_page = Some(size);
+        first.page = Some(0);
+        crate::runtime::pagination::stream_pages(
             &client,
-            crate::runtime::page_size(self.per_page),
-            move |page, per_page| {
-                let mut request = self.clone();
-                request.page = Some(i64::from(page));
-                request.per_page = Some(i64::from(per_page));
-                request.send()
+            first,
+            move |request: Self| async move {
+                let mut next = request.clone();
+                let reply = request.send().await?;
+                let items: Vec<crate::models::OutgoingWebhook> = reply;
+                let next = (crate::runtime::pagination::is_full_page(items.len(), size))
+                    .then(|| {
+                        next.page = next.page.map(|page| page.saturating_add(1));
+                        next
+                    });
+                Ok(crate::runtime::pagination::Page {
+                    items,
+                    next,
+                })
             },
         )
     }

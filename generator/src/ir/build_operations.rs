@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody};
 
 use super::schema_view::{SchemaRef, View};
-use super::{Body, BodyKind, Group, MultipartPart, Operation, Pagination, Param, ParamLocation, PartKind, Response, Shape, TypeKind, TypeSpaceBuilder};
+use super::{Body, BodyKind, Group, MultipartPart, Operation, Param, ParamLocation, PartKind, Response, Shape, TypeKind, TypeSpaceBuilder};
 use crate::diag::escape_token;
 use crate::naming::{self, Namer};
 
@@ -236,13 +236,13 @@ fn build_one<'a>(
     let params = params(openapi, op, &builder_name, &mut names, types);
     let body = op.operation.request_body.as_ref().and_then(|body| request_body(openapi, body, op, &builder_name, types));
     let response = response(openapi, op, &builder_name, types);
-    let pagination = pagination(&params, &response);
+    let paging = super::build_paging::paging(&op.operation.extensions, &op.pointer, &params, &response, types);
     Operation {
         operation_id,
         method_name,
         builder_name,
         stream_method_name: None,
-        pagination,
+        paging,
         http_method: op.method.to_uppercase(),
         path: op.path.to_string(),
         pointer: op.pointer.clone(),
@@ -361,22 +361,6 @@ fn params<'a>(openapi: &'a OpenAPI, op: &Found<'a>, builder_name: &str, names: &
         }
     }
     out
-}
-
-/// Mattermost's paging convention: optional integer `page` and `per_page` query parameters
-/// and an array reply.
-fn pagination(params: &[Param], response: &Response) -> Option<Pagination> {
-    let Response::Json(Shape::Array(item)) = response else { return None };
-    let find = |wire: &str| {
-        params.iter().position(|p| {
-            p.wire_name == wire && p.location == ParamLocation::Query && !p.required && matches!(p.shape, Shape::I32 | Shape::I64)
-        })
-    };
-    Some(Pagination {
-        page_param: find("page")?,
-        per_page_param: find("per_page")?,
-        item: (**item).clone(),
-    })
 }
 
 fn is_scalar(shape: &Shape) -> bool {

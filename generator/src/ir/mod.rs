@@ -4,6 +4,7 @@
 
 mod build_events;
 mod build_operations;
+mod build_paging;
 mod build_types;
 mod schema_view;
 pub mod secrets;
@@ -133,6 +134,13 @@ pub struct Field {
     pub secret: bool,
     /// Markdown documentation.
     pub docs: Option<String>,
+}
+
+impl Field {
+    /// Whether the field is an `Option` in Rust: optional, or required but nullable.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
 }
 
 /// A string enum.
@@ -309,8 +317,8 @@ pub struct Operation {
     pub body: Option<Body>,
     /// What a success reply holds.
     pub response: Response,
-    /// How the operation pages through results, when it does.
-    pub pagination: Option<Pagination>,
+    /// How the operation pages through results, when it takes paging parameters.
+    pub paging: Option<PagingFact>,
     /// The official JavaScript client's methods that send this operation
     /// (`spec/js-client-names.yaml`), e.g. `addReaction` for `SaveReaction`.
     pub js_names: Vec<String>,
@@ -343,16 +351,90 @@ impl Ir {
     }
 }
 
-/// An operation that returns one page of a list per call (`page` and `per_page` query
-/// parameters, an array reply), so it can be turned into a stream of items.
+/// What is known about an operation that takes paging parameters.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pagination {
-    /// Index in `params` of the zero-based page number.
-    pub page_param: usize,
-    /// Index in `params` of the page size.
-    pub per_page_param: usize,
-    /// Type of one item of the reply.
+pub enum PagingFact {
+    /// It can be streamed item by item.
+    Streamed(Paging),
+    /// It looks paged but cannot be streamed, and why (named in the regen report).
+    NotStreamed {
+        /// Why no stream is generated.
+        reason: String,
+    },
+}
+
+/// How an operation pages through a list: from the spec's parameters and reply, or from the
+/// overlay's `x-paging` extension where the spec cannot say (a cursor, a list inside a map).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paging {
+    /// How the next page is asked for.
+    pub kind: PagingKind,
+    /// Index in `params` of the page size (an integer parameter).
+    pub size_param: usize,
+    /// The largest page size the server accepts (at most 200).
+    pub max_size: u8,
+    /// Where the items are in one reply.
+    pub items: PageItems,
+    /// Type of one item.
     pub item: Shape,
+    /// A boolean field of the reply that is false on the last page (`has_next`).
+    pub more: Option<FieldRef>,
+    /// Whether the fact comes from the overlay's `x-paging` rather than from the spec's shape.
+    pub stated: bool,
+}
+
+/// How the request for the next page is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PagingKind {
+    /// A zero-based page number (`page`), one more for each page.
+    PageNumber {
+        /// Index in `params` of the page number.
+        page_param: usize,
+    },
+    /// A cursor: the next request sets a parameter to a field of the last item of the page.
+    Cursor {
+        /// Index in `params` of the cursor parameter.
+        param: usize,
+        /// The field of an item that the cursor takes.
+        from: FieldRef,
+    },
+}
+
+/// A field of a reply or item struct, as lowering reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRef {
+    /// Rust field name.
+    pub rust_name: String,
+    /// Whether the field is an `Option` in Rust.
+    pub optional: bool,
+}
+
+/// Where the items of one page are in its reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageItems {
+    /// The reply is the list.
+    Whole,
+    /// A field of the reply holds the list (next to a total count, say).
+    Field(FieldRef),
+    /// A map field holds the items by id, and a list field gives their order (`PostList`).
+    Ordered {
+        /// The list of ids.
+        order: FieldRef,
+        /// The map from id to item.
+        map: FieldRef,
+    },
+    /// The reply is a union: each variant (by Rust name) holds the items its own way.
+    Variants(Vec<(String, PageItems)>),
+}
+
+impl Operation {
+    /// How the operation streams, when it does.
+    pub fn streamed_paging(&self) -> Option<&Paging> {
+        match &self.paging {
+            Some(PagingFact::Streamed(paging)) => Some(paging),
+            _ => None,
+        }
+    }
 }
 
 impl Operation {

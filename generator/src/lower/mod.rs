@@ -5,6 +5,7 @@ pub mod docs;
 pub mod events;
 pub mod models;
 pub mod operations;
+pub mod paging;
 pub mod contract;
 pub mod constructors;
 
@@ -210,7 +211,7 @@ fn readme(ir: &Ir) -> String {
     let total: usize = groups.iter().map(|(_, ops)| ops.len()).sum();
     for (group, ops) in &groups {
         let tags: Vec<String> = group.tags.iter().map(|t| format!("`{t}`")).collect();
-        table.push_str(&format!("| `{}` | {} | {} |\n", group.name, ops.len(), tags.join(", ")));
+        table.push_str(&format!("| [`{0}`](crate::operations::{0}) | {1} | {2} |\n", group.name, ops.len(), tags.join(", ")));
     }
     table.push_str(&format!("| **`full`** (default): every group | **{total}** | |\n"));
     templates::README.replace("<!-- @generated-groups -->\n", &table)

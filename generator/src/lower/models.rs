@@ -120,6 +120,16 @@ fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: Token
     }
 }
 
+/// Whether a shape is a list or map (directly or through an alias), which Go writes as `null`
+/// when nil.
+fn is_collection(types: &TypeSpace, shape: &Shape) -> bool {
+    match shape {
+        Shape::Array(_) | Shape::Map(_) => true,
+        Shape::Named(id) => matches!(&types.get(*id).kind, TypeKind::Alias(inner) if is_collection(types, inner)),
+        _ => false,
+    }
+}
+
 /// Whether a field is lowered as an `Option`: optional, or required but nullable.
 fn is_option(f: &Field) -> bool {
     !f.required || f.nullable
@@ -140,7 +150,9 @@ fn field(types: &TypeSpace, f: &Field) -> TokenStream {
         // A required field the server leaves out decodes as its default instead of failing the
         // whole reply, where the type has one.
         let default = crate::ir::shape_has_default_in(types, &f.shape).then(|| quote!(default,));
-        let attr = (rename.is_some() || default.is_some()).then(|| quote!(#[serde(#rename #default)]));
+        // A Go list or map the server always writes is `null` when nil: decoded as empty.
+        let null = is_collection(types, &f.shape).then(|| quote!(deserialize_with = "crate::runtime::nulls::null_as_default",));
+        let attr = (rename.is_some() || default.is_some()).then(|| quote!(#[serde(#rename #default #null)]));
         quote! {
             #docs
             #attr

@@ -501,40 +501,14 @@ fn operation_items(types: &TypeSpace, op: &Operation) -> (TokenStream, TokenStre
         }
     });
     let has_secret = inputs.iter().any(|i| i.secret);
-    let derives: Vec<TokenStream> = op.pagination.iter().map(|_| quote!(Clone)).chain((!has_secret).then(|| quote!(Debug))).collect();
+    let derives: Vec<TokenStream> = op.streamed_paging().map(|_| quote!(Clone)).into_iter().chain((!has_secret).then(|| quote!(Debug))).collect();
     let derive = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
     let debug_impl = has_secret.then(|| {
         let mut debug_fields = vec![DebugField { name: "client", secret: false, optional: false }];
         debug_fields.extend(inputs.iter().map(|i| DebugField { name: &i.name, secret: i.secret, optional: !i.required }));
         redacting_debug(&builder, TokenStream::new(), &debug_fields)
     });
-    let stream_pages = op.pagination.as_ref().map(|pagination| {
-        let item = shape_type(types, &pagination.item, Context::Elsewhere);
-        let page = ident(&op.params[pagination.page_param].rust_name);
-        let per_page = ident(&op.params[pagination.per_page_param].rust_name);
-        // The stream counts pages in `u32`; each parameter gets its own integer type.
-        let from_u32 = |shape: &Shape, value: TokenStream| match shape {
-            Shape::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
-            _ => quote!(i64::from(#value)),
-        };
-        let to_page = from_u32(&op.params[pagination.page_param].shape, quote!(page));
-        let to_per_page = from_u32(&op.params[pagination.per_page_param].shape, quote!(per_page));
-        quote! {
-            /// Streams every item, fetching pages lazily from page 0 and stopping after the
-            /// first short page, or with [`Error::Pagination`](crate::Error::Pagination) when the
-            /// server repeats a page. The page size is `per_page` if set (clamped to 200), else
-            /// 200; a `page` set on the builder is ignored.
-            pub fn stream(self) -> impl ::futures_core::Stream<Item = crate::runtime::Result<#item>> + Unpin + Send + 'static {
-                let client = self.client.clone();
-                crate::runtime::paginate(&client, crate::runtime::page_size(self.#per_page), move |page, per_page| {
-                    let mut request = self.clone();
-                    request.#page = Some(#to_page);
-                    request.#per_page = Some(#to_per_page);
-                    request.send()
-                })
-            }
-        }
-    });
+    let stream_pages = op.streamed_paging().map(|paging| super::paging::stream_method(types, op, paging));
     let builder_item = quote! {
         #[doc = #builder_doc]
         #derive
@@ -608,6 +582,9 @@ fn method_line(op: &Operation) -> String {
     if let Some(stream) = &op.stream_method_name {
         let stream = crate::naming::unraw(stream);
         line.push_str(&format!("; streamed: [`{stream}`](crate::Client::{stream})"));
+    }
+    if op.streamed_paging().is_some() {
+        line.push_str(&format!("; paged: [`stream()`](crate::operations::{}::{}::stream) yields every item", op.group, op.builder_name));
     }
     if op.deprecated {
         line.push_str(" (deprecated)");

@@ -252,6 +252,12 @@ impl Error {
         self.api_status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
+    /// How long the server asked to wait before trying again (`Retry-After`, or
+    /// `X-RateLimit-Reset` on a 429), for an [`Error::Api`] whose reply said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|e| e.retry_after)
+    }
+
     /// The id of Mattermost's error (`store.sql_user.missing`, `api.context.permissions.app_error`...),
     /// when the server answered with an `AppError` body that has one. Ids are stable across
     /// languages, unlike the message.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod error;
 mod limits;
 pub mod multipart;
+pub mod nulls;
 pub mod pagination;
 mod redact;
 pub mod redirect;
