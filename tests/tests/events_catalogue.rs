@@ -5,7 +5,7 @@
 //! (the `Event` enum's head, `posted`'s data type, the decoding match).
 
 use mattermost_codegen::diag::Severity;
-use mattermost_codegen::ir::Shape;
+use mattermost_codegen::ir::{Shape, TypeKind};
 use std::cmp::Ordering;
 
 use mattermost_codegen::load::events::{compare_versions, constants_wire_names, parse, EventCatalogue, EVENTS_FILE};
@@ -135,6 +135,35 @@ fn each_variant_says_which_server_versions_send_it() {
     // The generated code carries the same words.
     let file = generation.files.iter().find(|f| f.path == "src/events.rs").expect("events.rs");
     assert_eq!(file.contents.matches("**Server versions:**").count(), events.events.len());
+}
+
+#[test]
+fn keys_newer_than_their_model_are_kept_and_say_since_when() {
+    let generation = generation();
+    let field_docs = |type_name: &str, wire: &str| -> String {
+        let entry = generation.ir.types.entries.iter().find(|e| e.name == type_name).unwrap_or_else(|| panic!("{type_name}"));
+        let TypeKind::Struct(s) = &entry.kind else { panic!("{type_name} is a struct") };
+        let field = s.fields.iter().find(|f| f.wire_name == wire).unwrap_or_else(|| panic!("{type_name}.{wire}"));
+        assert!(!field.required, "{type_name}.{wire} is optional: older servers leave it out");
+        field.docs.clone().unwrap_or_default()
+    };
+    for (type_name, wire, since) in [
+        ("EventChannel", "banner_info", "10.8"),
+        ("EventChannel", "policy_enforced", "10.9"),
+        ("EventChannel", "policy_actions", "11.8"),
+        ("EventTeam", "policy_enforced", "11.9"),
+    ] {
+        let docs = field_docs(type_name, wire);
+        assert!(docs.ends_with(&format!("Sent by servers {since} and later.")), "{type_name}.{wire}: {docs}");
+    }
+    // Events that carry a channel or a team use these types.
+    let events = generation.ir.events.as_ref().expect("events");
+    for (event, member, type_name) in [("channel_updated", "channel", "EventChannel"), ("update_team", "team", "EventTeam")] {
+        let event = events.events.iter().find(|e| e.wire_name == event).expect("the event");
+        let json = event.json_strings.iter().find(|j| j.wire_name == member).expect("a JSON string member");
+        let Shape::Named(id) = json.shape else { panic!("{member} is a named type") };
+        assert_eq!(generation.ir.types.get(id).name, type_name);
+    }
 }
 
 #[test]

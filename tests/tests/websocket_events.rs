@@ -470,6 +470,7 @@ async fn websocket_events_of_newer_servers_decode() {
     match &events[4] {
         Event::ChannelAccessControlUpdated { data, .. } => {
             assert_eq!((data.channel.id.as_str(), data.channel.policy_enforced), ("chan1", Some(true)));
+            assert_eq!(data.channel.policy_actions.as_ref().and_then(|a| a.get("join")), Some(&true));
             let banner = data.channel.banner_info.as_ref().expect("the banner");
             assert_eq!((banner.enabled, banner.text.as_deref()), (Some(true), Some("Restricted")));
         }

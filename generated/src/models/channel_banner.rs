@@ -3,10 +3,13 @@
 /// A channel's banner (server/public/model/channel.go ChannelBannerInfo).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChannelBanner {
+    /// Whether the banner shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// The banner's text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The banner's background colour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
 }

@@ -3,16 +3,22 @@
 /// A request to join a channel.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChannelJoinRequest {
+    /// Its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
+    /// The user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The request's state (`pending`, `approved`, `denied`...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// When it was created (epoch milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_at: Option<i64>,
+    /// When it was last changed (epoch milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_at: Option<i64>,
 }

@@ -61,4 +61,10 @@ pub struct EventChannel {
     /// Whether an attribute-based access policy governs the channel's membership. Sent by servers 10.9 and later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_enforced: Option<bool>,
+    /// For each action a policy governs (`join`...), whether it applies; sent only when the policy is enforced. Sent by servers 11.8 and later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_actions: Option<::std::collections::BTreeMap<String, bool>>,
+    /// Whether the channel's access policy is active. Sent by servers 11.8 and later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_is_active: Option<bool>,
 }

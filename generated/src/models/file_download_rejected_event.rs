@@ -3,16 +3,22 @@
 /// The data of the `file_download_rejected` event (`Event::FileDownloadRejected`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FileDownloadRejectedEvent {
+    /// The file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
+    /// The file's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
+    /// Why it was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
+    /// The channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
+    /// The post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+    /// What was being downloaded (the file, a preview, a thumbnail...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_type: Option<String>,
 }

@@ -3,26 +3,37 @@
 /// A property field (server/public/model/property_field.go PropertyField); only the keys a client needs are listed.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PropertyField {
+    /// Its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The property group it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+    /// Its name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Its type (`text`, `select`, `user`...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// The object it applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
+    /// The kind of that object (`post`, `channel`, `team`, `system`...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
+    /// The kind of object it describes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
+    /// Type-specific attributes (options, visibility...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attrs: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// When it was created (epoch milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_at: Option<i64>,
+    /// When it was last changed (epoch milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_at: Option<i64>,
+    /// When it was deleted (epoch milliseconds; 0 when it was not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_at: Option<i64>,
 }

@@ -3,23 +3,31 @@
 /// A property value (server/public/model/property_value.go PropertyValue).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PropertyValue {
+    /// Its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The object it applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
+    /// The kind of that object (`post`, `channel`, `team`, `system`...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
+    /// The property group it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+    /// The field whose value this is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// The value as stored (any JSON value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
+    /// When it was created (epoch milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_at: Option<i64>,
+    /// When it was last changed (epoch milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_at: Option<i64>,
+    /// When it was deleted (epoch milliseconds; 0 when it was not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_at: Option<i64>,
 }
