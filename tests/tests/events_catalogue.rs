@@ -152,6 +152,7 @@ fn keys_newer_than_their_model_are_kept_and_say_since_when() {
         ("EventChannel", "policy_enforced", "10.9"),
         ("EventChannel", "policy_actions", "11.8"),
         ("EventTeam", "policy_enforced", "11.9"),
+        ("HelloEvent", "server_hostname", "10.6"),
     ] {
         let docs = field_docs(type_name, wire);
         assert!(docs.ends_with(&format!("Sent by servers {since} and later.")), "{type_name}.{wire}: {docs}");
