@@ -185,8 +185,8 @@ impl Converter<'_> {
             }
         }
         let text = |name: &str| message.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let since = version_value(message.get("x-since"));
-        let until = version_value(message.get("x-until"));
+        let since = self.version(message, "x-since", pointer);
+        let until = self.version(message, "x-until", pointer);
         let published_by = match message.get("x-published-by") {
             Some(Value::String(s)) => vec![s.clone()],
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
@@ -243,6 +243,22 @@ impl Converter<'_> {
         })
     }
 
+    /// The server version `map[key]` (`x-since`, `x-until`) gives: a non-empty string. Anything
+    /// else is ignored with a warning (a YAML number would turn `9.10` into `9.1`).
+    fn version(&mut self, map: &Map<String, Value>, key: &str, pointer: &str) -> Option<String> {
+        match map.get(key)? {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            other => {
+                self.warn(
+                    "events-invalid",
+                    format!("{pointer}/{key}"),
+                    format!("`{key}` must be a server version written as a string (`'9.10'`), not {other}; ignored it"),
+                );
+                None
+            }
+        }
+    }
+
     /// Converts one JSON Schema to the OpenAPI 3.0 form `openapiv3` reads. `json_strings`,
     /// when given, collects the properties that hold JSON in a string (only the top level of an
     /// event's data records them).
@@ -257,7 +273,7 @@ impl Converter<'_> {
             return self.reference(reference, pointer, depth);
         }
         let mut out = Map::new();
-        let since_note = version_value(map.get("x-since"));
+        let since_note = self.version(map, "x-since", pointer);
         if let Some(since) = &since_note {
             // A key newer than its event: its docs say so.
             let note = format!("Sent by servers {since} and later.");
@@ -413,15 +429,6 @@ fn read_schema(converted: &Value) -> Result<Schema, String> {
     })
 }
 
-/// A server version given as `x-since` / `x-until`: a string (`'9.8'`) or a number (`9.8`).
-fn version_value(value: Option<&Value>) -> Option<String> {
-    match value {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// Orders two dotted server versions by their numbers (`9.8` < `9.10` < `10.6`); a part that
 /// is not a number counts as 0, a missing part as 0 (`10.6` = `10.6.0`).
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
@@ -530,7 +537,7 @@ mod tests {
         let text = format!(
             "{HEAD}{}",
             message("hello", "{type: object, properties: {server_hostname: {type: string, x-since: '10.1', description: The host.}}}")
-                .replace("      title: T\n", "      title: T\n      x-since: 9.8\n      x-until: '11.0'\n")
+                .replace("      title: T\n", "      title: T\n      x-since: '9.8'\n      x-until: '11.0'\n")
         );
         let mut diagnostics = Diagnostics::default();
         let catalogue = parse(&text, &mut diagnostics).expect("reads");
@@ -539,6 +546,13 @@ mod tests {
         assert_eq!((hello.since.as_deref(), hello.until.as_deref()), (Some("9.8"), Some("11.0")));
         let data = serde_json::to_value(hello.data.as_ref().expect("typed")).expect("json");
         assert_eq!(data["properties"]["server_hostname"]["description"], "The host. Sent by servers 10.1 and later.");
+        // A number is not a version: `9.10` would read as 9.1.
+        let text = text.replace("x-since: '9.8'", "x-since: 9.10");
+        let mut diagnostics = Diagnostics::default();
+        let catalogue = parse(&text, &mut diagnostics).expect("reads");
+        assert_eq!(catalogue.events[0].since, None);
+        let warned: Vec<&str> = diagnostics.items().iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(warned, ["/components/messages/hello/x-since"]);
     }
 
     #[test]
