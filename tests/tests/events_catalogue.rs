@@ -1,10 +1,14 @@
-//! The WebSocket event catalogue (`spec/events.yaml`): it covers every event of the pinned
-//! server version, it generates without warnings, and focused snapshots show the generated
-//! event code (the `Event` enum's head, `posted`'s data type, the decoding match).
+//! The WebSocket event catalogue (`spec/events.yaml`): its 9.8 events are exactly the 9.8
+//! constants, each event's versions agree with every constants file in `spec/`, it types every
+//! event the official JavaScript client 11.9 knows, each variant says which server versions
+//! send it, it generates without warnings, and focused snapshots show the generated event code
+//! (the `Event` enum's head, `posted`'s data type, the decoding match).
 
 use mattermost_codegen::diag::Severity;
-use mattermost_codegen::ir::Shape;
-use mattermost_codegen::load::events::{constants_wire_names, parse, EVENTS_FILE};
+use mattermost_codegen::ir::{Shape, TypeKind};
+use std::cmp::Ordering;
+
+use mattermost_codegen::load::events::{compare_versions, constants_wire_names, parse, EventCatalogue, EVENTS_FILE};
 use mattermost_codegen::{Generation, Inputs};
 use mattermost_tests::{real_spec_path, repo_root};
 
@@ -20,24 +24,154 @@ fn generation() -> Generation {
     mattermost_codegen::generate_with(&spec, inputs).expect("the real spec generates with the catalogue")
 }
 
-#[test]
-fn catalogue_covers_every_event_of_the_pinned_server_version() {
+/// The catalogue as `parse` reads it, without diagnostics.
+fn catalogue() -> EventCatalogue {
     let mut diagnostics = mattermost_codegen::diag::Diagnostics::default();
     let catalogue = parse(&read("spec/events.yaml"), &mut diagnostics).expect("the catalogue reads");
     assert!(diagnostics.items().is_empty(), "{:#?}", diagnostics.items());
-    let in_catalogue: Vec<String> = catalogue.events.iter().map(|e| e.wire_name.clone()).collect();
-    let constants = constants_wire_names(&read("spec/events-constants.txt"));
-    assert_eq!(constants.len(), 86, "spec/events-constants.txt lists the WebsocketEvent* constants");
-    let missing: Vec<&String> = constants.iter().filter(|c| !in_catalogue.contains(c)).collect();
-    let extra: Vec<&String> = in_catalogue.iter().filter(|e| !constants.contains(e)).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "not in the catalogue: {missing:?}; not a constant: {extra:?}");
+    catalogue
+}
+
+/// Whether `a` is the same server version as `b` or older.
+fn at_most(a: &str, b: &str) -> bool {
+    compare_versions(a, b) != Ordering::Greater
+}
+
+/// The server versions whose `websocket_message.go` constants are in `spec/`, oldest first.
+const CONSTANT_FILES: [&str; 2] = ["9.8", "10.6"];
+
+fn constants(version: &str) -> Vec<String> {
+    constants_wire_names(&read(&format!("spec/events-constants-{version}.txt")))
+}
+
+#[test]
+fn catalogue_lists_exactly_the_events_of_the_version_it_claims() {
+    let catalogue = catalogue();
+    assert_eq!(catalogue.version, "9.8");
+    let of_base: Vec<&str> = catalogue
+        .events
+        .iter()
+        .filter(|e| e.since.as_deref().is_some_and(|since| at_most(since, &catalogue.version)))
+        .map(|e| e.wire_name.as_str())
+        .collect();
+    let constants = constants("9.8");
+    assert_eq!(constants.len(), 79, "spec/events-constants-9.8.txt lists the WebsocketEvent* constants of 9.8");
+    assert_eq!(of_base, constants, "the events the catalogue gives to 9.8 are the 9.8 constants");
+    for sent_by_98 in ["warn_metric_status_received", "warn_metric_status_removed"] {
+        assert!(of_base.contains(&sent_by_98), "{sent_by_98}");
+    }
+}
+
+#[test]
+fn every_event_has_its_versions_and_they_agree_with_each_constants_file() {
+    let catalogue = catalogue();
+    let missing: Vec<&str> = catalogue.events.iter().filter(|e| e.since.is_none()).map(|e| e.wire_name.as_str()).collect();
+    assert!(missing.is_empty(), "events without x-since: {missing:?}");
+    let mut previous: Option<Vec<String>> = None;
+    for version in CONSTANT_FILES {
+        let listed = constants(version);
+        for constant in &listed {
+            let event = catalogue.events.iter().find(|e| &e.wire_name == constant);
+            let since = event.and_then(|e| e.since.as_deref());
+            assert!(since.is_some_and(|s| at_most(s, version)), "{version} declares `{constant}`; the catalogue has it from {since:?}");
+        }
+        for event in &catalogue.events {
+            let (name, since) = (&event.wire_name, event.since.as_deref().unwrap_or_default());
+            let stopped = event.until.as_deref().is_some_and(|until| at_most(until, version));
+            if at_most(since, version) && !stopped {
+                assert!(listed.contains(name), "`{name}` is said to be sent by {version}, whose constants lack it");
+            }
+            if event.until.as_deref() == Some(version) {
+                assert!(!listed.contains(name), "`{name}` is said to stop at {version}, whose constants still have it");
+            }
+            if let (Some(before), true) = (&previous, since == version) {
+                assert!(!before.contains(name), "`{name}` is said to start at {version} but the version before has it");
+            }
+        }
+        previous = Some(listed);
+    }
+}
+
+#[test]
+fn catalogue_types_every_event_the_official_javascript_client_knows() {
+    let catalogue = catalogue();
+    let js_names = constants_names(&read("spec/events-js-client-11.9.txt"));
+    assert_eq!(js_names.len(), 101, "@mattermost/client 11.9.0 names 101 events");
+    let generation = generation();
+    let events = generation.ir.events.as_ref().expect("events");
+    // Names that are not events the server publishes with data (action names, the reply type)
+    // or whose publisher is not in the server source read.
+    let untyped_by_design = ["authentication_challenge", "cloud_subscription_changed", "draft_updated", "posted_notify_ack", "presence", "response"];
+    for name in &js_names {
+        let event = catalogue.events.iter().find(|e| &e.wire_name == name).unwrap_or_else(|| panic!("`{name}` is not in the catalogue"));
+        let since = event.since.as_deref().unwrap_or_default();
+        assert!(at_most(since, "11.9"), "`{name}` is sent by 11.9, the catalogue says from {since}");
+        assert!(event.until.as_deref().is_none_or(|u| !at_most(u, "11.9")), "`{name}` is said to have stopped by 11.9");
+        let typed = events.events.iter().find(|e| &e.wire_name == name).expect("a variant");
+        if !untyped_by_design.contains(&name.as_str()) {
+            assert_ne!(typed.data, Shape::Json, "`{name}`'s data is typed");
+        }
+    }
+}
+
+/// Event names of a names-only file: one per line, `#` comments.
+fn constants_names(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+}
+
+#[test]
+fn each_variant_says_which_server_versions_send_it() {
+    let generation = generation();
+    let events = generation.ir.events.as_ref().expect("events");
+    for event in &events.events {
+        let docs = event.docs.as_deref().unwrap_or_default();
+        assert!(docs.contains("**Server versions:**"), "`{}` does not say its versions: {docs}", event.wire_name);
+    }
+    let docs = |name: &str| events.events.iter().find(|e| e.wire_name == name).and_then(|e| e.docs.clone()).unwrap_or_default();
+    assert!(docs("posted").contains("sent by servers 9.8 and later"), "{}", docs("posted"));
+    assert!(docs("show_toast").contains("sent by servers 11.6 and later"), "{}", docs("show_toast"));
+    assert!(docs("warn_metric_status_removed").contains("up to but not including 10.6"), "{}", docs("warn_metric_status_removed"));
+    assert!(docs("channel_viewed").contains("not sent by servers 9.0 and later"), "{}", docs("channel_viewed"));
+    // The generated code carries the same words.
+    let file = generation.files.iter().find(|f| f.path == "src/events.rs").expect("events.rs");
+    assert_eq!(file.contents.matches("**Server versions:**").count(), events.events.len());
+}
+
+#[test]
+fn keys_newer_than_their_model_are_kept_and_say_since_when() {
+    let generation = generation();
+    let field_docs = |type_name: &str, wire: &str| -> String {
+        let entry = generation.ir.types.entries.iter().find(|e| e.name == type_name).unwrap_or_else(|| panic!("{type_name}"));
+        let TypeKind::Struct(s) = &entry.kind else { panic!("{type_name} is a struct") };
+        let field = s.fields.iter().find(|f| f.wire_name == wire).unwrap_or_else(|| panic!("{type_name}.{wire}"));
+        assert!(!field.required, "{type_name}.{wire} is optional: older servers leave it out");
+        field.docs.clone().unwrap_or_default()
+    };
+    for (type_name, wire, since) in [
+        ("EventChannel", "banner_info", "10.8"),
+        ("EventChannel", "policy_enforced", "10.9"),
+        ("EventChannel", "policy_actions", "11.8"),
+        ("EventTeam", "policy_enforced", "11.9"),
+        ("HelloEvent", "server_hostname", "10.6"),
+    ] {
+        let docs = field_docs(type_name, wire);
+        assert!(docs.ends_with(&format!("Sent by servers {since} and later.")), "{type_name}.{wire}: {docs}");
+    }
+    // Events that carry a channel or a team use these types.
+    let events = generation.ir.events.as_ref().expect("events");
+    for (event, member, type_name) in [("channel_updated", "channel", "EventChannel"), ("update_team", "team", "EventTeam")] {
+        let event = events.events.iter().find(|e| e.wire_name == event).expect("the event");
+        let json = event.json_strings.iter().find(|j| j.wire_name == member).expect("a JSON string member");
+        let Shape::Named(id) = json.shape else { panic!("{member} is a named type") };
+        assert_eq!(generation.ir.types.get(id).name, type_name);
+    }
 }
 
 #[test]
 fn every_event_gets_a_variant_and_the_catalogue_generates_cleanly() {
     let generation = generation();
     let events = generation.ir.events.as_ref().expect("events");
-    assert_eq!(events.events.len(), 86);
+    assert_eq!(events.events.len(), 106);
     let untyped: Vec<&str> = events.events.iter().filter(|e| e.data == Shape::Json).map(|e| e.wire_name.as_str()).collect();
     assert_eq!(
         untyped,
@@ -49,6 +183,7 @@ fn every_event_gets_a_variant_and_the_catalogue_generates_cleanly() {
             "posted_notify_ack",
             "presence",
             "response",
+            "warn_metric_status_received",
             "webhook_event_listener_data_received"
         ]
     );

@@ -5,5 +5,5 @@
 pub struct ChannelUpdatedEvent {
     /// JSON-encoded Channel. Sent by the server as a string holding JSON; decoded.
     #[serde(default)]
-    pub channel: super::Channel,
+    pub channel: super::EventChannel,
 }

@@ -5,5 +5,5 @@
 pub struct DeleteTeamEvent {
     /// JSON-encoded, sanitized Team. Sent by the server as a string holding JSON; decoded.
     #[serde(default)]
-    pub team: super::Team,
+    pub team: super::EventTeam,
 }

@@ -9,4 +9,7 @@ pub struct HelloEvent {
     /// Id to send back as the connection_id query parameter when reconnecting.
     #[serde(default)]
     pub connection_id: String,
+    /// The host name of the server that holds the connection; left out when the server cannot read its own host name. Sent by servers 10.6 and later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_hostname: Option<String>,
 }

@@ -74,14 +74,26 @@ mod bot;
 #[cfg(feature = "bots")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bots")))]
 pub use bot::Bot;
-#[cfg(any(feature = "channels", feature = "schemes", feature = "websocket"))]
+#[cfg(feature = "websocket")]
+mod burn_on_read_all_revealed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use burn_on_read_all_revealed_event::BurnOnReadAllRevealedEvent;
+#[cfg(any(feature = "channels", feature = "schemes"))]
 mod channel;
-#[cfg(any(feature = "channels", feature = "schemes", feature = "websocket"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "channels", feature = "schemes", feature = "websocket")))
-)]
+#[cfg(any(feature = "channels", feature = "schemes"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "channels", feature = "schemes"))))]
 pub use channel::Channel;
+#[cfg(feature = "websocket")]
+mod channel_access_control_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_access_control_updated_event::ChannelAccessControlUpdatedEvent;
+#[cfg(feature = "websocket")]
+mod channel_banner;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_banner::ChannelBanner;
 #[cfg(feature = "full")]
 mod channel_bookmark;
 #[cfg(feature = "full")]
@@ -137,6 +149,21 @@ mod channel_deleted_event;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use channel_deleted_event::ChannelDeletedEvent;
+#[cfg(feature = "websocket")]
+mod channel_join_request;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_join_request::ChannelJoinRequest;
+#[cfg(feature = "websocket")]
+mod channel_join_request_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_join_request_created_event::ChannelJoinRequestCreatedEvent;
+#[cfg(feature = "websocket")]
+mod channel_join_request_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use channel_join_request_updated_event::ChannelJoinRequestUpdatedEvent;
 #[cfg(any(feature = "channels", feature = "data_retention"))]
 mod channel_list_with_team_data;
 #[cfg(any(feature = "channels", feature = "data_retention"))]
@@ -410,6 +437,11 @@ mod confirm_customer_payment_request;
 #[cfg(feature = "cloud")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use confirm_customer_payment_request::ConfirmCustomerPaymentRequest;
+#[cfg(feature = "websocket")]
+mod content_flagging_report_value_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use content_flagging_report_value_updated_event::ContentFlaggingReportValueUpdatedEvent;
 #[cfg(feature = "bots")]
 mod convert_bot_to_user_request;
 #[cfg(feature = "bots")]
@@ -799,11 +831,26 @@ mod event_broadcast;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use event_broadcast::EventBroadcast;
+#[cfg(feature = "websocket")]
+mod event_channel;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use event_channel::EventChannel;
+#[cfg(feature = "websocket")]
+mod event_team;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use event_team::EventTeam;
 #[cfg(feature = "commands")]
 mod execute_command_request;
 #[cfg(feature = "commands")]
 #[cfg_attr(docsrs, doc(cfg(feature = "commands")))]
 pub use execute_command_request::ExecuteCommandRequest;
+#[cfg(feature = "websocket")]
+mod file_download_rejected_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use file_download_rejected_event::FileDownloadRejectedEvent;
 #[cfg(
     any(
         feature = "bookmarks",
@@ -852,6 +899,11 @@ mod file_info_list;
 #[cfg(feature = "teams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use file_info_list::FileInfoList;
+#[cfg(feature = "websocket")]
+mod file_upload_rejected_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use file_upload_rejected_event::FileUploadRejectedEvent;
 #[cfg(feature = "cloud")]
 mod files_limits;
 #[cfg(feature = "cloud")]
@@ -1558,6 +1610,11 @@ mod post_action_options;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "commands", feature = "integration_actions"))))]
 pub use post_action_options::PostActionOptions;
 #[cfg(feature = "websocket")]
+mod post_burned_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_burned_event::PostBurnedEvent;
+#[cfg(feature = "websocket")]
 mod post_deleted_event;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
@@ -1743,6 +1800,21 @@ mod post_metadata_priority;
 )]
 pub use post_metadata_priority::PostMetadataPriority;
 #[cfg(feature = "websocket")]
+mod post_revealed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_revealed_event::PostRevealedEvent;
+#[cfg(feature = "websocket")]
+mod post_translation;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_translation::PostTranslation;
+#[cfg(feature = "websocket")]
+mod post_translation_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use post_translation_updated_event::PostTranslationUpdatedEvent;
+#[cfg(feature = "websocket")]
 mod post_unread_event;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
@@ -1792,6 +1864,36 @@ mod product_limits;
 #[cfg(feature = "cloud")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cloud")))]
 pub use product_limits::ProductLimits;
+#[cfg(feature = "websocket")]
+mod property_field;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use property_field::PropertyField;
+#[cfg(feature = "websocket")]
+mod property_field_created_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use property_field_created_event::PropertyFieldCreatedEvent;
+#[cfg(feature = "websocket")]
+mod property_field_deleted_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use property_field_deleted_event::PropertyFieldDeletedEvent;
+#[cfg(feature = "websocket")]
+mod property_field_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use property_field_updated_event::PropertyFieldUpdatedEvent;
+#[cfg(feature = "websocket")]
+mod property_value;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use property_value::PropertyValue;
+#[cfg(feature = "websocket")]
+mod property_values_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use property_values_updated_event::PropertyValuesUpdatedEvent;
 #[cfg(feature = "users")]
 mod publish_user_typing_request;
 #[cfg(feature = "users")]
@@ -1846,6 +1948,11 @@ mod reaction_removed_event;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use reaction_removed_event::ReactionRemovedEvent;
+#[cfg(feature = "websocket")]
+mod recap_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use recap_updated_event::RecapUpdatedEvent;
 #[cfg(feature = "websocket")]
 mod received_group_associated_to_channel_event;
 #[cfg(feature = "websocket")]
@@ -2086,6 +2193,16 @@ mod shared_channel;
 #[cfg(feature = "shared_channels")]
 #[cfg_attr(docsrs, doc(cfg(feature = "shared_channels")))]
 pub use shared_channel::SharedChannel;
+#[cfg(feature = "websocket")]
+mod shared_channel_remote_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use shared_channel_remote_updated_event::SharedChannelRemoteUpdatedEvent;
+#[cfg(feature = "websocket")]
+mod show_toast_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use show_toast_event::ShowToastEvent;
 #[cfg(feature = "full")]
 mod sidebar_category;
 #[cfg(feature = "full")]
@@ -2302,37 +2419,19 @@ mod system_status_response;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use system_status_response::SystemStatusResponse;
-#[cfg(
-    any(
-        feature = "data_retention",
-        feature = "schemes",
-        feature = "teams",
-        feature = "websocket"
-    )
-)]
+#[cfg(any(feature = "data_retention", feature = "schemes", feature = "teams"))]
 mod team;
-#[cfg(
-    any(
-        feature = "data_retention",
-        feature = "schemes",
-        feature = "teams",
-        feature = "websocket"
-    )
-)]
+#[cfg(any(feature = "data_retention", feature = "schemes", feature = "teams"))]
 #[cfg_attr(
     docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "data_retention",
-                feature = "schemes",
-                feature = "teams",
-                feature = "websocket"
-            )
-        )
-    )
+    doc(cfg(any(feature = "data_retention", feature = "schemes", feature = "teams")))
 )]
 pub use team::Team;
+#[cfg(feature = "websocket")]
+mod team_access_control_updated_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use team_access_control_updated_event::TeamAccessControlUpdatedEvent;
 #[cfg(feature = "teams")]
 mod team_exists;
 #[cfg(feature = "teams")]
@@ -2772,3 +2871,8 @@ mod view_channel_response;
 #[cfg(feature = "channels")]
 #[cfg_attr(docsrs, doc(cfg(feature = "channels")))]
 pub use view_channel_response::ViewChannelResponse;
+#[cfg(feature = "websocket")]
+mod warn_metric_status_removed_event;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use warn_metric_status_removed_event::WarnMetricStatusRemovedEvent;

@@ -3,11 +3,10 @@
 /// The data of the `user_added` event (`Event::UserAdded`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserAddedEvent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<super::User>,
+    /// The user who joined or was added.
+    #[serde(default)]
+    pub user_id: String,
+    /// The channel's team; empty for a direct or group channel.
     #[serde(default)]
     pub team_id: String,
-    /// Sent instead of user by servers whose AddUserToChannel adds only the id (not seen in the source read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
 }

@@ -5,7 +5,7 @@
 use super::{Event, EventSpace, JsonString, Shape, TypeKind, TypeSpace, TypeSpaceBuilder};
 use super::schema_view::SchemaRef;
 use crate::diag::Diagnostics;
-use crate::load::events::{CatalogueEvent, EventCatalogue, EVENTS_FILE};
+use crate::load::events::{compare_versions, CatalogueEvent, EventCatalogue, EVENTS_FILE};
 use crate::naming::{self, Namer};
 
 /// Name of the broadcast type shared by every event.
@@ -46,8 +46,9 @@ pub fn build<'a>(catalogue: &'a EventCatalogue, types: &mut TypeSpaceBuilder<'a>
             wire_name: event.wire_name.clone(),
             variant_name,
             pointer: event.pointer.clone(),
-            docs: event_docs(event),
+            docs: event_docs(event, &catalogue.version),
             since: event.since.clone(),
+            until: event.until.clone(),
             published_by: event.published_by.clone(),
             data,
             json_strings,
@@ -81,18 +82,38 @@ fn json_strings(types: &TypeSpaceBuilder<'_>, event: &CatalogueEvent, data: &Sha
         .collect()
 }
 
-/// Title, summary and description as markdown, with the first server version when newer.
-fn event_docs(event: &CatalogueEvent) -> Option<String> {
+/// Title, summary and description as markdown, then the server versions that send it.
+fn event_docs(event: &CatalogueEvent, base: &str) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(title) = &event.title {
         parts.push(format!("{title} (`{}`).", event.wire_name.replace('`', "'")));
     }
     parts.extend(event.summary.iter().cloned());
     parts.extend(event.description.iter().cloned());
-    if let Some(since) = &event.since {
-        parts.push(format!("Sent by servers from version {since} on."));
-    }
+    parts.extend(versions_note(base, event.since.as_deref(), event.until.as_deref()));
     (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// Which server versions send an event, from its `x-since` / `x-until` and the catalogue's
+/// base version (the oldest version read: older servers may send the event too).
+fn versions_note(base: &str, since: Option<&str>, until: Option<&str>) -> Option<String> {
+    use std::cmp::Ordering::Greater;
+    let since = since?;
+    let newer = compare_versions(since, base) == Greater;
+    let from = if newer {
+        format!("servers {since} and later (the first version read that has it; {base} does not send it)")
+    } else {
+        format!("servers {since} and later ({since} is the oldest version read; older servers may send it too)")
+    };
+    Some(match until {
+        Some(until) if compare_versions(until, since) == Greater => {
+            format!("**Server versions:** sent by {from}, up to but not including {until}, which no longer sends it.")
+        }
+        Some(until) => format!(
+            "**Server versions:** not sent by servers {until} and later: they keep the name but publish the event no more (from {since} on, the versions this catalogue describes, it never arrives)."
+        ),
+        None => format!("**Server versions:** sent by {from}."),
+    })
 }
 
 /// Once the type space is finished: documents the data types the catalogue left without docs,

@@ -12,6 +12,8 @@ use crate::diag::{escape_token, Diagnostics};
 use crate::naming::{self, Namer};
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
+/// The extension by which an inline schema names its type (`x-type-name: PropertyField`).
+const TYPE_NAME_EXTENSION: &str = "x-type-name";
 
 /// What a schema turned out to be: a plain shape, or a type that needs a name.
 enum Resolved {
@@ -160,10 +162,15 @@ impl<'a> TypeSpaceBuilder<'a> {
     pub fn shape_of(&mut self, schema: SchemaRef<'a>, pointer: &str, hint: &str) -> Shape {
         match schema {
             SchemaRef::Ref(reference) => self.shape_of_ref(reference, pointer),
-            SchemaRef::Inline(schema) => match self.resolve(schema, pointer, hint) {
-                Resolved::Plain(shape) => shape,
-                Resolved::Named(kind) => Shape::Named(self.intern_inline(hint, pointer, docs(&schema.schema_data), kind)),
-            },
+            SchemaRef::Inline(schema) => {
+                // A schema that names itself (`x-type-name`, as the event catalogue's own schemas
+                // do) is one type wherever it is used.
+                let hint = schema.schema_data.extensions.get(TYPE_NAME_EXTENSION).and_then(serde_json::Value::as_str).unwrap_or(hint);
+                match self.resolve(schema, pointer, hint) {
+                    Resolved::Plain(shape) => shape,
+                    Resolved::Named(kind) => Shape::Named(self.intern_inline(hint, pointer, docs(&schema.schema_data), kind)),
+                }
+            }
         }
     }
 

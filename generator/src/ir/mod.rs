@@ -242,10 +242,12 @@ pub struct Event {
     pub variant_name: String,
     /// JSON pointer of its message in the catalogue.
     pub pointer: String,
-    /// Markdown documentation (title, summary, description, first version).
+    /// Markdown documentation (title, summary, description, the server versions that send it).
     pub docs: Option<String>,
-    /// The first server version that sends it, when newer than the catalogue's base version.
+    /// The first server version read that sends it (`x-since`).
     pub since: Option<String>,
+    /// The first server version read that no longer sends it (`x-until`), when one does not.
+    pub until: Option<String>,
     /// Server files and functions that publish it.
     pub published_by: Vec<String>,
     /// What its `data` decodes into (`Shape::Json` for untyped events).

@@ -55,8 +55,11 @@ pub struct CatalogueEvent {
     pub summary: Option<String>,
     /// `description`.
     pub description: Option<String>,
-    /// `x-since`: the first server version that sends it, when newer than the catalogue's base.
+    /// `x-since`: the first server version read that sends it (the catalogue's base version
+    /// when it is as old as the oldest version read).
     pub since: Option<String>,
+    /// `x-until`: the first server version read that no longer sends it, when one does not.
+    pub until: Option<String>,
     /// `x-published-by`: server files and functions that publish it.
     pub published_by: Vec<String>,
     /// The `data` schema, converted; `None` for `x-data-untyped: true` (any JSON value).
@@ -182,11 +185,8 @@ impl Converter<'_> {
             }
         }
         let text = |name: &str| message.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let since = match message.get("x-since") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
+        let since = self.version(message, "x-since", pointer);
+        let until = self.version(message, "x-until", pointer);
         let published_by = match message.get("x-published-by") {
             Some(Value::String(s)) => vec![s.clone()],
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
@@ -235,11 +235,28 @@ impl Converter<'_> {
             summary: text("summary"),
             description: text("description"),
             since,
+            until,
             published_by,
             data,
             json_strings,
             broadcast,
         })
+    }
+
+    /// The server version `map[key]` (`x-since`, `x-until`) gives: a non-empty string. Anything
+    /// else is ignored with a warning (a YAML number would turn `9.10` into `9.1`).
+    fn version(&mut self, map: &Map<String, Value>, key: &str, pointer: &str) -> Option<String> {
+        match map.get(key)? {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            other => {
+                self.warn(
+                    "events-invalid",
+                    format!("{pointer}/{key}"),
+                    format!("`{key}` must be a server version written as a string (`'9.10'`), not {other}; ignored it"),
+                );
+                None
+            }
+        }
     }
 
     /// Converts one JSON Schema to the OpenAPI 3.0 form `openapiv3` reads. `json_strings`,
@@ -256,6 +273,16 @@ impl Converter<'_> {
             return self.reference(reference, pointer, depth);
         }
         let mut out = Map::new();
+        let since_note = self.version(map, "x-since", pointer);
+        if let Some(since) = &since_note {
+            // A key newer than its event: its docs say so.
+            let note = format!("Sent by servers {since} and later.");
+            let description = match map.get("description").and_then(Value::as_str).map(str::trim).filter(|d| !d.is_empty()) {
+                Some(d) => format!("{d} {note}"),
+                None => note,
+            };
+            out.insert("description".into(), Value::String(description));
+        }
         for (key, value) in map {
             let at = format!("{pointer}/{}", escape_token(key));
             match key.as_str() {
@@ -316,6 +343,8 @@ impl Converter<'_> {
                     let converted = members.iter().enumerate().map(|(i, m)| self.schema(m, &format!("{at}/{i}"), depth, None)).collect();
                     out.insert(key.clone(), Value::Array(converted));
                 }
+                // Already folded into the description above.
+                "description" | "x-since" if since_note.is_some() => {}
                 // JSON Schema keywords OpenAPI 3.0 does not have; a stray one is left out.
                 "contentMediaType" | "contentEncoding" | "x-content-schema" | "$schema" | "$id" | "$comment" | "examples" => {}
                 _ => {
@@ -348,8 +377,9 @@ impl Converter<'_> {
             Some(d) => format!("{d} {note}"),
             None => note.to_string(),
         };
-        if converted.get("$ref").is_some() {
-            // A reference cannot carry a description in OpenAPI 3.0: wrap it.
+        if converted.get("$ref").is_some() || converted.get("x-type-name").is_some() {
+            // A reference cannot carry a description in OpenAPI 3.0, and a named schema keeps its
+            // own: wrap it.
             converted = serde_json::json!({ "allOf": [converted], "description": description });
         } else if let Some(object) = converted.as_object_mut() {
             object.insert("description".into(), Value::String(description));
@@ -399,8 +429,18 @@ fn read_schema(converted: &Value) -> Result<Schema, String> {
     })
 }
 
-/// The wire values of `spec/events-constants.txt`: one `<GoName> <wire>` per line, `#`
-/// comments.
+/// Orders two dotted server versions by their numbers (`9.8` < `9.10` < `10.6`); a part that
+/// is not a number counts as 0, a missing part as 0 (`10.6` = `10.6.0`).
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.trim().parse().unwrap_or(0)).collect() };
+    let (a, b) = (parts(a), parts(b));
+    let len = a.len().max(b.len());
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+    (0..len).map(|i| at(&a, i).cmp(&at(&b, i))).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+}
+
+/// The wire values of a constants file (`spec/events-constants-<version>.txt`): one
+/// `<GoName> <wire>` per line, `#` comments.
 pub fn constants_wire_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = text
         .lines()
@@ -482,6 +522,37 @@ mod tests {
         let mut diagnostics = Diagnostics::default();
         assert!(parse("asyncapi: 3.0.0\n", &mut diagnostics).is_none());
         assert_eq!(diagnostics.items()[0].kind, "events-invalid");
+    }
+
+    #[test]
+    fn versions_compare_by_number() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_versions("9.8", "9.10"), Less);
+        assert_eq!(compare_versions("10.6", "9.8"), Greater);
+        assert_eq!(compare_versions("10.6", "10.6.0"), Equal);
+    }
+
+    #[test]
+    fn since_and_until_are_read_and_a_newer_key_says_so() {
+        let text = format!(
+            "{HEAD}{}",
+            message("hello", "{type: object, properties: {server_hostname: {type: string, x-since: '10.1', description: The host.}}}")
+                .replace("      title: T\n", "      title: T\n      x-since: '9.8'\n      x-until: '11.0'\n")
+        );
+        let mut diagnostics = Diagnostics::default();
+        let catalogue = parse(&text, &mut diagnostics).expect("reads");
+        assert!(diagnostics.items().is_empty(), "{:?}", diagnostics.items());
+        let hello = &catalogue.events[0];
+        assert_eq!((hello.since.as_deref(), hello.until.as_deref()), (Some("9.8"), Some("11.0")));
+        let data = serde_json::to_value(hello.data.as_ref().expect("typed")).expect("json");
+        assert_eq!(data["properties"]["server_hostname"]["description"], "The host. Sent by servers 10.1 and later.");
+        // A number is not a version: `9.10` would read as 9.1.
+        let text = text.replace("x-since: '9.8'", "x-since: 9.10");
+        let mut diagnostics = Diagnostics::default();
+        let catalogue = parse(&text, &mut diagnostics).expect("reads");
+        assert_eq!(catalogue.events[0].since, None);
+        let warned: Vec<&str> = diagnostics.items().iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(warned, ["/components/messages/hello/x-since"]);
     }
 
     #[test]

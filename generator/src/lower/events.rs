@@ -24,7 +24,7 @@ fn data_type(types: &TypeSpace, shape: &Shape) -> TokenStream {
 /// The `events` module.
 pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
     let about = format!(
-        " The server events of the WebSocket: [`Event`], one variant per event a Mattermost {} server sends ({} events), read from [`Client::events`].",
+        " The server events of the WebSocket: [`Event`], one variant per event Mattermost servers from {} on send ({} events), read from [`Client::events`]; each variant says which server versions send it.",
         events.version,
         events.events.len()
     );
