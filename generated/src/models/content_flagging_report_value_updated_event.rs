@@ -4,7 +4,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContentFlaggingReportValueUpdatedEvent {
     /// The report's property values. Sent by the server as a string holding JSON; decoded.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub property_values: Vec<super::PropertyValue>,
     /// The flagged post.
     #[serde(default)]

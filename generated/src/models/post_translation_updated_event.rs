@@ -7,6 +7,6 @@ pub struct PostTranslationUpdatedEvent {
     #[serde(default)]
     pub object_id: String,
     /// One entry per language or locale.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub translations: ::std::collections::BTreeMap<String, super::PostTranslation>,
 }

@@ -13,6 +13,6 @@ pub struct PropertyValuesUpdatedEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// The values. Sent by the server as a string holding JSON; decoded.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::runtime::nulls::null_as_default")]
     pub values: Vec<super::PropertyValue>,
 }
