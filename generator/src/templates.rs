@@ -6,6 +6,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("client.rs", include_str!("../../templates/src/runtime/client.rs")),
     ("error.rs", include_str!("../../templates/src/runtime/error.rs")),
     ("limits.rs", include_str!("../../templates/src/runtime/limits.rs")),
+    ("mock.rs", include_str!("../../templates/src/runtime/mock.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
     ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),
@@ -18,6 +19,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("websocket_connection.rs", include_str!("../../templates/src/runtime/websocket_connection.rs")),
     ("websocket_decode.rs", include_str!("../../templates/src/runtime/websocket_decode.rs")),
     ("websocket_frame.rs", include_str!("../../templates/src/runtime/websocket_frame.rs")),
+    ("websocket_replay.rs", include_str!("../../templates/src/runtime/websocket_replay.rs")),
 ];
 
 /// Examples, copied verbatim into `examples/` of the generated crate.

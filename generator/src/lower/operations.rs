@@ -294,7 +294,7 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
 }
 
 /// The return type and the [`Call`](crate::runtime::Call) constructor for a reply.
-fn reply(types: &TypeSpace, response: &Response) -> (TokenStream, TokenStream) {
+pub(super) fn reply(types: &TypeSpace, response: &Response) -> (TokenStream, TokenStream) {
     match response {
         Response::Json(shape) => (shape_type(types, shape, Context::Elsewhere), quote!(json)),
         Response::Bytes => (quote!(::bytes::Bytes), quote!(bytes)),

@@ -1,6 +1,7 @@
 //! HTTP runtime shared by every generated operation: request description,
 //! client, errors, limits, redirects, retries, multipart bodies and pagination; with the
-//! `websocket` feature, the WebSocket event stream.
+//! `websocket` feature, the WebSocket event stream; with `test-util`, the test double
+//! (`mock`).
 //!
 //! The main items of every submodule are re-exported here.
 
@@ -8,6 +9,8 @@ pub mod call;
 pub mod client;
 pub mod error;
 mod limits;
+#[cfg(feature = "test-util")]
+pub mod mock;
 pub mod multipart;
 pub mod pagination;
 mod redact;
@@ -24,6 +27,8 @@ mod websocket_connection;
 mod websocket_decode;
 #[cfg(feature = "websocket")]
 mod websocket_frame;
+#[cfg(feature = "websocket")]
+mod websocket_replay;
 
 pub use call::{Call, CallFuture, Conditional, RateLimit, Response};
 pub use client::{install_crypto_provider, ByteStream, Client, ClientBuilder, LoginCredentials, DEFAULT_USER_AGENT};
@@ -40,3 +45,5 @@ pub use websocket::{
 };
 #[cfg(feature = "websocket")]
 pub use websocket_decode::decode_event_data;
+#[cfg(feature = "websocket")]
+pub use websocket_replay::event_from_json;

@@ -384,6 +384,12 @@ impl Client {
         let capacity = options.channel_capacity.max(1);
         let (items_tx, items) = mpsc::channel(capacity);
         let (commands, commands_rx) = mpsc::channel(capacity.min(64));
+        // test-util: a client of the test double replays recorded frames instead (websocket_replay.rs).
+        #[cfg(feature = "test-util")]
+        if let Some(frames) = self.replayed_frames() {
+            tokio::spawn(super::websocket_replay::replay(frames?, items_tx, commands_rx));
+            return Ok(EventStream { items, actions: ActionSender { commands, timeout } });
+        }
         let mut connection = Connection::new(self.clone(), options, items_tx, commands_rx)?;
         let socket = connection.connect().await.map_err(|failure| failure.error)?;
         tokio::spawn(connection.run(socket));
