@@ -17,13 +17,20 @@
 //! let get_user = mock.on::<ops::GetUser>().reply(User { username: "alice".into(), ..User::default() });
 //! mock.on::<ops::CreatePost>()
 //!     .then_fail(StatusCode::TOO_MANY_REQUESTS, "api.rate_limit", "slow down")
-//!     .then_reply_with(|call| mattermost_client::models::Post { message: call.body()?.message, ..Default::default() });
+//!     .then_reply_with(|call| Ok(mattermost_client::models::Post { message: call.body()?.message, ..Default::default() }));
 //! let client = mock.client()?;
 //! assert_eq!(client.get_user("u1").await?.username, "alice");
 //! assert_eq!(get_user.calls(), 1);
 //! assert_eq!(get_user.requests()[0].path_param("user_id").as_deref(), Some("u1"));
 //! # Ok(())
 //! # }
+//! ```
+//!
+//! A value of another type than the operation's reply is a compile error:
+//!
+//! ```compile_fail,E0308
+//! # use mattermost_client::{mock::Mock, models::Post, ops};
+//! Mock::new().on::<ops::GetUser>().reply(Post::default()); // `get_user` returns a `User`
 //! ```
 //!
 //! Rules are tried in the order they were added; the first whose operation and condition
