@@ -8,16 +8,6 @@
 
 pub mod runtime;
 
-/// The operation markers of the generated crate's `ops` module (feature `test-util`); this
-/// crate has no operations, so the table is empty.
-#[cfg(feature = "test-util")]
-pub mod ops {
-    /// The client method of the operation at `method` and `template`; none here.
-    pub(crate) fn operation_name(_method: &str, _template: &str) -> Option<&'static str> {
-        None
-    }
-}
-
 pub use runtime::{
     install_crypto_provider, page_size, paginate, ApiError, AppError, ArrayStyle, ByteStream, Call, CallFuture, Client, ClientBuilder,
     Conditional, EncodedBody, Error, FilePart, LoginCredentials, Multipart, OperationRequest, RateLimit,

@@ -361,7 +361,7 @@ impl Client {
             );
             let started = Instant::now();
             let attempt_ends = (started + limits.attempt_timeout).min(deadline);
-            let result = tokio::time::timeout_at(attempt_ends, self.transport(request, req.path_template()))
+            let result = tokio::time::timeout_at(attempt_ends, self.transport(request, &req))
                 .instrument(span.clone())
                 .await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -466,13 +466,13 @@ impl Client {
     /// Sends one attempt over HTTP; to the test double instead when the client has one
     /// (feature `test-util`), which answers as the server would, after the same request
     /// building and before the same reply handling.
-    async fn transport(&self, request: reqwest::Request, template: &'static str) -> Result<reqwest::Response> {
+    async fn transport(&self, request: reqwest::Request, operation: &OperationRequest) -> Result<reqwest::Response> {
         #[cfg(feature = "test-util")]
         if let Some(mock) = &self.inner.mock {
-            return mock.answer(template, super::mock::operation_name(request.method(), template), &request);
+            return mock.answer(operation.path_template(), operation.operation(), &request);
         }
         #[cfg(not(feature = "test-util"))]
-        let _ = template;
+        let _ = operation;
         self.inner.http.execute(request).await.map_err(|e| transport_error(e, &self.inner.limits))
     }
 }

@@ -63,7 +63,7 @@ pub const MOCK_BASE_URL: &str = "http://mattermost.test/";
 pub const MOCK_TOKEN: &str = "mock-token";
 
 /// One operation of the API, as a type: implemented by the generated markers in `ops`
-/// (`ops::GetUser` for [`Client::get_user`](crate::Client)), which rules name.
+/// (`ops::GetUser` for `Client::get_user`), which rules name.
 pub trait Operation: Send + Sync + 'static {
     /// The client method's name (`get_user`).
     const NAME: &'static str;
@@ -369,8 +369,8 @@ impl RuleState {
         self.once.is_empty() && self.always.is_none()
     }
 
-    fn is_for(&self, method: &Method, path: &str) -> bool {
-        self.method == method.as_str() && self.path == path
+    fn is_for(&self, request: &MockRequest) -> bool {
+        is_for(self.name, self.method, self.path, request)
     }
 
     fn fits(&self, request: &MockRequest) -> bool {
@@ -456,7 +456,7 @@ impl Mock {
         state
             .requests
             .iter()
-            .filter(|r| O::METHOD == r.method.as_str() && O::PATH == r.path_template)
+            .filter(|r| is_for(O::NAME, O::METHOD, O::PATH, r))
             .map(|r| Recorded { request: r.clone(), operation: PhantomData })
             .collect()
     }
@@ -539,6 +539,15 @@ impl Mock {
     }
 }
 
+/// Whether `request` was made by the operation `name` (by method and path template when the
+/// request names no operation, as the runtime's own login does not).
+fn is_for(name: &str, method: &str, path: &str, request: &MockRequest) -> bool {
+    match request.operation {
+        Some(operation) => operation == name,
+        None => method == request.method.as_str() && path == request.path_template,
+    }
+}
+
 /// `` `get_user` `` for a known operation, else a placeholder.
 fn describe(operation: Option<&'static str>) -> String {
     operation.map_or_else(|| "an operation the mock does not know".to_owned(), |name| format!("`{name}`"))
@@ -550,12 +559,12 @@ fn choose(state: &State, request: &MockRequest) -> std::result::Result<usize, St
         let Some((index, rule)) = state.rules.iter().enumerate().find(|(_, r)| !r.is_exhausted()) else {
             return Err("the script of rules has ended".to_owned());
         };
-        if rule.is_for(&request.method, request.path_template) && rule.fits(request) {
+        if rule.is_for(request) && rule.fits(request) {
             return Ok(index);
         }
         return Err(format!("the script expected rule {} for `{}` next", index + 1, rule.name));
     }
-    let for_operation: Vec<(usize, &RuleState)> = state.rules.iter().enumerate().filter(|(_, r)| r.is_for(&request.method, request.path_template)).collect();
+    let for_operation: Vec<(usize, &RuleState)> = state.rules.iter().enumerate().filter(|(_, r)| r.is_for(request)).collect();
     if for_operation.is_empty() {
         return Err("no rule for this operation".to_owned());
     }
@@ -689,10 +698,4 @@ fn computed<O: Operation>(respond: impl Fn(&Recorded<O>) -> Result<O::Reply> + S
         Ok(value) => HttpReply::value::<O>(&value),
         Err(e) => HttpReply { error: Some(format!("the rule's reply failed: {e}")), ..HttpReply::status(StatusCode::OK) },
     }))
-}
-
-/// The client method of the operation at `method` and `template`, from the generated `ops`
-/// table.
-pub(super) fn operation_name(method: &Method, template: &str) -> Option<&'static str> {
-    crate::ops::operation_name(method.as_str(), template)
 }

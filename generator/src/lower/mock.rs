@@ -1,6 +1,5 @@
 //! Lowers the operations to `src/ops.rs` (feature `test-util`): one marker type per operation,
-//! naming it in the test double's rules, with its reply and body types as associated types;
-//! and the table that names the operation of a path template in the double's errors.
+//! naming it in the test double's rules, with its reply and body types as associated types.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -14,10 +13,6 @@ pub const OPS_PATH: &str = "src/ops.rs";
 /// The `ops` module.
 pub fn ops_file(ir: &Ir) -> TokenStream {
     let markers = ir.operations.iter().map(|op| marker(&ir.types, op));
-    let mut table: Vec<(&str, &str, String)> =
-        ir.operations.iter().map(|op| (op.http_method.as_str(), op.path.as_str(), crate::naming::unraw(&op.method_name).to_owned())).collect();
-    table.sort();
-    let rows = table.iter().map(|(method, path, name)| quote!((#method, #path, #name),));
     quote! {
         //! One marker type per operation, for the rules of the test double
         //! ([`Mock::on`](crate::mock::Mock::on)): `mock.on::<ops::GetUser>().reply(user)`.
@@ -28,18 +23,6 @@ pub fn ops_file(ir: &Ir) -> TokenStream {
         //! operation stops compiling.
 
         #(#markers)*
-
-        /// Every operation: HTTP method, path template and client method, sorted.
-        const OPERATIONS: &[(&str, &str, &str)] = &[#(#rows)*];
-
-        /// The client method of the operation at `method` and `template`.
-        pub(crate) fn operation_name(method: &str, template: &str) -> Option<&'static str> {
-            OPERATIONS
-                .binary_search_by(|(m, p, _)| (*m, *p).cmp(&(method, template)))
-                .ok()
-                .and_then(|index| OPERATIONS.get(index))
-                .map(|(_, _, name)| *name)
-        }
     }
 }
 

@@ -287,8 +287,9 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
         }
     }
     let binding = if after.is_empty() { quote!(let request) } else { quote!(let mut request) };
+    let name = crate::naming::unraw(&op.method_name);
     quote! {
-        #binding = crate::runtime::OperationRequest::new(::reqwest::Method::#method, #path) #(#chain)*;
+        #binding = crate::runtime::OperationRequest::new(::reqwest::Method::#method, #path).for_operation(#name) #(#chain)*;
         #(#after)*
     }
 }
