@@ -7,6 +7,8 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../../templates/src/runtime/error.rs")),
     ("limits.rs", include_str!("../../templates/src/runtime/limits.rs")),
     ("mock.rs", include_str!("../../templates/src/runtime/mock.rs")),
+    ("mock_operation.rs", include_str!("../../templates/src/runtime/mock_operation.rs")),
+    ("mock_request.rs", include_str!("../../templates/src/runtime/mock_request.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
     ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),

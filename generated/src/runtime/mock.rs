@@ -47,299 +47,18 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use url::Url;
+use reqwest::StatusCode;
 
 use super::client::Client;
-use super::error::{AppError, Error, Result};
+use super::error::{Error, Result};
+pub use super::mock_operation::{DecodeBody, Empty, EncodeReply, Form, HttpReply, Json, Operation, Raw, Text};
+pub use super::mock_request::{MockRequest, Recorded};
 
 /// The base URL of a client made by [`Mock::client`].
 pub const MOCK_BASE_URL: &str = "http://mattermost.test/";
 
 /// The token of a client made by [`Mock::client`].
 pub const MOCK_TOKEN: &str = "mock-token";
-
-/// One operation of the API, as a type: implemented by the generated markers in `ops`
-/// (`ops::GetUser` for `Client::get_user`), which rules name.
-pub trait Operation: Send + Sync + 'static {
-    /// The client method's name (`get_user`).
-    const NAME: &'static str;
-    /// The HTTP method (`GET`).
-    const METHOD: &'static str;
-    /// The path template (`/api/v4/users/{user_id}`).
-    const PATH: &'static str;
-    /// What a successful call returns.
-    type Reply;
-    /// How a reply value is written as a body.
-    type ReplyFormat: EncodeReply<Self::Reply>;
-    /// The request body's type (`()` when the operation sends none, or a multipart form).
-    type Body;
-    /// How a recorded body is read back.
-    type BodyFormat: DecodeBody<Self::Body>;
-}
-
-/// Writes a reply value as the body a server would send.
-pub trait EncodeReply<T> {
-    /// The body and its content type, or why the value cannot be written.
-    fn encode(value: &T) -> std::result::Result<(Bytes, &'static str), String>;
-}
-
-/// Reads a recorded request body back as the operation's body type.
-pub trait DecodeBody<T> {
-    /// The body, or why it does not read as `T`.
-    fn decode(body: Option<&Bytes>) -> std::result::Result<T, String>;
-}
-
-/// A JSON reply or body.
-#[derive(Debug, Clone, Copy)]
-pub struct Json;
-/// A `application/x-www-form-urlencoded` body.
-#[derive(Debug, Clone, Copy)]
-pub struct Form;
-/// A text reply.
-#[derive(Debug, Clone, Copy)]
-pub struct Text;
-/// A reply or body of raw bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct Raw;
-/// No reply body of interest, or no request body (a multipart form is not kept).
-#[derive(Debug, Clone, Copy)]
-pub struct Empty;
-
-impl<T: Serialize> EncodeReply<T> for Json {
-    fn encode(value: &T) -> std::result::Result<(Bytes, &'static str), String> {
-        serde_json::to_vec(value).map(|b| (b.into(), "application/json")).map_err(|e| format!("cannot write the reply as JSON: {e}"))
-    }
-}
-
-impl EncodeReply<String> for Text {
-    fn encode(value: &String) -> std::result::Result<(Bytes, &'static str), String> {
-        Ok((Bytes::from(value.clone()), "text/plain; charset=utf-8"))
-    }
-}
-
-impl EncodeReply<Bytes> for Raw {
-    fn encode(value: &Bytes) -> std::result::Result<(Bytes, &'static str), String> {
-        Ok((value.clone(), "application/octet-stream"))
-    }
-}
-
-impl EncodeReply<()> for Empty {
-    fn encode(_: &()) -> std::result::Result<(Bytes, &'static str), String> {
-        Ok((Bytes::new(), "text/plain"))
-    }
-}
-
-impl<T: DeserializeOwned> DecodeBody<T> for Json {
-    fn decode(body: Option<&Bytes>) -> std::result::Result<T, String> {
-        serde_json::from_slice(body.map_or(&[][..], |b| b)).map_err(|e| format!("the request body is not the operation's JSON: {e}"))
-    }
-}
-
-impl<T: DeserializeOwned> DecodeBody<T> for Form {
-    fn decode(body: Option<&Bytes>) -> std::result::Result<T, String> {
-        serde_urlencoded::from_bytes(body.map_or(&[][..], |b| b)).map_err(|e| format!("the request body is not the operation's form: {e}"))
-    }
-}
-
-impl DecodeBody<Bytes> for Raw {
-    fn decode(body: Option<&Bytes>) -> std::result::Result<Bytes, String> {
-        body.cloned().ok_or_else(|| "the request had no body held in memory".to_owned())
-    }
-}
-
-impl DecodeBody<()> for Empty {
-    fn decode(_: Option<&Bytes>) -> std::result::Result<(), String> {
-        Ok(())
-    }
-}
-
-/// A reply given as HTTP: a status, headers and a body ([`Rule::respond`]).
-#[derive(Clone)]
-pub struct HttpReply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-    error: Option<String>,
-}
-
-impl HttpReply {
-    /// A reply with this status, no headers and an empty body.
-    pub fn status(status: StatusCode) -> Self {
-        HttpReply { status, headers: HeaderMap::new(), body: Bytes::new(), error: None }
-    }
-
-    /// Adds a header (`Retry-After`, `ETag`, `Location`...).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
-            (Ok(name), Ok(value)) => {
-                self.headers.append(name, value);
-            }
-            _ => self.error = Some(format!("invalid header `{name}`")),
-        }
-        self
-    }
-
-    /// Sets the body, sent as it is.
-    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
-        self
-    }
-
-    /// Sets a JSON body (and its content type).
-    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        match serde_json::to_vec(value) {
-            Ok(body) => {
-                self.body = body.into();
-                self.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            }
-            Err(e) => self.error = Some(format!("cannot write the body as JSON: {e}")),
-        }
-        self
-    }
-
-    /// A Mattermost error reply: `status` with an `AppError` body of this id and message.
-    pub fn app_error(status: StatusCode, id: &str, message: &str) -> Self {
-        let error = AppError { id: id.to_owned(), message: message.to_owned(), status_code: i64::from(status.as_u16()), ..AppError::default() };
-        HttpReply::status(status).json(&error)
-    }
-
-    /// A success reply holding `value` as the operation `O` writes it.
-    fn value<O: Operation>(value: &O::Reply) -> Self {
-        match O::ReplyFormat::encode(value) {
-            Ok((body, content_type)) => HttpReply::status(StatusCode::OK).header(CONTENT_TYPE.as_str(), content_type).body(body),
-            Err(e) => HttpReply { error: Some(e), ..HttpReply::status(StatusCode::OK) },
-        }
-    }
-}
-
-impl fmt::Debug for HttpReply {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
-        f.debug_struct("HttpReply").field("status", &self.status).field("headers", &names).field("body_len", &self.body.len()).finish()
-    }
-}
-
-/// One request the double received (one attempt: a retried call is recorded once per attempt).
-///
-/// `Debug` shows header names, not their values (the `Authorization` header is a secret).
-#[derive(Clone)]
-pub struct MockRequest {
-    operation: Option<&'static str>,
-    method: Method,
-    path_template: &'static str,
-    url: Url,
-    headers: HeaderMap,
-    body: Option<Bytes>,
-}
-
-impl MockRequest {
-    /// The client method that sent it (`get_user`), when the double knows the operation.
-    pub fn operation(&self) -> Option<&'static str> {
-        self.operation
-    }
-
-    /// The HTTP method.
-    pub fn method(&self) -> &Method {
-        &self.method
-    }
-
-    /// The operation's path template (`/api/v4/users/{user_id}`).
-    pub fn path_template(&self) -> &'static str {
-        self.path_template
-    }
-
-    /// The path as sent, percent-encoded (`/api/v4/users/u1`).
-    pub fn path(&self) -> &str {
-        self.url.path()
-    }
-
-    /// The value of the path parameter `name`, decoded (`u1` for `user_id`).
-    pub fn path_param(&self, name: &str) -> Option<String> {
-        let placeholder = format!("{{{name}}}");
-        let template: Vec<&str> = self.path_template.trim_start_matches('/').split('/').collect();
-        let index = template.iter().position(|s| *s == placeholder)?;
-        let path: Vec<&str> = self.url.path().split('/').collect();
-        // The path may start with the base URL's subpath: align the two from the end.
-        let segment = path.get(path.len().checked_sub(template.len())? + index)?;
-        Some(percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned())
-    }
-
-    /// The first value of the query parameter `name`, decoded.
-    pub fn query(&self, name: &str) -> Option<String> {
-        self.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
-    }
-
-    /// Every value of the query parameter `name`, in order.
-    pub fn query_all(&self, name: &str) -> Vec<String> {
-        self.url.query_pairs().filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).collect()
-    }
-
-    /// A request header as text (`Authorization` included: it is the test's own token).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The body as sent, when it was held in memory (not for a multipart form).
-    pub fn body_bytes(&self) -> Option<&Bytes> {
-        self.body.as_ref()
-    }
-
-    /// The body decoded as JSON into `T`.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        Json::decode(self.body.as_ref()).map_err(Error::Mock)
-    }
-}
-
-impl fmt::Debug for MockRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
-        f.debug_struct("MockRequest")
-            .field("operation", &self.operation)
-            .field("method", &self.method)
-            .field("path", &self.url.path())
-            .field("query", &self.url.query().map(|_| "…"))
-            .field("headers", &names)
-            .field("body_len", &self.body.as_ref().map(Bytes::len))
-            .finish()
-    }
-}
-
-/// A request of operation `O`: a [`MockRequest`] whose body reads as `O`'s body type.
-pub struct Recorded<O> {
-    request: MockRequest,
-    operation: PhantomData<fn() -> O>,
-}
-
-impl<O: Operation> Recorded<O> {
-    /// The request body as the operation's body type (`CreatePostRequest` for `create_post`).
-    pub fn body(&self) -> Result<O::Body> {
-        O::BodyFormat::decode(self.request.body.as_ref()).map_err(Error::Mock)
-    }
-}
-
-impl<O> std::ops::Deref for Recorded<O> {
-    type Target = MockRequest;
-
-    fn deref(&self) -> &MockRequest {
-        &self.request
-    }
-}
-
-impl<O> Clone for Recorded<O> {
-    fn clone(&self) -> Self {
-        Recorded { request: self.request.clone(), operation: PhantomData }
-    }
-}
-
-impl<O> fmt::Debug for Recorded<O> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.request.fmt(f)
-    }
-}
 
 type Condition = Arc<dyn Fn(&MockRequest) -> bool + Send + Sync>;
 type Responder = Arc<dyn Fn(&MockRequest) -> HttpReply + Send + Sync>;
@@ -457,7 +176,7 @@ impl Mock {
             .requests
             .iter()
             .filter(|r| is_for(O::NAME, O::METHOD, O::PATH, r))
-            .map(|r| Recorded { request: r.clone(), operation: PhantomData })
+            .map(|r| Recorded::new(r.clone()))
             .collect()
     }
 
@@ -608,7 +327,7 @@ impl<O: Operation> fmt::Debug for Rule<O> {
 impl<O: Operation> Rule<O> {
     /// Answers only the calls for which `condition` holds (by path parameter, query, body...).
     pub fn matching(self, condition: impl Fn(&Recorded<O>) -> bool + Send + Sync + 'static) -> Self {
-        let condition: Condition = Arc::new(move |request| condition(&Recorded { request: request.clone(), operation: PhantomData }));
+        let condition: Condition = Arc::new(move |request| condition(&Recorded::new(request.clone())));
         self.with(|rule| rule.condition = Some(condition));
         self
     }
@@ -662,7 +381,7 @@ impl<O: Operation> Rule<O> {
 
     /// The requests this rule answered, in order.
     pub fn requests(&self) -> Vec<Recorded<O>> {
-        self.with(|rule| rule.requests.iter().map(|r| Recorded { request: r.clone(), operation: PhantomData }).collect())
+        self.with(|rule| rule.requests.iter().map(|r| Recorded::new(r.clone())).collect())
     }
 
     /// Whether its answers ran out.
@@ -694,7 +413,7 @@ impl<O: Operation> Rule<O> {
 
 /// An answer made by `respond` from each request.
 fn computed<O: Operation>(respond: impl Fn(&Recorded<O>) -> Result<O::Reply> + Send + Sync + 'static) -> Answer {
-    Answer::Computed(Arc::new(move |request| match respond(&Recorded { request: request.clone(), operation: PhantomData }) {
+    Answer::Computed(Arc::new(move |request| match respond(&Recorded::new(request.clone())) {
         Ok(value) => HttpReply::value::<O>(&value),
         Err(e) => HttpReply { error: Some(format!("the rule's reply failed: {e}")), ..HttpReply::status(StatusCode::OK) },
     }))

@@ -11,6 +11,10 @@ pub mod error;
 mod limits;
 #[cfg(feature = "test-util")]
 pub mod mock;
+#[cfg(feature = "test-util")]
+mod mock_operation;
+#[cfg(feature = "test-util")]
+mod mock_request;
 pub mod multipart;
 pub mod pagination;
 mod redact;
