@@ -10,7 +10,13 @@
 pub mod events;
 pub mod models;
 pub mod operations;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod ops;
 pub mod runtime;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub use runtime::mock;
 pub use runtime::{
     install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, BodyCut,
     ByteStream, Call, CallFuture, Client, ClientBuilder, Conditional, EncodedBody, Error,

@@ -6,6 +6,9 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("client.rs", include_str!("../../templates/src/runtime/client.rs")),
     ("error.rs", include_str!("../../templates/src/runtime/error.rs")),
     ("limits.rs", include_str!("../../templates/src/runtime/limits.rs")),
+    ("mock.rs", include_str!("../../templates/src/runtime/mock.rs")),
+    ("mock_operation.rs", include_str!("../../templates/src/runtime/mock_operation.rs")),
+    ("mock_request.rs", include_str!("../../templates/src/runtime/mock_request.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
     ("nulls.rs", include_str!("../../templates/src/runtime/nulls.rs")),
@@ -22,6 +25,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("websocket_frame.rs", include_str!("../../templates/src/runtime/websocket_frame.rs")),
     ("websocket_handshake.rs", include_str!("../../templates/src/runtime/websocket_handshake.rs")),
     ("websocket_sequence.rs", include_str!("../../templates/src/runtime/websocket_sequence.rs")),
+    ("websocket_replay.rs", include_str!("../../templates/src/runtime/websocket_replay.rs")),
 ];
 
 /// Examples, copied verbatim into `examples/` of the generated crate.

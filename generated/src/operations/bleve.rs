@@ -24,9 +24,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn purge_bleve_indexes(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/bleve/purge_indexes",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/bleve/purge_indexes",
+            )
+            .for_operation("purge_bleve_indexes");
         crate::runtime::Call::json(self, request)
     }
 }

@@ -47,6 +47,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/{channel_id}/bookmarks",
             )
+            .for_operation("create_channel_bookmark")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -83,6 +84,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/channels/{channel_id}/bookmarks/{bookmark_id}",
             )
+            .for_operation("delete_channel_bookmark")
             .path_param("channel_id", channel_id)
             .path_param("bookmark_id", bookmark_id);
         crate::runtime::Call::json(self, request)
@@ -148,6 +150,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PATCH,
                 "/api/v4/channels/{channel_id}/bookmarks/{bookmark_id}",
             )
+            .for_operation("update_channel_bookmark")
             .path_param("channel_id", channel_id)
             .path_param("bookmark_id", bookmark_id);
         request = request.encoded(body);
@@ -218,6 +221,7 @@ impl ListChannelBookmarksForChannel {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/bookmarks",
             )
+            .for_operation("list_channel_bookmarks_for_channel")
             .path_param("channel_id", self.channel_id)
             .query_opt("bookmarks_since", self.bookmarks_since);
         crate::runtime::Call::json(&self.client, request)
@@ -287,6 +291,7 @@ impl UpdateChannelBookmarkSortOrder {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/{channel_id}/bookmarks/{bookmark_id}/sort_order",
             )
+            .for_operation("update_channel_bookmark_sort_order")
             .path_param("channel_id", self.channel_id)
             .path_param("bookmark_id", self.bookmark_id);
         if let Some(body) = self.body {

@@ -50,6 +50,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/bots/{bot_user_id}/assign/{user_id}",
             )
+            .for_operation("assign_bot")
             .path_param("bot_user_id", bot_user_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -112,6 +113,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/convert_to_bot",
             )
+            .for_operation("convert_user_to_bot")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -136,9 +138,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Bot> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/bots",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/bots",
+            )
+            .for_operation("create_bot");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -166,6 +169,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/bots/{bot_user_id}/icon",
             )
+            .for_operation("delete_bot_icon_image")
             .path_param("bot_user_id", bot_user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -193,6 +197,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/bots/{bot_user_id}/disable",
             )
+            .for_operation("disable_bot")
             .path_param("bot_user_id", bot_user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -220,6 +225,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/bots/{bot_user_id}/enable",
             )
+            .for_operation("enable_bot")
             .path_param("bot_user_id", bot_user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -272,6 +278,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/bots/{bot_user_id}/icon",
             )
+            .for_operation("get_bot_icon_image")
             .path_param("bot_user_id", bot_user_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -349,6 +356,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/bots/{bot_user_id}",
             )
+            .for_operation("patch_bot")
             .path_param("bot_user_id", bot_user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -379,6 +387,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/bots/{bot_user_id}/icon",
             )
+            .for_operation("set_bot_icon_image")
             .path_param("bot_user_id", bot_user_id);
         let mut form = crate::runtime::Multipart::new();
         form = form.file("image", image);
@@ -409,6 +418,7 @@ impl ConvertBotToUser {
                 ::reqwest::Method::POST,
                 "/api/v4/bots/{bot_user_id}/convert_to_user",
             )
+            .for_operation("convert_bot_to_user")
             .path_param("bot_user_id", self.bot_user_id)
             .query_opt("set_system_admin", self.set_system_admin);
         request = request.encoded(self.body);
@@ -458,6 +468,7 @@ impl GetBot {
                 ::reqwest::Method::GET,
                 "/api/v4/bots/{bot_user_id}",
             )
+            .for_operation("get_bot")
             .path_param("bot_user_id", self.bot_user_id)
             .query_opt("include_deleted", self.include_deleted);
         crate::runtime::Call::json(&self.client, request)
@@ -535,6 +546,7 @@ impl GetBots {
                 ::reqwest::Method::GET,
                 "/api/v4/bots",
             )
+            .for_operation("get_bots")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("include_deleted", self.include_deleted)

@@ -27,9 +27,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn delete_brand_image(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/brand/image",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/brand/image",
+            )
+            .for_operation("delete_brand_image");
         crate::runtime::Call::json(self, request)
     }
     /// Get brand image
@@ -44,9 +45,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_brand_image(&self) -> crate::runtime::Call<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/brand/image",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/brand/image",
+            )
+            .for_operation("get_brand_image");
         crate::runtime::Call::bytes(self, request)
     }
     /// Get brand image
@@ -85,9 +87,10 @@ impl crate::runtime::Client {
         image: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/brand/image",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/brand/image",
+            )
+            .for_operation("upload_brand_image");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("image", image);
         request = request.multipart(form);

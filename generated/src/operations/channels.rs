@@ -86,6 +86,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/{channel_id}/members",
             )
+            .for_operation("add_channel_member")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -119,6 +120,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/channels/autocomplete",
             )
+            .for_operation("autocomplete_channels_for_team")
             .path_param("team_id", team_id)
             .query("name", name);
         crate::runtime::Call::json(self, request)
@@ -152,6 +154,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/channels/search_autocomplete",
             )
+            .for_operation("autocomplete_channels_for_team_for_search")
             .path_param("team_id", team_id)
             .query("name", name);
         crate::runtime::Call::json(self, request)
@@ -212,9 +215,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Channel> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/channels",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/channels",
+            )
+            .for_operation("create_channel");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -240,9 +244,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/channels/direct",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/channels/direct",
+            )
+            .for_operation("create_direct_channel");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -268,9 +273,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/channels/group",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/channels/group",
+            )
+            .for_operation("create_group_channel");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -305,6 +311,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories",
             )
+            .for_operation("create_sidebar_category_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -383,6 +390,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}",
             )
+            .for_operation("get_channel")
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
     }
@@ -475,6 +483,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/members/{user_id}",
             )
+            .for_operation("get_channel_member")
             .path_param("channel_id", channel_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -563,6 +572,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/{channel_id}/members/ids",
             )
+            .for_operation("get_channel_members_by_ids")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -594,6 +604,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/members",
             )
+            .for_operation("get_channel_members_for_user")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
@@ -624,6 +635,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/timezones",
             )
+            .for_operation("get_channel_members_timezones")
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
     }
@@ -650,6 +662,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/moderations",
             )
+            .for_operation("get_channel_moderations")
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
     }
@@ -703,6 +716,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/channels/{channel_id}/unread",
             )
+            .for_operation("get_channel_unread")
             .path_param("user_id", user_id)
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
@@ -817,6 +831,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/pinned",
             )
+            .for_operation("get_pinned_posts")
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
     }
@@ -879,6 +894,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/channels/ids",
             )
+            .for_operation("get_public_channels_by_ids_for_team")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -940,6 +956,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories",
             )
+            .for_operation("get_sidebar_categories_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -975,6 +992,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories/{category_id}",
             )
+            .for_operation("get_sidebar_category_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id)
             .path_param("category_id", category_id);
@@ -1008,6 +1026,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories/order",
             )
+            .for_operation("get_sidebar_category_order_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -1040,6 +1059,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/{channel_id}/move",
             )
+            .for_operation("move_channel")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1070,6 +1090,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/patch",
             )
+            .for_operation("patch_channel")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1100,6 +1121,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/moderations/patch",
             )
+            .for_operation("patch_channel_moderations")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1135,6 +1157,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories/{category_id}",
             )
+            .for_operation("remove_sidebar_category_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id)
             .path_param("category_id", category_id);
@@ -1170,6 +1193,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/channels/{channel_id}/members/{user_id}",
             )
+            .for_operation("remove_user_from_channel")
             .path_param("channel_id", channel_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -1200,6 +1224,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/{channel_id}/restore",
             )
+            .for_operation("restore_channel")
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
     }
@@ -1263,6 +1288,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/channels/search_archived",
             )
+            .for_operation("search_archived_channels")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1295,6 +1321,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/channels/search",
             )
+            .for_operation("search_channels")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1317,9 +1344,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<Vec<crate::models::Channel>> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/channels/group/search",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/channels/group/search",
+            )
+            .for_operation("search_group_channels");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1349,6 +1377,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}",
             )
+            .for_operation("update_channel")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1383,6 +1412,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/members/{user_id}/schemeRoles",
             )
+            .for_operation("update_channel_member_scheme_roles")
             .path_param("channel_id", channel_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1417,6 +1447,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/members/{user_id}/notify_props",
             )
+            .for_operation("update_channel_notify_props")
             .path_param("channel_id", channel_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1450,6 +1481,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/privacy",
             )
+            .for_operation("update_channel_privacy")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1484,6 +1516,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/members/{user_id}/roles",
             )
+            .for_operation("update_channel_roles")
             .path_param("channel_id", channel_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1517,6 +1550,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/channels/{channel_id}/scheme",
             )
+            .for_operation("update_channel_scheme")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1552,6 +1586,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories",
             )
+            .for_operation("update_sidebar_categories_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1591,6 +1626,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories/{category_id}",
             )
+            .for_operation("update_sidebar_category_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id)
             .path_param("category_id", category_id);
@@ -1630,6 +1666,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels/categories/order",
             )
+            .for_operation("update_sidebar_category_order_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1664,6 +1701,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/members/{user_id}/view",
             )
+            .for_operation("view_channel")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1701,6 +1739,7 @@ impl ChannelMembersMinusGroupMembers {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/members_minus_group_members",
             )
+            .for_operation("channel_members_minus_group_members")
             .path_param("channel_id", self.channel_id)
             .query("group_ids", self.group_ids)
             .query_opt("page", self.page)
@@ -1801,6 +1840,7 @@ impl DeleteChannel {
                 ::reqwest::Method::DELETE,
                 "/api/v4/channels/{channel_id}",
             )
+            .for_operation("delete_channel")
             .path_param("channel_id", self.channel_id)
             .query_opt("permanent", self.permanent);
         crate::runtime::Call::json(&self.client, request)
@@ -1893,6 +1933,7 @@ impl GetAllChannels {
                 ::reqwest::Method::GET,
                 "/api/v4/channels",
             )
+            .for_operation("get_all_channels")
             .query_opt("not_associated_to_group", self.not_associated_to_group)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
@@ -2004,6 +2045,7 @@ impl GetChannelByName {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/channels/name/{channel_name}",
             )
+            .for_operation("get_channel_by_name")
             .path_param("team_id", self.team_id)
             .path_param("channel_name", self.channel_name)
             .query_opt("include_deleted", self.include_deleted);
@@ -2065,6 +2107,7 @@ impl GetChannelByNameForTeamName {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/name/{team_name}/channels/name/{channel_name}",
             )
+            .for_operation("get_channel_by_name_for_team_name")
             .path_param("team_name", self.team_name)
             .path_param("channel_name", self.channel_name)
             .query_opt("include_deleted", self.include_deleted);
@@ -2127,6 +2170,7 @@ impl GetChannelMemberCountsByGroup {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/member_counts_by_group",
             )
+            .for_operation("get_channel_member_counts_by_group")
             .path_param("channel_id", self.channel_id)
             .query_opt("include_timezones", self.include_timezones);
         crate::runtime::Call::json(&self.client, request)
@@ -2199,6 +2243,7 @@ impl GetChannelMembers {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/members",
             )
+            .for_operation("get_channel_members")
             .path_param("channel_id", self.channel_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2296,6 +2341,7 @@ impl GetChannelStats {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/stats",
             )
+            .for_operation("get_channel_stats")
             .path_param("channel_id", self.channel_id)
             .query_opt("exclude_files_count", self.exclude_files_count);
         crate::runtime::Call::json(&self.client, request)
@@ -2365,6 +2411,7 @@ impl GetChannelsForTeamForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/channels",
             )
+            .for_operation("get_channels_for_team_for_user")
             .path_param("user_id", self.user_id)
             .path_param("team_id", self.team_id)
             .query_opt("include_deleted", self.include_deleted)
@@ -2435,6 +2482,7 @@ impl GetChannelsForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/channels",
             )
+            .for_operation("get_channels_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("last_delete_at", self.last_delete_at)
             .query_opt("include_deleted", self.include_deleted);
@@ -2504,6 +2552,7 @@ impl GetDeletedChannelsForTeam {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/channels/deleted",
             )
+            .for_operation("get_deleted_channels_for_team")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2608,6 +2657,7 @@ impl GetPrivateChannelsForTeam {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/channels/private",
             )
+            .for_operation("get_private_channels_for_team")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2712,6 +2762,7 @@ impl GetPublicChannelsForTeam {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/channels",
             )
+            .for_operation("get_public_channels_for_team")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2811,6 +2862,7 @@ impl SearchAllChannels {
                 ::reqwest::Method::POST,
                 "/api/v4/channels/search",
             )
+            .for_operation("search_all_channels")
             .query_opt("system_console", self.system_console);
         request = request.encoded(self.body);
         crate::runtime::Call::json(&self.client, request)

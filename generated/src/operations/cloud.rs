@@ -57,9 +57,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::PaymentSetupIntent> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/cloud/payment",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/cloud/payment",
+            )
+            .for_operation("create_customer_payment");
         crate::runtime::Call::json(self, request)
     }
     /// Get cloud customer
@@ -77,9 +78,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::CloudCustomer> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/cloud/customer",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/cloud/customer",
+            )
+            .for_operation("get_cloud_customer");
         crate::runtime::Call::json(self, request)
     }
     /// Get cloud workspace limits
@@ -97,9 +99,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::ProductLimits> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/cloud/limits",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/cloud/limits",
+            )
+            .for_operation("get_cloud_limits");
         crate::runtime::Call::json(self, request)
     }
     /// Get cloud products
@@ -137,9 +140,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::Installation> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/cloud/installation",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/cloud/installation",
+            )
+            .for_operation("get_endpoint_for_installation_information");
         crate::runtime::Call::json(self, request)
     }
     /// Get cloud invoice PDF
@@ -166,6 +170,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/cloud/subscription/invoices/{invoice_id}/pdf",
             )
+            .for_operation("get_invoice_for_subscription_as_pdf")
             .path_param("invoice_id", invoice_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -208,9 +213,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<Vec<crate::models::Invoice>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/cloud/subscription/invoices",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/cloud/subscription/invoices",
+            )
+            .for_operation("get_invoices_for_subscription");
         crate::runtime::Call::json(self, request)
     }
     /// Get cloud subscription
@@ -226,9 +232,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_subscription(&self) -> crate::runtime::Call<crate::models::Subscription> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/cloud/subscription",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/cloud/subscription",
+            )
+            .for_operation("get_subscription");
         crate::runtime::Call::json(self, request)
     }
     /// POST endpoint for CWS Webhooks
@@ -244,9 +251,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn post_endpoint_for_cws_webhooks(&self) -> crate::runtime::Call<()> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/cloud/webhook",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/cloud/webhook",
+            )
+            .for_operation("post_endpoint_for_cws_webhooks");
         crate::runtime::Call::empty(self, request)
     }
     /// Update cloud customer
@@ -270,9 +278,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::CloudCustomer> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::PUT,
-            "/api/v4/cloud/customer",
-        );
+                ::reqwest::Method::PUT,
+                "/api/v4/cloud/customer",
+            )
+            .for_operation("update_cloud_customer");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -297,9 +306,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::CloudCustomer> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::PUT,
-            "/api/v4/cloud/customer/address",
-        );
+                ::reqwest::Method::PUT,
+                "/api/v4/cloud/customer/address",
+            )
+            .for_operation("update_cloud_customer_address");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -321,9 +331,10 @@ impl ConfirmCustomerPayment {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<()> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/cloud/payment/confirm",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/cloud/payment/confirm",
+            )
+            .for_operation("confirm_customer_payment");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }
@@ -372,6 +383,7 @@ impl GetCloudProducts {
                 ::reqwest::Method::GET,
                 "/api/v4/cloud/products",
             )
+            .for_operation("get_cloud_products")
             .query_opt("include_legacy", self.include_legacy);
         crate::runtime::Call::json(&self.client, request)
     }

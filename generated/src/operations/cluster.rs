@@ -26,9 +26,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<Vec<crate::models::ClusterInfo>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/cluster/status",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/cluster/status",
+            )
+            .for_operation("get_cluster_status");
         crate::runtime::Call::json(self, request)
     }
 }

@@ -42,9 +42,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Command> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/commands",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/commands",
+            )
+            .for_operation("create_command");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -71,6 +72,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/commands/{command_id}",
             )
+            .for_operation("delete_command")
             .path_param("command_id", command_id);
         crate::runtime::Call::json(self, request)
     }
@@ -94,9 +96,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::CommandResponse> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/commands/execute",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/commands/execute",
+            )
+            .for_operation("execute_command");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -125,6 +128,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/commands/{command_id}",
             )
+            .for_operation("get_command_by_id")
             .path_param("command_id", command_id);
         crate::runtime::Call::json(self, request)
     }
@@ -152,6 +156,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/commands/autocomplete",
             )
+            .for_operation("list_autocomplete_commands")
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
     }
@@ -243,6 +248,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/commands/{command_id}/move",
             )
+            .for_operation("move_command")
             .path_param("command_id", command_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -270,6 +276,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/commands/{command_id}/regen_token",
             )
+            .for_operation("regen_command_token")
             .path_param("command_id", command_id);
         crate::runtime::Call::json(self, request)
     }
@@ -300,6 +307,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/commands/{command_id}",
             )
+            .for_operation("update_command")
             .path_param("command_id", command_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -337,6 +345,7 @@ impl ListCommandAutocompleteSuggestions {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/commands/autocomplete_suggestions",
             )
+            .for_operation("list_command_autocomplete_suggestions")
             .path_param("team_id", self.team_id)
             .query("user_input", self.user_input)
             .query_opt("channel_id", self.channel_id)
@@ -405,6 +414,7 @@ impl ListCommands {
                 ::reqwest::Method::GET,
                 "/api/v4/commands",
             )
+            .for_operation("list_commands")
             .query("team_id", self.team_id)
             .query_opt("custom_only", self.custom_only);
         crate::runtime::Call::json(&self.client, request)

@@ -35,9 +35,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Compliance> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/compliance/reports",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/compliance/reports",
+            )
+            .for_operation("create_compliance_report");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -64,6 +65,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/compliance/reports/{report_id}/download",
             )
+            .for_operation("download_compliance_report")
             .path_param("report_id", report_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -112,6 +114,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/compliance/reports/{report_id}",
             )
+            .for_operation("get_compliance_report")
             .path_param("report_id", report_id);
         crate::runtime::Call::json(self, request)
     }
@@ -163,6 +166,7 @@ impl GetComplianceReports {
                 ::reqwest::Method::GET,
                 "/api/v4/compliance/reports",
             )
+            .for_operation("get_compliance_reports")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)

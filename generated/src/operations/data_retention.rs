@@ -63,6 +63,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/data_retention/policies/{policy_id}/channels",
             )
+            .for_operation("add_channels_to_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -102,6 +103,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/data_retention/policies/{policy_id}/teams",
             )
+            .for_operation("add_teams_to_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -135,9 +137,10 @@ impl crate::runtime::Client {
     > {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/data_retention/policies",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/data_retention/policies",
+            )
+            .for_operation("create_data_retention_policy");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -171,6 +174,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/data_retention/policies/{policy_id}",
             )
+            .for_operation("delete_data_retention_policy")
             .path_param("policy_id", policy_id);
         crate::runtime::Call::json(self, request)
     }
@@ -291,9 +295,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::GetDataRetentionPoliciesCountResponse> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/data_retention/policies_count",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/data_retention/policies_count",
+            )
+            .for_operation("get_data_retention_policies_count");
         crate::runtime::Call::json(self, request)
     }
     /// Get the global data retention policy
@@ -318,9 +323,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::GlobalDataRetentionPolicy> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/data_retention/policy",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/data_retention/policy",
+            )
+            .for_operation("get_data_retention_policy");
         crate::runtime::Call::json(self, request)
     }
     /// Get a granular data retention policy
@@ -355,6 +361,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/data_retention/policies/{policy_id}",
             )
+            .for_operation("get_data_retention_policy_by_id")
             .path_param("policy_id", policy_id);
         crate::runtime::Call::json(self, request)
     }
@@ -463,6 +470,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PATCH,
                 "/api/v4/data_retention/policies/{policy_id}",
             )
+            .for_operation("patch_data_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -502,6 +510,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/data_retention/policies/{policy_id}/channels",
             )
+            .for_operation("remove_channels_from_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -541,6 +550,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/data_retention/policies/{policy_id}/teams",
             )
+            .for_operation("remove_teams_from_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -578,6 +588,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/data_retention/policies/{policy_id}/channels/search",
             )
+            .for_operation("search_channels_for_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -615,6 +626,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/data_retention/policies/{policy_id}/teams/search",
             )
+            .for_operation("search_teams_for_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -651,6 +663,7 @@ impl GetChannelPoliciesForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/data_retention/channel_policies",
             )
+            .for_operation("get_channel_policies_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -760,6 +773,7 @@ impl GetChannelsForRetentionPolicy {
                 ::reqwest::Method::GET,
                 "/api/v4/data_retention/policies/{policy_id}/channels",
             )
+            .for_operation("get_channels_for_retention_policy")
             .path_param("policy_id", self.policy_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -865,6 +879,7 @@ impl GetDataRetentionPolicies {
                 ::reqwest::Method::GET,
                 "/api/v4/data_retention/policies",
             )
+            .for_operation("get_data_retention_policies")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -980,6 +995,7 @@ impl GetTeamPoliciesForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/data_retention/team_policies",
             )
+            .for_operation("get_team_policies_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -1091,6 +1107,7 @@ impl GetTeamsForRetentionPolicy {
                 ::reqwest::Method::GET,
                 "/api/v4/data_retention/policies/{policy_id}/teams",
             )
+            .for_operation("get_teams_for_retention_policy")
             .path_param("policy_id", self.policy_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);

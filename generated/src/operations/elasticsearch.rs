@@ -29,9 +29,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/elasticsearch/purge_indexes",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/elasticsearch/purge_indexes",
+            )
+            .for_operation("purge_elasticsearch_indexes");
         crate::runtime::Call::json(self, request)
     }
     /// Test Elasticsearch configuration
@@ -74,9 +75,10 @@ impl TestElasticsearch {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/elasticsearch/test",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/elasticsearch/test",
+            )
+            .for_operation("test_elasticsearch");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }

@@ -46,6 +46,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/emoji/autocomplete",
             )
+            .for_operation("autocomplete_emoji")
             .query("name", name);
         crate::runtime::Call::json(self, request)
     }
@@ -72,9 +73,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Emoji> {
         let emoji: String = emoji.into();
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/emoji",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/emoji",
+            )
+            .for_operation("create_emoji");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("image", image);
         form = form.text("emoji", emoji);
@@ -105,6 +107,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/emoji/{emoji_id}",
             )
+            .for_operation("delete_emoji")
             .path_param("emoji_id", emoji_id);
         crate::runtime::Call::json(self, request)
     }
@@ -132,6 +135,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/emoji/{emoji_id}",
             )
+            .for_operation("get_emoji")
             .path_param("emoji_id", emoji_id);
         crate::runtime::Call::json(self, request)
     }
@@ -161,6 +165,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/emoji/name/{emoji_name}",
             )
+            .for_operation("get_emoji_by_name")
             .path_param("emoji_name", emoji_name);
         crate::runtime::Call::json(self, request)
     }
@@ -187,6 +192,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/emoji/{emoji_id}/image",
             )
+            .for_operation("get_emoji_image")
             .path_param("emoji_id", emoji_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -257,9 +263,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/emoji/names",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/emoji/names",
+            )
+            .for_operation("get_emojis_by_names");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -286,9 +293,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<Vec<crate::models::Emoji>> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/emoji/search",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/emoji/search",
+            )
+            .for_operation("search_emoji");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -328,6 +336,7 @@ impl GetEmojiList {
                 ::reqwest::Method::GET,
                 "/api/v4/emoji",
             )
+            .for_operation("get_emoji_list")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("sort", self.sort);

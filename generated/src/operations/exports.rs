@@ -39,6 +39,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/exports/{export_name}",
             )
+            .for_operation("delete_export")
             .path_param("export_name", export_name);
         crate::runtime::Call::empty(self, request)
     }
@@ -67,6 +68,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/exports/{export_name}",
             )
+            .for_operation("download_export")
             .path_param("export_name", export_name);
         crate::runtime::Call::bytes(self, request)
     }
@@ -107,9 +109,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn list_exports(&self) -> crate::runtime::Call<Vec<String>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/exports",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/exports",
+            )
+            .for_operation("list_exports");
         crate::runtime::Call::json(self, request)
     }
 }

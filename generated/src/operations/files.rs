@@ -87,6 +87,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}/info",
             )
+            .for_operation("get_file_info")
             .path_param("file_id", file_id);
         crate::runtime::Call::json(self, request)
     }
@@ -114,6 +115,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}/link",
             )
+            .for_operation("get_file_link")
             .path_param("file_id", file_id);
         crate::runtime::Call::json(self, request)
     }
@@ -187,6 +189,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/files/{file_id}/public",
             )
+            .for_operation("get_file_public")
             .path_param("file_id", file_id)
             .query("h", h);
         crate::runtime::Call::bytes(self, request)
@@ -323,6 +326,7 @@ impl GetFile {
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}",
             )
+            .for_operation("get_file")
             .path_param("file_id", self.file_id)
             .query_opt("download", self.download);
         crate::runtime::Call::bytes(&self.client, request)
@@ -386,6 +390,7 @@ impl GetFilePreview {
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}/preview",
             )
+            .for_operation("get_file_preview")
             .path_param("file_id", self.file_id)
             .query_opt("download", self.download);
         crate::runtime::Call::bytes(&self.client, request)
@@ -449,6 +454,7 @@ impl GetFileThumbnail {
                 ::reqwest::Method::GET,
                 "/api/v4/files/{file_id}/thumbnail",
             )
+            .for_operation("get_file_thumbnail")
             .path_param("file_id", self.file_id)
             .query_opt("download", self.download);
         crate::runtime::Call::bytes(&self.client, request)
@@ -515,9 +521,10 @@ impl UploadFile {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<crate::models::UploadFileResponse> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/files",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/files",
+            )
+            .for_operation("upload_file");
         let mut form = crate::runtime::Multipart::new();
         form = form.text("channel_id", self.channel_id);
         if let Some(values) = self.client_ids {

@@ -65,6 +65,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/groups/{group_id}/members",
             )
+            .for_operation("add_group_members")
             .path_param("group_id", group_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -92,9 +93,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Group> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/groups",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/groups",
+            )
+            .for_operation("create_group");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -124,6 +126,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/groups/{group_id}",
             )
+            .for_operation("delete_group")
             .path_param("group_id", group_id);
         crate::runtime::Call::json(self, request)
     }
@@ -156,6 +159,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/groups/{group_id}/members",
             )
+            .for_operation("delete_group_members")
             .path_param("group_id", group_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -212,6 +216,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}/stats",
             )
+            .for_operation("get_group_stats")
             .path_param("group_id", group_id);
         crate::runtime::Call::json(self, request)
     }
@@ -243,6 +248,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}/channels/{channel_id}",
             )
+            .for_operation("get_group_syncable_for_channel_id")
             .path_param("group_id", group_id)
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
@@ -275,6 +281,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}/teams/{team_id}",
             )
+            .for_operation("get_group_syncable_for_team_id")
             .path_param("group_id", group_id)
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
@@ -305,6 +312,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}/channels",
             )
+            .for_operation("get_group_syncables_channels")
             .path_param("group_id", group_id);
         crate::runtime::Call::json(self, request)
     }
@@ -334,6 +342,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}/teams",
             )
+            .for_operation("get_group_syncables_teams")
             .path_param("group_id", group_id);
         crate::runtime::Call::json(self, request)
     }
@@ -524,6 +533,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/groups",
             )
+            .for_operation("get_groups_by_user_id")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -560,6 +570,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/groups/{group_id}/channels/{channel_id}/link",
             )
+            .for_operation("link_group_syncable_for_channel")
             .path_param("group_id", group_id)
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
@@ -597,6 +608,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/groups/{group_id}/teams/{team_id}/link",
             )
+            .for_operation("link_group_syncable_for_team")
             .path_param("group_id", group_id)
             .path_param("team_id", team_id);
         request = request.encoded(body);
@@ -630,6 +642,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/groups/{group_id}/patch",
             )
+            .for_operation("patch_group")
             .path_param("group_id", group_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -666,6 +679,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/groups/{group_id}/channels/{channel_id}/patch",
             )
+            .for_operation("patch_group_syncable_for_channel")
             .path_param("group_id", group_id)
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
@@ -703,6 +717,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/groups/{group_id}/teams/{team_id}/patch",
             )
+            .for_operation("patch_group_syncable_for_team")
             .path_param("group_id", group_id)
             .path_param("team_id", team_id);
         request = request.encoded(body);
@@ -732,6 +747,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/groups/{group_id}/restore",
             )
+            .for_operation("restore_group")
             .path_param("group_id", group_id);
         crate::runtime::Call::json(self, request)
     }
@@ -765,6 +781,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/groups/{group_id}/channels/{channel_id}/link",
             )
+            .for_operation("unlink_group_syncable_for_channel")
             .path_param("group_id", group_id)
             .path_param("channel_id", channel_id);
         crate::runtime::Call::json(self, request)
@@ -798,6 +815,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/groups/{group_id}/teams/{team_id}/link",
             )
+            .for_operation("unlink_group_syncable_for_team")
             .path_param("group_id", group_id)
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
@@ -824,6 +842,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/ldap/groups/{remote_id}/link",
             )
+            .for_operation("unlink_ldap_group")
             .path_param("remote_id", remote_id);
         crate::runtime::Call::json(self, request)
     }
@@ -857,6 +876,7 @@ impl GetGroup {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}",
             )
+            .for_operation("get_group")
             .path_param("group_id", self.group_id)
             .query_opt("include_member_count", self.include_member_count)
             .query_opt("include_member_ids", self.include_member_ids);
@@ -924,6 +944,7 @@ impl GetGroupUsers {
                 ::reqwest::Method::GET,
                 "/api/v4/groups/{group_id}/members",
             )
+            .for_operation("get_group_users")
             .path_param("group_id", self.group_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -1128,6 +1149,7 @@ impl GetGroups {
                 ::reqwest::Method::GET,
                 "/api/v4/groups",
             )
+            .for_operation("get_groups")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("q", self.q)
@@ -1277,6 +1299,7 @@ impl GetGroupsAssociatedToChannelsByTeam {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/groups_by_channels",
             )
+            .for_operation("get_groups_associated_to_channels_by_team")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
@@ -1392,6 +1415,7 @@ impl GetGroupsByChannel {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/groups",
             )
+            .for_operation("get_groups_by_channel")
             .path_param("channel_id", self.channel_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
@@ -1536,6 +1560,7 @@ impl GetGroupsByTeam {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/groups",
             )
+            .for_operation("get_groups_by_team")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)

@@ -26,9 +26,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn list_imports(&self) -> crate::runtime::Call<Vec<String>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/imports",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/imports",
+            )
+            .for_operation("list_imports");
         crate::runtime::Call::json(self, request)
     }
 }

@@ -30,9 +30,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/actions/dialogs/open",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/actions/dialogs/open",
+            )
+            .for_operation("open_interactive_dialog");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -53,9 +54,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::SubmitInteractiveDialogResponse> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/actions/dialogs/submit",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/actions/dialogs/submit",
+            )
+            .for_operation("submit_interactive_dialog");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }

@@ -29,9 +29,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<Vec<crate::models::AllowedIpRange>> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ip_filtering",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/ip_filtering",
+            )
+            .for_operation("apply_ip_filters");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -46,9 +47,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<Vec<crate::models::AllowedIpRange>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/ip_filtering",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/ip_filtering",
+            )
+            .for_operation("get_ip_filters");
         crate::runtime::Call::json(self, request)
     }
     /// Get all IP filters
@@ -61,9 +63,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn my_ip(&self) -> crate::runtime::Call<crate::models::MyIpResponse> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/ip_filtering/my_ip",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/ip_filtering/my_ip",
+            )
+            .for_operation("my_ip");
         crate::runtime::Call::json(self, request)
     }
 }

@@ -41,6 +41,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/jobs/{job_id}/cancel",
             )
+            .for_operation("cancel_job")
             .path_param("job_id", job_id);
         crate::runtime::Call::json(self, request)
     }
@@ -65,9 +66,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Job> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/jobs",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/jobs",
+            )
+            .for_operation("create_job");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -95,6 +97,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/jobs/{job_id}/download",
             )
+            .for_operation("download_job")
             .path_param("job_id", job_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -145,6 +148,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/jobs/{job_id}",
             )
+            .for_operation("get_job")
             .path_param("job_id", job_id);
         crate::runtime::Call::json(self, request)
     }
@@ -223,6 +227,7 @@ impl GetJobs {
                 ::reqwest::Method::GET,
                 "/api/v4/jobs",
             )
+            .for_operation("get_jobs")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -324,6 +329,7 @@ impl GetJobsByType {
                 ::reqwest::Method::GET,
                 "/api/v4/jobs/type/{type}",
             )
+            .for_operation("get_jobs_by_type")
             .path_param("type", self.r#type)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);

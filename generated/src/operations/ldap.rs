@@ -45,6 +45,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/ldap/users/{user_id}/group_sync_memberships",
             )
+            .for_operation("add_user_to_group_syncables")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -63,9 +64,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/ldap/certificate/private",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/ldap/certificate/private",
+            )
+            .for_operation("delete_ldap_private_certificate");
         crate::runtime::Call::json(self, request)
     }
     /// Remove public certificate
@@ -83,9 +85,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/ldap/certificate/public",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/ldap/certificate/public",
+            )
+            .for_operation("delete_ldap_public_certificate");
         crate::runtime::Call::json(self, request)
     }
     /// Returns a list of LDAP groups
@@ -131,6 +134,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/ldap/groups/{remote_id}/link",
             )
+            .for_operation("link_ldap_group")
             .path_param("remote_id", remote_id);
         crate::runtime::Call::json(self, request)
     }
@@ -155,9 +159,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/migrateid",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/ldap/migrateid",
+            )
+            .for_operation("migrate_id_ldap");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -191,9 +196,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn test_ldap(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/test",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/ldap/test",
+            )
+            .for_operation("test_ldap");
         crate::runtime::Call::json(self, request)
     }
     /// Upload private key
@@ -216,9 +222,10 @@ impl crate::runtime::Client {
         certificate: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/certificate/private",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/ldap/certificate/private",
+            )
+            .for_operation("upload_ldap_private_certificate");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("certificate", certificate);
         request = request.multipart(form);
@@ -244,9 +251,10 @@ impl crate::runtime::Client {
         certificate: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/certificate/public",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/ldap/certificate/public",
+            )
+            .for_operation("upload_ldap_public_certificate");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("certificate", certificate);
         request = request.multipart(form);
@@ -302,6 +310,7 @@ impl GetLdapGroups {
                 ::reqwest::Method::GET,
                 "/api/v4/ldap/groups",
             )
+            .for_operation("get_ldap_groups")
             .query_opt("q", self.q)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
@@ -398,9 +407,10 @@ impl SyncLdap {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/ldap/sync",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/ldap/sync",
+            )
+            .for_operation("sync_ldap");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }

@@ -45,9 +45,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::OAuthApp> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/oauth/apps",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/oauth/apps",
+            )
+            .for_operation("create_o_auth_app");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -98,6 +99,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/oauth/apps/{app_id}",
             )
+            .for_operation("delete_o_auth_app")
             .path_param("app_id", app_id);
         crate::runtime::Call::json(self, request)
     }
@@ -177,6 +179,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/oauth/apps/{app_id}",
             )
+            .for_operation("get_o_auth_app")
             .path_param("app_id", app_id);
         crate::runtime::Call::json(self, request)
     }
@@ -203,6 +206,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/oauth/apps/{app_id}/info",
             )
+            .for_operation("get_o_auth_app_info")
             .path_param("app_id", app_id);
         crate::runtime::Call::json(self, request)
     }
@@ -291,6 +295,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/oauth/apps/{app_id}/regen_secret",
             )
+            .for_operation("regenerate_o_auth_app_secret")
             .path_param("app_id", app_id);
         crate::runtime::Call::json(self, request)
     }
@@ -321,6 +326,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/oauth/apps/{app_id}",
             )
+            .for_operation("update_o_auth_app")
             .path_param("app_id", app_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -403,6 +409,7 @@ impl CreateOutgoingOAuthConnection {
                 ::reqwest::Method::POST,
                 "/api/v4/oauth/outgoing_connections",
             )
+            .for_operation("create_outgoing_o_auth_connection")
             .query_opt("team_id", self.team_id);
         request = request.encoded(self.body);
         crate::runtime::Call::json(&self.client, request)
@@ -457,6 +464,7 @@ impl DeleteOutgoingOAuthConnection {
                 ::reqwest::Method::DELETE,
                 "/api/v4/oauth/outgoing_connections/{connection_id}",
             )
+            .for_operation("delete_outgoing_o_auth_connection")
             .path_param("connection_id", self.connection_id)
             .query_opt("team_id", self.team_id);
         crate::runtime::Call::empty(&self.client, request)
@@ -512,6 +520,7 @@ impl GetAuthorizedOAuthAppsForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/oauth/apps/authorized",
             )
+            .for_operation("get_authorized_o_auth_apps_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -615,6 +624,7 @@ impl GetOAuthApps {
                 ::reqwest::Method::GET,
                 "/api/v4/oauth/apps",
             )
+            .for_operation("get_o_auth_apps")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -713,6 +723,7 @@ impl GetOutgoingOAuthConnection {
                 ::reqwest::Method::GET,
                 "/api/v4/oauth/outgoing_connections/{connection_id}",
             )
+            .for_operation("get_outgoing_o_auth_connection")
             .path_param("connection_id", self.connection_id)
             .query_opt("team_id", self.team_id);
         crate::runtime::Call::json(&self.client, request)
@@ -793,6 +804,7 @@ impl ListOutgoingOAuthConnections {
                 ::reqwest::Method::GET,
                 "/api/v4/oauth/outgoing_connections",
             )
+            .for_operation("list_outgoing_o_auth_connections")
             .query_opt("team_id", self.team_id)
             .query_opt("from_id", self.from_id)
             .query_opt("limit", self.limit);
@@ -906,6 +918,7 @@ impl UpdateOutgoingOAuthConnection {
                 ::reqwest::Method::PUT,
                 "/api/v4/oauth/outgoing_connections/{connection_id}",
             )
+            .for_operation("update_outgoing_o_auth_connection")
             .path_param("connection_id", self.connection_id)
             .query_opt("team_id", self.team_id);
         request = request.encoded(self.body);
@@ -961,6 +974,7 @@ impl ValidateOutgoingOAuthConnection {
                 ::reqwest::Method::POST,
                 "/api/v4/oauth/outgoing_connections/validate",
             )
+            .for_operation("validate_outgoing_o_auth_connection")
             .query_opt("team_id", self.team_id);
         request = request.encoded(self.body);
         crate::runtime::Call::empty(&self.client, request)

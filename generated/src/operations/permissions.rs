@@ -31,6 +31,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/permissions/ancillary",
             )
+            .for_operation("get_ancillary_permissions")
             .query("subsection_permissions", subsection_permissions);
         crate::runtime::Call::json(self, request)
     }

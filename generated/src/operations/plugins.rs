@@ -47,6 +47,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/plugins/{plugin_id}/disable",
             )
+            .for_operation("disable_plugin")
             .path_param("plugin_id", plugin_id);
         crate::runtime::Call::json(self, request)
     }
@@ -75,6 +76,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/plugins/{plugin_id}/enable",
             )
+            .for_operation("enable_plugin")
             .path_param("plugin_id", plugin_id);
         crate::runtime::Call::json(self, request)
     }
@@ -119,9 +121,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::System> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/plugins/marketplace/first_admin_visit",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/plugins/marketplace/first_admin_visit",
+            )
+            .for_operation("get_marketplace_visited_by_admin");
         crate::runtime::Call::json(self, request)
     }
     /// Get plugins status
@@ -140,9 +143,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<Vec<crate::models::PluginStatus>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/plugins/statuses",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/plugins/statuses",
+            )
+            .for_operation("get_plugin_statuses");
         crate::runtime::Call::json(self, request)
     }
     /// Get plugins
@@ -161,9 +165,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::GetPluginsResponse> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/plugins",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/plugins",
+            )
+            .for_operation("get_plugins");
         crate::runtime::Call::json(self, request)
     }
     /// Get webapp plugins
@@ -182,9 +187,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<Vec<crate::models::PluginManifestWebapp>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/plugins/webapp",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/plugins/webapp",
+            )
+            .for_operation("get_webapp_plugins");
         crate::runtime::Call::json(self, request)
     }
     /// Installs a marketplace plugin
@@ -209,9 +215,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::PluginManifest> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/plugins/marketplace",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/plugins/marketplace",
+            )
+            .for_operation("install_marketplace_plugin");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -269,6 +276,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/plugins/{plugin_id}",
             )
+            .for_operation("remove_plugin")
             .path_param("plugin_id", plugin_id);
         crate::runtime::Call::json(self, request)
     }
@@ -356,6 +364,7 @@ impl GetMarketplacePlugins {
                 ::reqwest::Method::GET,
                 "/api/v4/plugins/marketplace",
             )
+            .for_operation("get_marketplace_plugins")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("filter", self.filter)
@@ -458,6 +467,7 @@ impl InstallPluginFromUrl {
                 ::reqwest::Method::POST,
                 "/api/v4/plugins/install_from_url",
             )
+            .for_operation("install_plugin_from_url")
             .query("plugin_download_url", self.plugin_download_url)
             .query_opt("force", self.force);
         crate::runtime::Call::json(&self.client, request)
@@ -505,9 +515,10 @@ impl UploadPlugin {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<crate::models::PluginManifest> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/plugins",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/plugins",
+            )
+            .for_operation("upload_plugin");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("plugin", self.plugin);
         form = form.text_opt("force", self.force);

@@ -76,9 +76,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Post> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/posts/ephemeral",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/posts/ephemeral",
+            )
+            .for_operation("create_post_ephemeral");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -111,6 +112,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/posts/{post_id}/ack",
             )
+            .for_operation("delete_acknowledgement_for_post")
             .path_param("user_id", user_id)
             .path_param("post_id", post_id);
         crate::runtime::Call::json(self, request)
@@ -138,6 +140,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/posts/{post_id}",
             )
+            .for_operation("delete_post")
             .path_param("post_id", post_id);
         crate::runtime::Call::json(self, request)
     }
@@ -343,9 +346,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/posts/ids",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/posts/ids",
+            )
+            .for_operation("get_posts_by_ids");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -417,6 +421,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/posts/{post_id}/move",
             )
+            .for_operation("move_thread")
             .path_param("post_id", post_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -447,6 +452,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/posts/{post_id}/patch",
             )
+            .for_operation("patch_post")
             .path_param("post_id", post_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -474,6 +480,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/posts/{post_id}/pin",
             )
+            .for_operation("pin_post")
             .path_param("post_id", post_id);
         crate::runtime::Call::json(self, request)
     }
@@ -506,6 +513,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/posts/{post_id}/ack",
             )
+            .for_operation("save_acknowledgement_for_post")
             .path_param("user_id", user_id)
             .path_param("post_id", post_id);
         crate::runtime::Call::json(self, request)
@@ -537,6 +545,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/posts/search",
             )
+            .for_operation("search_posts")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -573,6 +582,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/posts/{post_id}/reminder",
             )
+            .for_operation("set_post_reminder")
             .path_param("user_id", user_id)
             .path_param("post_id", post_id);
         request = request.encoded(body);
@@ -636,6 +646,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/posts/{post_id}/unpin",
             )
+            .for_operation("unpin_post")
             .path_param("post_id", post_id);
         crate::runtime::Call::json(self, request)
     }
@@ -665,6 +676,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/posts/{post_id}",
             )
+            .for_operation("update_post")
             .path_param("post_id", post_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -692,6 +704,7 @@ impl CreatePost {
                 ::reqwest::Method::POST,
                 "/api/v4/posts",
             )
+            .for_operation("create_post")
             .query_opt("set_online", self.set_online);
         request = request.encoded(self.body);
         crate::runtime::Call::json(&self.client, request)
@@ -741,6 +754,7 @@ impl DoPostAction {
                 ::reqwest::Method::POST,
                 "/api/v4/posts/{post_id}/actions/{action_id}",
             )
+            .for_operation("do_post_action")
             .path_param("post_id", self.post_id)
             .path_param("action_id", self.action_id);
         if let Some(body) = self.body {
@@ -796,6 +810,7 @@ impl GetFileInfosForPost {
                 ::reqwest::Method::GET,
                 "/api/v4/posts/{post_id}/files/info",
             )
+            .for_operation("get_file_infos_for_post")
             .path_param("post_id", self.post_id)
             .query_opt("include_deleted", self.include_deleted);
         crate::runtime::Call::json(&self.client, request)
@@ -878,6 +893,7 @@ impl GetFlaggedPostsForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/posts/flagged",
             )
+            .for_operation("get_flagged_posts_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("team_id", self.team_id)
             .query_opt("channel_id", self.channel_id)
@@ -978,6 +994,7 @@ impl GetPost {
                 ::reqwest::Method::GET,
                 "/api/v4/posts/{post_id}",
             )
+            .for_operation("get_post")
             .path_param("post_id", self.post_id)
             .query_opt("include_deleted", self.include_deleted);
         crate::runtime::Call::json(&self.client, request)
@@ -1077,6 +1094,7 @@ impl GetPostThread {
                 ::reqwest::Method::GET,
                 "/api/v4/posts/{post_id}/thread",
             )
+            .for_operation("get_post_thread")
             .path_param("post_id", self.post_id)
             .query_opt("perPage", self.per_page)
             .query_opt("fromPost", self.from_post)
@@ -1171,6 +1189,7 @@ impl GetPostsAroundLastUnread {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/channels/{channel_id}/posts/unread",
             )
+            .for_operation("get_posts_around_last_unread")
             .path_param("user_id", self.user_id)
             .path_param("channel_id", self.channel_id)
             .query_opt("limit_before", self.limit_before)
@@ -1291,6 +1310,7 @@ impl GetPostsForChannel {
                 ::reqwest::Method::GET,
                 "/api/v4/channels/{channel_id}/posts",
             )
+            .for_operation("get_posts_for_channel")
             .path_param("channel_id", self.channel_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
@@ -1397,6 +1417,7 @@ impl SetPostUnread {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/posts/{post_id}/set_unread",
             )
+            .for_operation("set_post_unread")
             .path_param("user_id", self.user_id)
             .path_param("post_id", self.post_id);
         if let Some(body) = self.body {

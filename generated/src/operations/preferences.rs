@@ -42,6 +42,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/preferences/delete",
             )
+            .for_operation("delete_preferences")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -71,6 +72,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/preferences",
             )
+            .for_operation("get_preferences")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -100,6 +102,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/preferences/{category}",
             )
+            .for_operation("get_preferences_by_category")
             .path_param("user_id", user_id)
             .path_param("category", category);
         crate::runtime::Call::json(self, request)
@@ -133,6 +136,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/preferences/{category}/name/{preference_name}",
             )
+            .for_operation("get_preferences_by_category_by_name")
             .path_param("user_id", user_id)
             .path_param("category", category)
             .path_param("preference_name", preference_name);
@@ -165,6 +169,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/preferences",
             )
+            .for_operation("update_preferences")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)

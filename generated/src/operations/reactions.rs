@@ -45,6 +45,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/posts/{post_id}/reactions/{emoji_name}",
             )
+            .for_operation("delete_reaction")
             .path_param("user_id", user_id)
             .path_param("post_id", post_id)
             .path_param("emoji_name", emoji_name);
@@ -74,9 +75,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/posts/ids/reactions",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/posts/ids/reactions",
+            )
+            .for_operation("get_bulk_reactions");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -104,6 +106,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/posts/{post_id}/reactions",
             )
+            .for_operation("get_reactions")
             .path_param("post_id", post_id);
         crate::runtime::Call::json(self, request)
     }
@@ -128,9 +131,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Reaction> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/reactions",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/reactions",
+            )
+            .for_operation("save_reaction");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }

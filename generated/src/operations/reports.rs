@@ -53,6 +53,7 @@ impl StartBatchUsersExport {
                 ::reqwest::Method::POST,
                 "/api/v4/reports/users/export",
             )
+            .for_operation("start_batch_users_export")
             .query_opt("date_range", self.date_range);
         crate::runtime::Call::json(&self.client, request)
     }

@@ -28,9 +28,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_all_roles(&self) -> crate::runtime::Call<Vec<crate::models::Role>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/roles",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/roles",
+            )
+            .for_operation("get_all_roles");
         crate::runtime::Call::json(self, request)
     }
     /// Get a role
@@ -58,6 +59,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/roles/{role_id}",
             )
+            .for_operation("get_role")
             .path_param("role_id", role_id);
         crate::runtime::Call::json(self, request)
     }
@@ -86,6 +88,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/roles/name/{role_name}",
             )
+            .for_operation("get_role_by_name")
             .path_param("role_name", role_name);
         crate::runtime::Call::json(self, request)
     }
@@ -113,9 +116,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/roles/names",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/roles/names",
+            )
+            .for_operation("get_roles_by_names");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -147,6 +151,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/roles/{role_id}/patch",
             )
+            .for_operation("patch_role")
             .path_param("role_id", role_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)

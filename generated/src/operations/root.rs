@@ -30,9 +30,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::PushNotification> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/notifications/ack",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/notifications/ack",
+            )
+            .for_operation("acknowledge_notification");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }

@@ -36,9 +36,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/saml/certificate/idp",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/saml/certificate/idp",
+            )
+            .for_operation("delete_saml_idp_certificate");
         crate::runtime::Call::json(self, request)
     }
     /// Remove private key
@@ -56,9 +57,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/saml/certificate/private",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/saml/certificate/private",
+            )
+            .for_operation("delete_saml_private_certificate");
         crate::runtime::Call::json(self, request)
     }
     /// Remove public certificate
@@ -76,9 +78,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/saml/certificate/public",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/saml/certificate/public",
+            )
+            .for_operation("delete_saml_public_certificate");
         crate::runtime::Call::json(self, request)
     }
     /// Get certificate status
@@ -95,9 +98,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::SamlCertificateStatus> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/saml/certificate/status",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/saml/certificate/status",
+            )
+            .for_operation("get_saml_certificate_status");
         crate::runtime::Call::json(self, request)
     }
     /// Get metadata
@@ -112,9 +116,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_saml_metadata(&self) -> crate::runtime::Call<::bytes::Bytes> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/saml/metadata",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/saml/metadata",
+            )
+            .for_operation("get_saml_metadata");
         crate::runtime::Call::bytes(self, request)
     }
     /// Get metadata
@@ -154,9 +159,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::GetSamlMetadataFromIdpResponse> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/metadatafromidp",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/saml/metadatafromidp",
+            )
+            .for_operation("get_saml_metadata_from_idp");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -199,9 +205,10 @@ impl crate::runtime::Client {
         certificate: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/certificate/idp",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/saml/certificate/idp",
+            )
+            .for_operation("upload_saml_idp_certificate");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("certificate", certificate);
         request = request.multipart(form);
@@ -227,9 +234,10 @@ impl crate::runtime::Client {
         certificate: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/certificate/private",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/saml/certificate/private",
+            )
+            .for_operation("upload_saml_private_certificate");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("certificate", certificate);
         request = request.multipart(form);
@@ -255,9 +263,10 @@ impl crate::runtime::Client {
         certificate: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/certificate/public",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/saml/certificate/public",
+            )
+            .for_operation("upload_saml_public_certificate");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("certificate", certificate);
         request = request.multipart(form);
@@ -286,9 +295,10 @@ impl ResetSamlAuthDataToEmail {
         self,
     ) -> crate::runtime::Call<crate::models::ResetSamlAuthDataToEmailResponse> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/saml/reset_auth_data",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/saml/reset_auth_data",
+            )
+            .for_operation("reset_saml_auth_data_to_email");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }

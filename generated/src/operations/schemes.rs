@@ -40,9 +40,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Scheme> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/schemes",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/schemes",
+            )
+            .for_operation("create_scheme");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -71,6 +72,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/schemes/{scheme_id}",
             )
+            .for_operation("delete_scheme")
             .path_param("scheme_id", scheme_id);
         crate::runtime::Call::json(self, request)
     }
@@ -131,6 +133,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/schemes/{scheme_id}",
             )
+            .for_operation("get_scheme")
             .path_param("scheme_id", scheme_id);
         crate::runtime::Call::json(self, request)
     }
@@ -216,6 +219,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/schemes/{scheme_id}/patch",
             )
+            .for_operation("patch_scheme")
             .path_param("scheme_id", scheme_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -250,6 +254,7 @@ impl GetChannelsForScheme {
                 ::reqwest::Method::GET,
                 "/api/v4/schemes/{scheme_id}/channels",
             )
+            .for_operation("get_channels_for_scheme")
             .path_param("scheme_id", self.scheme_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -360,6 +365,7 @@ impl GetSchemes {
                 ::reqwest::Method::GET,
                 "/api/v4/schemes",
             )
+            .for_operation("get_schemes")
             .query_opt("scope", self.scope)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -464,6 +470,7 @@ impl GetTeamsForScheme {
                 ::reqwest::Method::GET,
                 "/api/v4/schemes/{scheme_id}/teams",
             )
+            .for_operation("get_teams_for_scheme")
             .path_param("scheme_id", self.scheme_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);

@@ -68,6 +68,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/sharedchannels/remote_info/{remote_id}",
             )
+            .for_operation("get_remote_cluster_info")
             .path_param("remote_id", remote_id);
         crate::runtime::Call::json(self, request)
     }
@@ -101,6 +102,7 @@ impl GetAllSharedChannels {
                 ::reqwest::Method::GET,
                 "/api/v4/sharedchannels/{team_id}",
             )
+            .for_operation("get_all_shared_channels")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);

@@ -42,6 +42,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/status",
             )
+            .for_operation("get_user_status")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -68,9 +69,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/status/ids",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/status/ids",
+            )
+            .for_operation("get_users_statuses_by_ids");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -101,6 +103,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/status/custom/recent/delete",
             )
+            .for_operation("post_user_recent_custom_status_delete")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::empty(self, request)
@@ -131,6 +134,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/status/custom/recent",
             )
+            .for_operation("remove_recent_custom_status")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::empty(self, request)
@@ -159,6 +163,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/status/custom",
             )
+            .for_operation("unset_user_custom_status")
             .path_param("user_id", user_id);
         crate::runtime::Call::empty(self, request)
     }
@@ -189,6 +194,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/status/custom",
             )
+            .for_operation("update_user_custom_status")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::empty(self, request)
@@ -220,6 +226,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/status",
             )
+            .for_operation("update_user_status")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)

@@ -63,9 +63,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<Vec<crate::models::IntegrityCheckResult>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/integrity",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/integrity",
+            )
+            .for_operation("check_integrity");
         crate::runtime::Call::json(self, request)
     }
     /// Clears the server busy (high load) flag
@@ -82,9 +83,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn clear_server_busy(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/server_busy",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/server_busy",
+            )
+            .for_operation("clear_server_busy");
         crate::runtime::Call::json(self, request)
     }
     /// Recycle database connections
@@ -100,9 +102,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn database_recycle(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/database/recycle",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/database/recycle",
+            )
+            .for_operation("database_recycle");
         crate::runtime::Call::json(self, request)
     }
     /// Download a zip file which contains helpful and useful information for troubleshooting your mattermost instance.
@@ -216,6 +219,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/config/client",
             )
+            .for_operation("get_client_config")
             .query("format", format);
         crate::runtime::Call::json(self, request)
     }
@@ -242,6 +246,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/license/client",
             )
+            .for_operation("get_client_license")
             .query("format", format);
         crate::runtime::Call::json(self, request)
     }
@@ -257,9 +262,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_config(&self) -> crate::runtime::Call<crate::models::Config> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/config",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/config",
+            )
+            .for_operation("get_config");
         crate::runtime::Call::json(self, request)
     }
     /// Get configuration made through environment variables
@@ -280,9 +286,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::EnvironmentConfig> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/config/environment",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/config/environment",
+            )
+            .for_operation("get_environment_config");
         crate::runtime::Call::json(self, request)
     }
     /// Get an image by url
@@ -309,6 +316,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/image",
             )
+            .for_operation("get_image_by_url")
             .query("url", url);
         crate::runtime::Call::bytes(self, request)
     }
@@ -435,9 +443,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<::std::collections::BTreeMap<String, String>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/trial-license/prev",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/trial-license/prev",
+            )
+            .for_operation("get_prev_trial_license");
         crate::runtime::Call::json(self, request)
     }
     /// Get redirect location
@@ -463,6 +472,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/redirect_location",
             )
+            .for_operation("get_redirect_location")
             .query("url", url);
         crate::runtime::Call::json(self, request)
     }
@@ -482,9 +492,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::ServerBusy> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/server_busy",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/server_busy",
+            )
+            .for_operation("get_server_busy_expires");
         crate::runtime::Call::json(self, request)
     }
     /// Retrieve a list of supported timezones
@@ -499,9 +510,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_supported_timezone(&self) -> crate::runtime::Call<Vec<String>> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/system/timezones",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/system/timezones",
+            )
+            .for_operation("get_supported_timezone");
         crate::runtime::Call::json(self, request)
     }
     /// Invalidate all the caches
@@ -516,9 +528,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn invalidate_caches(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/caches/invalidate",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/caches/invalidate",
+            )
+            .for_operation("invalidate_caches");
         crate::runtime::Call::json(self, request)
     }
     /// Update notices as 'viewed'
@@ -545,9 +558,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::PUT,
-            "/api/v4/system/notices/view",
-        );
+                ::reqwest::Method::PUT,
+                "/api/v4/system/notices/view",
+            )
+            .for_operation("mark_notices_viewed");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -576,9 +590,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Config> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::PUT,
-            "/api/v4/config/patch",
-        );
+                ::reqwest::Method::PUT,
+                "/api/v4/config/patch",
+            )
+            .for_operation("patch_config");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -604,9 +619,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<::std::collections::BTreeMap<String, String>> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/logs",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/logs",
+            )
+            .for_operation("post_log");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -622,9 +638,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn reload_config(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/config/reload",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/config/reload",
+            )
+            .for_operation("reload_config");
         crate::runtime::Call::json(self, request)
     }
     /// Remove license file
@@ -642,9 +659,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn remove_license_file(&self) -> crate::runtime::Call<()> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/license",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/license",
+            )
+            .for_operation("remove_license_file");
         crate::runtime::Call::empty(self, request)
     }
     /// Request the license renewal link
@@ -662,9 +680,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::LicenseRenewalLink> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/license/renewal",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/license/renewal",
+            )
+            .for_operation("request_license_renewal_link");
         crate::runtime::Call::json(self, request)
     }
     /// Request and install a trial license for your server
@@ -688,9 +707,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<()> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/trial-license",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/trial-license",
+            )
+            .for_operation("request_trial_license");
         request = request.encoded(body);
         crate::runtime::Call::empty(self, request)
     }
@@ -707,9 +727,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn restart_server(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/restart",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/restart",
+            )
+            .for_operation("restart_server");
         crate::runtime::Call::json(self, request)
     }
     /// Set the server busy (high load) flag
@@ -791,9 +812,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/site_url/test",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/site_url/test",
+            )
+            .for_operation("test_site_url");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -818,9 +840,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Config> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::PUT,
-            "/api/v4/config",
-        );
+                ::reqwest::Method::PUT,
+                "/api/v4/config",
+            )
+            .for_operation("update_config");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -840,9 +863,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/plugins/marketplace/first_admin_visit",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/plugins/marketplace/first_admin_visit",
+            )
+            .for_operation("update_marketplace_visited_by_admin");
         crate::runtime::Call::json(self, request)
     }
     /// Executes an inplace upgrade from Team Edition to Enterprise Edition
@@ -860,9 +884,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/upgrade_to_enterprise",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/upgrade_to_enterprise",
+            )
+            .for_operation("upgrade_to_enterprise");
         crate::runtime::Call::json(self, request)
     }
     /// Get the current status for the inplace upgrade from Team Edition to Enterprise Edition
@@ -880,9 +905,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::UpgradeToEnterpriseStatusResponse> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/upgrade_to_enterprise/status",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/upgrade_to_enterprise/status",
+            )
+            .for_operation("upgrade_to_enterprise_status");
         crate::runtime::Call::json(self, request)
     }
     /// Upload license file
@@ -907,9 +933,10 @@ impl crate::runtime::Client {
         license: crate::runtime::FilePart,
     ) -> crate::runtime::Call<crate::models::License> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/license",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/license",
+            )
+            .for_operation("upload_license_file");
         let mut form = crate::runtime::Multipart::new();
         form = form.file("license", license);
         request = request.multipart(form);
@@ -953,6 +980,7 @@ impl GenerateSupportPacket {
                 ::reqwest::Method::GET,
                 "/api/v4/system/support_packet",
             )
+            .for_operation("generate_support_packet")
             .query_opt("basic_server_logs", self.basic_server_logs);
         if let Some(values) = self.plugin_packets {
             request = request
@@ -1031,6 +1059,7 @@ impl GetAnalyticsOld {
                 ::reqwest::Method::GET,
                 "/api/v4/analytics/old",
             )
+            .for_operation("get_analytics_old")
             .query_opt("name", self.name)
             .query_opt("team_id", self.team_id);
         crate::runtime::Call::json(&self.client, request)
@@ -1104,6 +1133,7 @@ impl GetAudits {
                 ::reqwest::Method::GET,
                 "/api/v4/audits",
             )
+            .for_operation("get_audits")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -1206,6 +1236,7 @@ impl GetLogs {
                 ::reqwest::Method::GET,
                 "/api/v4/logs",
             )
+            .for_operation("get_logs")
             .query_opt("page", self.page)
             .query_opt("logs_per_page", self.logs_per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -1300,6 +1331,7 @@ impl GetNotices {
                 ::reqwest::Method::GET,
                 "/api/v4/system/notices/{teamId}",
             )
+            .for_operation("get_notices")
             .query("clientVersion", self.client_version)
             .query_opt("locale", self.locale)
             .query("client", self.client2)
@@ -1376,6 +1408,7 @@ impl GetPing {
                 ::reqwest::Method::GET,
                 "/api/v4/system/ping",
             )
+            .for_operation("get_ping")
             .query_opt("get_server_status", self.get_server_status)
             .query_opt("device_id", self.device_id)
             .query_opt("use_rest_semantics", self.use_rest_semantics);
@@ -1439,6 +1472,7 @@ impl SetServerBusy {
                 ::reqwest::Method::POST,
                 "/api/v4/server_busy",
             )
+            .for_operation("set_server_busy")
             .query_opt("seconds", self.seconds);
         crate::runtime::Call::json(&self.client, request)
     }
@@ -1482,9 +1516,10 @@ impl TestEmail {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/email/test",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/email/test",
+            )
+            .for_operation("test_email");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }
@@ -1530,9 +1565,10 @@ impl TestS3Connection {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<crate::models::StatusOk> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/file/s3_test",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/file/s3_test",
+            )
+            .for_operation("test_s3_connection");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }

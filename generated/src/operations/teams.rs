@@ -75,6 +75,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/members",
             )
+            .for_operation("add_team_member")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -151,9 +152,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::Team> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/teams",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/teams",
+            )
+            .for_operation("create_team");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -202,6 +204,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}",
             )
+            .for_operation("get_team")
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
     }
@@ -228,6 +231,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/name/{name}",
             )
+            .for_operation("get_team_by_name")
             .path_param("name", name);
         crate::runtime::Call::json(self, request)
     }
@@ -256,6 +260,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/image",
             )
+            .for_operation("get_team_icon")
             .path_param("team_id", team_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -308,6 +313,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/invite/{invite_id}",
             )
+            .for_operation("get_team_invite_info")
             .path_param("invite_id", invite_id);
         crate::runtime::Call::json(self, request)
     }
@@ -337,6 +343,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/members/{user_id}",
             )
+            .for_operation("get_team_member")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -396,6 +403,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/members/ids",
             )
+            .for_operation("get_team_members_by_ids")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -423,6 +431,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/members",
             )
+            .for_operation("get_team_members_for_user")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -449,6 +458,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/stats",
             )
+            .for_operation("get_team_stats")
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
     }
@@ -478,6 +488,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/unread",
             )
+            .for_operation("get_team_unread")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
@@ -506,6 +517,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams",
             )
+            .for_operation("get_teams_for_user")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -568,6 +580,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/import",
             )
+            .for_operation("import_team")
             .path_param("team_id", team_id);
         let mut form = crate::runtime::Multipart::new();
         form = form.file("file", file);
@@ -591,9 +604,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/teams/invites/email",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/teams/invites/email",
+            )
+            .for_operation("invalidate_email_invites");
         crate::runtime::Call::json(self, request)
     }
     /// Invite guests to the team by email
@@ -694,6 +708,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/teams/{team_id}/patch",
             )
+            .for_operation("patch_team")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -721,6 +736,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/regenerate_invite_id",
             )
+            .for_operation("regenerate_team_invite_id")
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
     }
@@ -749,6 +765,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/teams/{team_id}/image",
             )
+            .for_operation("remove_team_icon")
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
     }
@@ -779,6 +796,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/teams/{team_id}/members/{user_id}",
             )
+            .for_operation("remove_team_member")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
@@ -809,6 +827,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/restore",
             )
+            .for_operation("restore_team")
             .path_param("team_id", team_id);
         crate::runtime::Call::json(self, request)
     }
@@ -840,6 +859,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/files/search",
             )
+            .for_operation("search_files")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -865,9 +885,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::SearchTeamsResponse> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/teams/search",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/teams/search",
+            )
+            .for_operation("search_teams");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -898,6 +919,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/image",
             )
+            .for_operation("set_team_icon")
             .path_param("team_id", team_id);
         let mut form = crate::runtime::Multipart::new();
         form = form.file("image", image);
@@ -955,6 +977,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/name/{name}/exists",
             )
+            .for_operation("team_exists")
             .path_param("name", name);
         crate::runtime::Call::json(self, request)
     }
@@ -1020,6 +1043,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/teams/{team_id}",
             )
+            .for_operation("update_team")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1053,6 +1077,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/teams/{team_id}/members/{user_id}/roles",
             )
+            .for_operation("update_team_member_roles")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1089,6 +1114,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/teams/{team_id}/members/{user_id}/schemeRoles",
             )
+            .for_operation("update_team_member_scheme_roles")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
@@ -1122,6 +1148,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/teams/{team_id}/privacy",
             )
+            .for_operation("update_team_privacy")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1154,6 +1181,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/teams/{team_id}/scheme",
             )
+            .for_operation("update_team_scheme")
             .path_param("team_id", team_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1196,6 +1224,7 @@ impl AddTeamMemberFromInvite {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/members/invite",
             )
+            .for_operation("add_team_member_from_invite")
             .query_opt("token", self.token)
             .query_opt("invite_id", self.invite_id);
         crate::runtime::Call::json(&self.client, request)
@@ -1247,6 +1276,7 @@ impl AddTeamMembers {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/members/batch",
             )
+            .for_operation("add_team_members")
             .path_param("team_id", self.team_id)
             .query_opt("graceful", self.graceful);
         request = request.encoded(self.body);
@@ -1319,6 +1349,7 @@ impl GetAllTeams {
                 ::reqwest::Method::GET,
                 "/api/v4/teams",
             )
+            .for_operation("get_all_teams")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("include_total_count", self.include_total_count)
@@ -1443,6 +1474,7 @@ impl GetTeamMembers {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/members",
             )
+            .for_operation("get_team_members")
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
@@ -1549,6 +1581,7 @@ impl GetTeamsUnreadForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/unread",
             )
+            .for_operation("get_teams_unread_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("exclude_team", self.exclude_team)
             .query_opt("include_collapsed_threads", self.include_collapsed_threads);
@@ -1614,6 +1647,7 @@ impl InviteGuestsToTeam {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/invite-guests/email",
             )
+            .for_operation("invite_guests_to_team")
             .path_param("team_id", self.team_id)
             .query_opt("graceful", self.graceful);
         request = request.encoded(self.body);
@@ -1672,6 +1706,7 @@ impl InviteUsersToTeam {
                 ::reqwest::Method::POST,
                 "/api/v4/teams/{team_id}/invite/email",
             )
+            .for_operation("invite_users_to_team")
             .path_param("team_id", self.team_id)
             .query_opt("graceful", self.graceful);
         request = request.encoded(self.body);
@@ -1727,6 +1762,7 @@ impl SoftDeleteTeam {
                 ::reqwest::Method::DELETE,
                 "/api/v4/teams/{team_id}",
             )
+            .for_operation("soft_delete_team")
             .path_param("team_id", self.team_id)
             .query_opt("permanent", self.permanent);
         crate::runtime::Call::json(&self.client, request)
@@ -1785,6 +1821,7 @@ impl TeamMembersMinusGroupMembers {
                 ::reqwest::Method::GET,
                 "/api/v4/teams/{team_id}/members_minus_group_members",
             )
+            .for_operation("team_members_minus_group_members")
             .path_param("team_id", self.team_id)
             .query("group_ids", self.group_ids)
             .query_opt("page", self.page)

@@ -35,9 +35,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::TermsOfService> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/terms_of_service",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/terms_of_service",
+            )
+            .for_operation("create_terms_of_service");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -57,9 +58,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::TermsOfService> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/terms_of_service",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/terms_of_service",
+            )
+            .for_operation("get_terms_of_service");
         crate::runtime::Call::json(self, request)
     }
 }

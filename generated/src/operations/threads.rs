@@ -45,6 +45,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/mention_counts",
             )
+            .for_operation("get_thread_mention_counts_by_channel")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id);
         crate::runtime::Call::empty(self, request)
@@ -164,6 +165,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/set_unread/{post_id}",
             )
+            .for_operation("set_thread_unread_by_post_id")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id)
             .path_param("thread_id", thread_id)
@@ -202,6 +204,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/following",
             )
+            .for_operation("start_following_thread")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id)
             .path_param("thread_id", thread_id);
@@ -239,6 +242,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/following",
             )
+            .for_operation("stop_following_thread")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id)
             .path_param("thread_id", thread_id);
@@ -277,6 +281,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}",
             )
+            .for_operation("update_thread_read_for_user")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id)
             .path_param("thread_id", thread_id)
@@ -311,6 +316,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/read",
             )
+            .for_operation("update_threads_read_for_user")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id);
         crate::runtime::Call::empty(self, request)
@@ -340,6 +346,7 @@ impl GetUserThread {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}",
             )
+            .for_operation("get_user_thread")
             .path_param("user_id", self.user_id)
             .path_param("team_id", self.team_id)
             .path_param("thread_id", self.thread_id)
@@ -460,6 +467,7 @@ impl GetUserThreads {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/teams/{team_id}/threads",
             )
+            .for_operation("get_user_threads")
             .path_param("user_id", self.user_id)
             .path_param("team_id", self.team_id)
             .query_opt("since", self.since)

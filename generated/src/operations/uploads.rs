@@ -36,9 +36,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::UploadSession> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/uploads",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/uploads",
+            )
+            .for_operation("create_upload");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -65,6 +66,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/uploads/{upload_id}",
             )
+            .for_operation("get_upload")
             .path_param("upload_id", upload_id);
         crate::runtime::Call::json(self, request)
     }
@@ -100,6 +102,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/uploads/{upload_id}",
             )
+            .for_operation("upload_data")
             .path_param("upload_id", upload_id);
         request = request.raw(body, "application/octet-stream");
         crate::runtime::Call::json(self, request)

@@ -24,9 +24,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_posts_usage(&self) -> crate::runtime::Call<crate::models::PostsUsage> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/usage/posts",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/usage/posts",
+            )
+            .for_operation("get_posts_usage");
         crate::runtime::Call::json(self, request)
     }
     /// Get the total file storage usage for the instance in bytes.
@@ -45,9 +46,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::StorageUsage> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/usage/storage",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/usage/storage",
+            )
+            .for_operation("get_storage_usage");
         crate::runtime::Call::json(self, request)
     }
 }

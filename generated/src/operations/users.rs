@@ -117,9 +117,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::PUT,
-            "/api/v4/users/sessions/device",
-        );
+                ::reqwest::Method::PUT,
+                "/api/v4/users/sessions/device",
+            )
+            .for_operation("attach_device_id");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -169,9 +170,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::CheckUserMfaResponse> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/mfa",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/mfa",
+            )
+            .for_operation("check_user_mfa");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -229,6 +231,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/tokens",
             )
+            .for_operation("create_user_access_token")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -286,6 +289,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/demote",
             )
+            .for_operation("demote_user_to_guest")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -311,9 +315,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/tokens/disable",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/tokens/disable",
+            )
+            .for_operation("disable_user_access_token");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -339,9 +344,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/tokens/enable",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/tokens/enable",
+            )
+            .for_operation("enable_user_access_token");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -368,6 +374,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/mfa/generate",
             )
+            .for_operation("generate_mfa_secret")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -426,6 +433,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/image/default",
             )
+            .for_operation("get_default_profile_image")
             .path_param("user_id", user_id);
         crate::runtime::Call::bytes(self, request)
     }
@@ -468,9 +476,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn get_known_users(&self) -> crate::runtime::Call<crate::models::KnownUsers> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/users/known",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/users/known",
+            )
+            .for_operation("get_known_users");
         crate::runtime::Call::json(self, request)
     }
     /// Get user's profile image
@@ -533,9 +542,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::ServerLimits> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/limits/server",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/limits/server",
+            )
+            .for_operation("get_server_limits");
         crate::runtime::Call::json(self, request)
     }
     /// Get user's sessions
@@ -561,6 +571,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/sessions",
             )
+            .for_operation("get_sessions")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -578,9 +589,10 @@ impl crate::runtime::Client {
         &self,
     ) -> crate::runtime::Call<crate::models::UsersStats> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::GET,
-            "/api/v4/users/stats",
-        );
+                ::reqwest::Method::GET,
+                "/api/v4/users/stats",
+            )
+            .for_operation("get_total_users_stats");
         crate::runtime::Call::json(self, request)
     }
     /// Get total count of users in the system matching the specified filters
@@ -636,6 +648,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/uploads",
             )
+            .for_operation("get_uploads_for_user")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -663,6 +676,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}",
             )
+            .for_operation("get_user")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -691,6 +705,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/tokens/{token_id}",
             )
+            .for_operation("get_user_access_token")
             .path_param("token_id", token_id);
         crate::runtime::Call::json(self, request)
     }
@@ -793,6 +808,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/email/{email}",
             )
+            .for_operation("get_user_by_email")
             .path_param("email", email);
         crate::runtime::Call::json(self, request)
     }
@@ -819,6 +835,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/username/{username}",
             )
+            .for_operation("get_user_by_username")
             .path_param("username", username);
         crate::runtime::Call::json(self, request)
     }
@@ -873,6 +890,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/terms_of_service",
             )
+            .for_operation("get_user_terms_of_service")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -948,9 +966,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/group_channels",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/group_channels",
+            )
+            .for_operation("get_users_by_group_channel_ids");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1007,9 +1026,10 @@ impl crate::runtime::Client {
             &body.into_iter().map(|v| v.as_ref().to_owned()).collect::<Vec<String>>(),
         );
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/usernames",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/usernames",
+            )
+            .for_operation("get_users_by_usernames");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1083,9 +1103,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::User> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/login",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/login",
+            )
+            .for_operation("login2");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1109,9 +1130,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<()> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::form(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/login/cws",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/login/cws",
+            )
+            .for_operation("login_by_cws_token");
         request = request.encoded(body);
         crate::runtime::Call::empty(self, request)
     }
@@ -1126,9 +1148,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn logout2(&self) -> crate::runtime::Call<crate::models::StatusOk> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/logout",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/logout",
+            )
+            .for_operation("logout2");
         crate::runtime::Call::json(self, request)
     }
     /// Migrate user accounts authentication type to LDAP.
@@ -1196,6 +1219,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/patch",
             )
+            .for_operation("patch_user")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1212,9 +1236,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn permanent_delete_all_users(&self) -> crate::runtime::Call<()> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::DELETE,
-            "/api/v4/users",
-        );
+                ::reqwest::Method::DELETE,
+                "/api/v4/users",
+            )
+            .for_operation("permanent_delete_all_users");
         crate::runtime::Call::empty(self, request)
     }
     /// Promote a guest to user
@@ -1244,6 +1269,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/promote",
             )
+            .for_operation("promote_guest_to_user")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -1302,6 +1328,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/terms_of_service",
             )
+            .for_operation("register_terms_of_service_action")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1327,9 +1354,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/password/reset",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/password/reset",
+            )
+            .for_operation("reset_password");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1358,6 +1386,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/sessions/revoke/all",
             )
+            .for_operation("revoke_all_sessions")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -1387,6 +1416,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/sessions/revoke",
             )
+            .for_operation("revoke_session")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1407,9 +1437,10 @@ impl crate::runtime::Client {
     #[inline]
     pub fn revoke_sessions_from_all_users(&self) -> crate::runtime::Call<()> {
         let request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/sessions/revoke/all",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/sessions/revoke/all",
+            )
+            .for_operation("revoke_sessions_from_all_users");
         crate::runtime::Call::empty(self, request)
     }
     /// Revoke a user access token
@@ -1434,9 +1465,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/tokens/revoke",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/tokens/revoke",
+            )
+            .for_operation("revoke_user_access_token");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1462,9 +1494,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<Vec<crate::models::UserAccessTokenSanitized>> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/tokens/search",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/tokens/search",
+            )
+            .for_operation("search_user_access_tokens");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1488,9 +1521,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<Vec<crate::models::User>> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/search",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/search",
+            )
+            .for_operation("search_users");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1514,9 +1548,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/password/reset/send",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/password/reset/send",
+            )
+            .for_operation("send_password_reset_email");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1571,6 +1606,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}/image",
             )
+            .for_operation("set_default_profile_image")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -1600,6 +1636,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/image",
             )
+            .for_operation("set_profile_image")
             .path_param("user_id", user_id);
         let mut form = crate::runtime::Multipart::new();
         form = form.file("image", image);
@@ -1637,9 +1674,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::SwitchAccountTypeResponse> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/login/switch",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/login/switch",
+            )
+            .for_operation("switch_account_type");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1669,6 +1707,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}",
             )
+            .for_operation("update_user")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1702,6 +1741,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/active",
             )
+            .for_operation("update_user_active")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1734,6 +1774,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/auth",
             )
+            .for_operation("update_user_auth")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1764,6 +1805,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/mfa",
             )
+            .for_operation("update_user_mfa")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1794,6 +1836,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/password",
             )
+            .for_operation("update_user_password")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1824,6 +1867,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/users/{user_id}/roles",
             )
+            .for_operation("update_user_roles")
             .path_param("user_id", user_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -1848,9 +1892,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::StatusOk> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/email/verify",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/email/verify",
+            )
+            .for_operation("verify_user_email");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -1879,6 +1924,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/email/verify/member",
             )
+            .for_operation("verify_user_email_without_token")
             .path_param("user_id", user_id);
         crate::runtime::Call::json(self, request)
     }
@@ -1921,6 +1967,7 @@ impl AutocompleteUsers {
                 ::reqwest::Method::GET,
                 "/api/v4/users/autocomplete",
             )
+            .for_operation("autocomplete_users")
             .query_opt("in_team", self.in_team)
             .query_opt("in_channel", self.in_channel)
             .query("name", self.name)
@@ -1998,6 +2045,7 @@ impl CreateUser {
                 ::reqwest::Method::POST,
                 "/api/v4/users",
             )
+            .for_operation("create_user")
             .query_opt("t", self.t)
             .query_opt("iid", self.iid)
             .query_opt("r", self.r);
@@ -2048,6 +2096,7 @@ impl DeleteUser {
                 ::reqwest::Method::DELETE,
                 "/api/v4/users/{user_id}",
             )
+            .for_operation("delete_user")
             .path_param("user_id", self.user_id)
             .query_opt("permanent", self.permanent);
         crate::runtime::Call::json(&self.client, request)
@@ -2105,6 +2154,7 @@ impl GetChannelMembersWithTeamDataForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/channel_members",
             )
+            .for_operation("get_channel_members_with_team_data_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2206,6 +2256,7 @@ impl GetProfileImage {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/image",
             )
+            .for_operation("get_profile_image")
             .path_param("user_id", self.user_id)
             .query_opt("_", self.underscore);
         crate::runtime::Call::bytes(&self.client, request)
@@ -2323,6 +2374,7 @@ impl GetTotalUsersStatsFiltered {
                 ::reqwest::Method::GET,
                 "/api/v4/users/stats/filtered",
             )
+            .for_operation("get_total_users_stats_filtered")
             .query_opt("in_team", self.in_team)
             .query_opt("in_channel", self.in_channel)
             .query_opt("include_deleted", self.include_deleted)
@@ -2398,6 +2450,7 @@ impl GetUserAccessTokens {
                 ::reqwest::Method::GET,
                 "/api/v4/users/tokens",
             )
+            .for_operation("get_user_access_tokens")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -2507,6 +2560,7 @@ impl GetUserAccessTokensForUser {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/tokens",
             )
+            .for_operation("get_user_access_tokens_for_user")
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2615,6 +2669,7 @@ impl GetUserAudits {
                 ::reqwest::Method::GET,
                 "/api/v4/users/{user_id}/audits",
             )
+            .for_operation("get_user_audits")
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
@@ -2746,6 +2801,7 @@ impl GetUserCountForReporting {
                 ::reqwest::Method::GET,
                 "/api/v4/reports/users/count",
             )
+            .for_operation("get_user_count_for_reporting")
             .query_opt("role_filter", self.role_filter)
             .query_opt("team_filter", self.team_filter)
             .query_opt("has_no_team", self.has_no_team)
@@ -2949,6 +3005,7 @@ impl GetUsers {
                 ::reqwest::Method::GET,
                 "/api/v4/users",
             )
+            .for_operation("get_users")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("in_team", self.in_team)
@@ -3060,6 +3117,7 @@ impl GetUsersByIds {
                 ::reqwest::Method::POST,
                 "/api/v4/users/ids",
             )
+            .for_operation("get_users_by_ids")
             .query_opt("since", self.since);
         request = request.encoded(self.body);
         crate::runtime::Call::json(&self.client, request)
@@ -3191,6 +3249,7 @@ impl GetUsersForReporting {
                 ::reqwest::Method::GET,
                 "/api/v4/reports/users",
             )
+            .for_operation("get_users_for_reporting")
             .query_opt("sort_column", self.sort_column)
             .query_opt("direction", self.direction)
             .query_opt("sort_direction", self.sort_direction)
@@ -3269,6 +3328,7 @@ impl GetUsersWithInvalidEmails {
                 ::reqwest::Method::GET,
                 "/api/v4/users/invalid_emails",
             )
+            .for_operation("get_users_with_invalid_emails")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
         crate::runtime::Call::json(&self.client, request)
@@ -3358,9 +3418,10 @@ impl MigrateAuthToLdap {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<()> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/migrate_auth/ldap",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/migrate_auth/ldap",
+            )
+            .for_operation("migrate_auth_to_ldap");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }
@@ -3405,9 +3466,10 @@ impl MigrateAuthToSaml {
     #[inline]
     pub fn into_call(self) -> crate::runtime::Call<()> {
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/users/migrate_auth/saml",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/users/migrate_auth/saml",
+            )
+            .for_operation("migrate_auth_to_saml");
         if let Some(body) = self.body {
             request = request.encoded(body);
         }
@@ -3456,6 +3518,7 @@ impl PublishUserTyping {
                 ::reqwest::Method::POST,
                 "/api/v4/users/{user_id}/typing",
             )
+            .for_operation("publish_user_typing")
             .path_param("user_id", self.user_id);
         if let Some(body) = self.body {
             request = request.encoded(body);
@@ -3506,6 +3569,7 @@ impl SendVerificationEmail {
                 ::reqwest::Method::POST,
                 "/api/v4/users/email/verify/send",
             )
+            .for_operation("send_verification_email")
             .query_opt("r", self.r);
         request = request.encoded(self.body);
         crate::runtime::Call::json(&self.client, request)

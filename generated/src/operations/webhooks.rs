@@ -44,9 +44,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::IncomingWebhook> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/hooks/incoming",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/hooks/incoming",
+            )
+            .for_operation("create_incoming_webhook");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -72,9 +73,10 @@ impl crate::runtime::Client {
     ) -> crate::runtime::Call<crate::models::OutgoingWebhook> {
         let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
         let mut request = crate::runtime::OperationRequest::new(
-            ::reqwest::Method::POST,
-            "/api/v4/hooks/outgoing",
-        );
+                ::reqwest::Method::POST,
+                "/api/v4/hooks/outgoing",
+            )
+            .for_operation("create_outgoing_webhook");
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
     }
@@ -102,6 +104,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/hooks/incoming/{hook_id}",
             )
+            .for_operation("delete_incoming_webhook")
             .path_param("hook_id", hook_id);
         crate::runtime::Call::json(self, request)
     }
@@ -129,6 +132,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::DELETE,
                 "/api/v4/hooks/outgoing/{hook_id}",
             )
+            .for_operation("delete_outgoing_webhook")
             .path_param("hook_id", hook_id);
         crate::runtime::Call::json(self, request)
     }
@@ -155,6 +159,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/hooks/incoming/{hook_id}",
             )
+            .for_operation("get_incoming_webhook")
             .path_param("hook_id", hook_id);
         crate::runtime::Call::json(self, request)
     }
@@ -201,6 +206,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::GET,
                 "/api/v4/hooks/outgoing/{hook_id}",
             )
+            .for_operation("get_outgoing_webhook")
             .path_param("hook_id", hook_id);
         crate::runtime::Call::json(self, request)
     }
@@ -248,6 +254,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::POST,
                 "/api/v4/hooks/outgoing/{hook_id}/regen_token",
             )
+            .for_operation("regen_outgoing_hook_token")
             .path_param("hook_id", hook_id);
         crate::runtime::Call::json(self, request)
     }
@@ -277,6 +284,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/hooks/incoming/{hook_id}",
             )
+            .for_operation("update_incoming_webhook")
             .path_param("hook_id", hook_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -307,6 +315,7 @@ impl crate::runtime::Client {
                 ::reqwest::Method::PUT,
                 "/api/v4/hooks/outgoing/{hook_id}",
             )
+            .for_operation("update_outgoing_webhook")
             .path_param("hook_id", hook_id);
         request = request.encoded(body);
         crate::runtime::Call::json(self, request)
@@ -347,6 +356,7 @@ impl GetIncomingWebhooks {
                 ::reqwest::Method::GET,
                 "/api/v4/hooks/incoming",
             )
+            .for_operation("get_incoming_webhooks")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("team_id", self.team_id);
@@ -466,6 +476,7 @@ impl GetOutgoingWebhooks {
                 ::reqwest::Method::GET,
                 "/api/v4/hooks/outgoing",
             )
+            .for_operation("get_outgoing_webhooks")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("team_id", self.team_id)

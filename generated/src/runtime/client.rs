@@ -41,6 +41,9 @@ struct Inner {
     retry: RetryPolicy,
     redirects: RedirectPolicy,
     limits: Limits,
+    /// The test double that answers instead of a server (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    mock: Option<super::mock::Mock>,
 }
 
 /// An asynchronous Mattermost REST API v4 client.
@@ -98,6 +101,8 @@ impl Client {
             retry: RetryPolicy::default(),
             redirects: RedirectPolicy::default(),
             limits: Limits::default(),
+            #[cfg(feature = "test-util")]
+            mock: None,
         }
     }
 
@@ -356,14 +361,14 @@ impl Client {
             );
             let started = Instant::now();
             let attempt_ends = (started + limits.attempt_timeout).min(deadline);
-            let result = tokio::time::timeout_at(attempt_ends, self.inner.http.execute(request))
+            let result = tokio::time::timeout_at(attempt_ends, self.transport(request, &req))
                 .instrument(span.clone())
                 .await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             span.record("duration_ms", elapsed_ms);
             let mut result = match result {
                 Ok(Ok(response)) => Ok(response),
-                Ok(Err(e)) => Err(transport_error(e, limits)),
+                Ok(Err(e)) => Err(e),
                 Err(_) if attempt_ends >= deadline => Err(Error::Timeout {
                     kind: TimeoutKind::Deadline,
                     limit: limits.deadline,
@@ -454,6 +459,21 @@ impl Client {
             tokio::time::sleep(wait.delay).await;
             retries = retries.saturating_add(1);
         }
+    }
+}
+
+impl Client {
+    /// Sends one attempt over HTTP; to the test double instead when the client has one
+    /// (feature `test-util`), which answers as the server would, after the same request
+    /// building and before the same reply handling.
+    async fn transport(&self, request: reqwest::Request, operation: &OperationRequest) -> Result<reqwest::Response> {
+        #[cfg(feature = "test-util")]
+        if let Some(mock) = &self.inner.mock {
+            return mock.answer(operation.path_template(), operation.operation(), &request);
+        }
+        #[cfg(not(feature = "test-util"))]
+        let _ = operation;
+        self.inner.http.execute(request).await.map_err(|e| transport_error(e, &self.inner.limits))
     }
 }
 
@@ -577,6 +597,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     redirects: RedirectPolicy,
     limits: Limits,
+    #[cfg(feature = "test-util")]
+    mock: Option<super::mock::Mock>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -696,6 +718,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every call to the test double `mock` instead of a server (feature `test-util`);
+    /// the other settings apply as they would.
+    #[cfg(feature = "test-util")]
+    pub fn mock(mut self, mock: &super::mock::Mock) -> Self {
+        self.mock = Some(mock.clone());
+        self
+    }
+
     /// Builds the client. Fails with [`Error::InvalidRequest`] on an invalid
     /// base URL, token or user agent (or, with the `rustls-no-provider` feature, when no
     /// rustls crypto provider is installed), and with [`Error::Transport`] when the
@@ -727,6 +757,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 redirects: self.redirects,
                 limits: self.limits,
+                #[cfg(feature = "test-util")]
+                mock: self.mock,
             }),
         })
     }
@@ -904,6 +936,15 @@ impl Client {
     /// The size and time limits.
     pub(super) fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// The frames to replay as the event stream, when the client has a test double.
+    #[cfg(feature = "test-util")]
+    pub(super) fn replayed_frames(&self) -> Option<Result<Vec<String>>> {
+        let mock = self.inner.mock.as_ref()?;
+        Some(mock.take_frames().ok_or_else(|| {
+            Error::Mock("the event stream has no frames to replay: call `Mock::replay_frames` before `events`".into())
+        }))
     }
 }
 

@@ -474,6 +474,12 @@ impl Client {
         let capacity = options.channel_capacity.max(1);
         let (items_tx, items) = websocket_buffer::channel(capacity, options.max_buffered_bytes);
         let (commands, commands_rx) = mpsc::channel(capacity.min(64));
+        // test-util: a client of the test double replays recorded frames instead (websocket_replay.rs).
+        #[cfg(feature = "test-util")]
+        if let Some(frames) = self.replayed_frames() {
+            tokio::spawn(super::websocket_replay::replay(frames?, items_tx, commands_rx));
+            return Ok(EventStream { items, actions: ActionSender { commands, timeout } });
+        }
         let mut connection = Connection::new(self.clone(), options, items_tx, commands_rx)?;
         let socket = connection.connect_first().await?;
         tokio::spawn(connection.run(socket));

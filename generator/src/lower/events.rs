@@ -135,6 +135,13 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
                 Event::Unknown { event, data, meta }
             }
 
+            /// The event in one text frame as the server sends it (a recorded frame, a log
+            /// line), decoded as the stream decodes it. Fails with
+            /// [`Error::WebSocket`](crate::Error::WebSocket) when the text is not an event frame.
+            pub fn from_json(text: &str) -> Result<Event> {
+                crate::runtime::event_from_json(text)
+            }
+
             /// The event's name on the wire (`posted`); `None` for [`Event::Connection`].
             pub fn name(&self) -> Option<&str> {
                 match self {

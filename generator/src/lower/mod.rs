@@ -3,6 +3,7 @@
 pub mod debug;
 pub mod docs;
 pub mod events;
+pub mod mock;
 pub mod models;
 pub mod operations;
 pub mod paging;
@@ -84,6 +85,7 @@ pub fn lower_all(ir: &Ir) -> Result<LoweredFiles, FormatError> {
     if let Some(event_space) = &ir.events {
         jobs.push(Box::new(move || format_rust(events::EVENTS_PATH, PREAMBLE, events::events_file(&ir.types, event_space))));
     }
+    jobs.push(Box::new(|| format_rust(mock::OPS_PATH, PREAMBLE, mock::ops_file(ir))));
     jobs.push(Box::new(|| format_rust("src/lib.rs", PREAMBLE, lib_rs(ir))));
     jobs.push(Box::new(|| format_rust("src/models/mod.rs", PREAMBLE, models_index(ir))));
     jobs.push(Box::new(|| format_rust("src/operations/mod.rs", PREAMBLE, operations_index(ir))));
@@ -250,7 +252,14 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         #events
         pub mod models;
         pub mod operations;
+        #[cfg(feature = "test-util")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+        pub mod ops;
         pub mod runtime;
+
+        #[cfg(feature = "test-util")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+        pub use runtime::mock;
 
         pub use runtime::{
             install_crypto_provider, paginate, ApiError, AppError, ArrayStyle, BodyCut, ByteStream, Call, CallFuture, Client, ClientBuilder,

@@ -287,14 +287,15 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
         }
     }
     let binding = if after.is_empty() { quote!(let request) } else { quote!(let mut request) };
+    let name = crate::naming::unraw(&op.method_name);
     quote! {
-        #binding = crate::runtime::OperationRequest::new(::reqwest::Method::#method, #path) #(#chain)*;
+        #binding = crate::runtime::OperationRequest::new(::reqwest::Method::#method, #path).for_operation(#name) #(#chain)*;
         #(#after)*
     }
 }
 
 /// The return type and the [`Call`](crate::runtime::Call) constructor for a reply.
-fn reply(types: &TypeSpace, response: &Response) -> (TokenStream, TokenStream) {
+pub(super) fn reply(types: &TypeSpace, response: &Response) -> (TokenStream, TokenStream) {
     match response {
         Response::Json(shape) => (shape_type(types, shape, Context::Elsewhere), quote!(json)),
         Response::Bytes => (quote!(::bytes::Bytes), quote!(bytes)),

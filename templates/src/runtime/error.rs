@@ -153,6 +153,11 @@ pub enum Error {
     /// has ended. The text names no URL query and no token.
     #[cfg(feature = "websocket")]
     WebSocket(String),
+    /// The test double ([`Mock`](super::mock::Mock), feature `test-util`) could not answer
+    /// the call: no rule for its operation, its rules' answers ran out or their conditions did
+    /// not fit. The text names the operation. Nothing was sent.
+    #[cfg(feature = "test-util")]
+    Mock(String),
     /// A paged listing ([`paginate`](super::paginate)) could not go on: the server sent a page
     /// it had sent before, so it ignores paging and the listing would never end.
     Pagination {
@@ -178,6 +183,8 @@ impl fmt::Display for Error {
             Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             #[cfg(feature = "websocket")]
             Error::WebSocket(message) => write!(f, "websocket: {message}"),
+            #[cfg(feature = "test-util")]
+            Error::Mock(message) => write!(f, "mock: {message}"),
             Error::Pagination { page, reason } => write!(f, "pagination stopped at page {page}: {reason}"),
         }
     }

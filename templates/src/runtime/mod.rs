@@ -1,6 +1,7 @@
 //! HTTP runtime shared by every generated operation: request description,
 //! client, errors, limits, redirects, retries, multipart bodies and pagination; with the
-//! `websocket` feature, the WebSocket event stream.
+//! `websocket` feature, the WebSocket event stream; with `test-util`, the test double
+//! (`mock`).
 //!
 //! The main items of every submodule are re-exported here.
 
@@ -8,6 +9,12 @@ pub mod call;
 pub mod client;
 pub mod error;
 mod limits;
+#[cfg(feature = "test-util")]
+pub mod mock;
+#[cfg(feature = "test-util")]
+mod mock_operation;
+#[cfg(feature = "test-util")]
+mod mock_request;
 pub mod multipart;
 pub mod nulls;
 pub mod pagination;
@@ -30,6 +37,8 @@ mod websocket_frame;
 #[cfg(feature = "websocket")]
 mod websocket_handshake;
 #[cfg(feature = "websocket")]
+mod websocket_replay;
+#[cfg(feature = "websocket")]
 mod websocket_sequence;
 
 pub use call::{Call, CallFuture, Conditional, RateLimit, Response};
@@ -47,3 +56,5 @@ pub use websocket::{
 };
 #[cfg(feature = "websocket")]
 pub use websocket_decode::decode_event_data;
+#[cfg(feature = "websocket")]
+pub use websocket_replay::event_from_json;

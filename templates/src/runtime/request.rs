@@ -57,6 +57,8 @@ pub(super) enum Body {
 pub struct OperationRequest {
     method: Method,
     path_template: &'static str,
+    /// The client method that made it (`get_user`), if one did.
+    operation: Option<&'static str>,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
@@ -113,6 +115,7 @@ impl OperationRequest {
         OperationRequest {
             method,
             path_template,
+            operation: None,
             path: path_template.to_owned(),
             query: String::new(),
             headers: Vec::new(),
@@ -121,6 +124,13 @@ impl OperationRequest {
             not_modified_ok: false,
             error: None,
         }
+    }
+
+    /// Names the client method that makes the request (`get_user`): what the test double
+    /// matches rules and names operations by.
+    pub fn for_operation(mut self, name: &'static str) -> Self {
+        self.operation = Some(name);
+        self
     }
 
     /// Replaces `{name}` in the path with `value`, percent-encoded as one
@@ -261,6 +271,11 @@ impl OperationRequest {
         self.path_template
     }
 
+    /// The client method that made the request, if set ([`for_operation`](Self::for_operation)).
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -392,6 +407,7 @@ impl fmt::Debug for OperationRequest {
         };
         f.debug_struct("OperationRequest")
             .field("method", &self.method)
+            .field("operation", &self.operation)
             .field("path_template", &self.path_template)
             .field("path", &self.path)
             .field("query", &self.query)

@@ -1,0 +1,82 @@
+// Copied by `cargo xtask regen` from templates/src/runtime/websocket_replay.rs. Edit it there.
+
+//! Events from recorded frames: one event from its raw frame ([`event_from_json`], behind the
+//! generated `Event::from_json`), and, with the test double (feature `test-util`), an event
+//! stream that replays frames instead of connecting.
+
+use super::error::{Error, Result};
+use super::websocket::EventPayload;
+use super::websocket_frame::{self as frame, Incoming};
+
+/// The event in one text frame as the server sends it
+/// (`{"event": "posted", "data": {...}, "broadcast": {...}, "seq": 7}`), decoded as a stream
+/// would decode it.
+///
+/// Fails with [`Error::WebSocket`] when the text is not an event frame (not JSON, or an
+/// action's reply); the message never quotes the frame.
+pub fn event_from_json<E: EventPayload>(text: &str) -> Result<E> {
+    match frame::parse(text) {
+        Incoming::Event(event) => Ok(E::from_frame(event)),
+        Incoming::Reply(_) => Err(Error::WebSocket("not an event frame: the reply to an action".into())),
+        Incoming::Malformed(reason) => Err(Error::WebSocket(format!("not an event frame: {reason}"))),
+    }
+}
+
+/// What a stream yields for `frames`: their events in order, the first `hello` preceded by a
+/// [`ConnectionNotice::Connected`](super::websocket::ConnectionNotice::Connected) as on a
+/// real connection; frames that are not events are skipped, as a real stream skips them.
+#[cfg(feature = "test-util")]
+fn replayed_items<E: EventPayload>(frames: Vec<String>) -> Vec<E> {
+    let mut items = Vec::with_capacity(frames.len());
+    let mut greeted = false;
+    for text in frames {
+        let Incoming::Event(event) = frame::parse(&text) else {
+            tracing::warn!(len = text.len(), "replay: skipping a frame that is not an event");
+            continue;
+        };
+        if event.event == "hello" && !greeted {
+            greeted = true;
+            let (connection_id, server_version) = frame::hello_fields(&event.data);
+            items.push(E::from_notice(super::websocket::ConnectionNotice::Connected { connection_id, server_version }));
+        }
+        items.push(E::from_frame(event));
+    }
+    items
+}
+
+/// Feeds `items` the events of `frames`, then ends the stream (by dropping `items`). Actions
+/// sent on it are answered with status `OK` and no data, until the stream and every
+/// [`ActionSender`](super::websocket::ActionSender) are dropped.
+#[cfg(feature = "test-util")]
+pub(super) async fn replay<E: EventPayload>(
+    frames: Vec<String>,
+    items: tokio::sync::mpsc::Sender<Result<E>>,
+    mut commands: tokio::sync::mpsc::Receiver<super::websocket_connection::Command>,
+) {
+    let mut seq_reply: i64 = 0;
+    let mut answer = |command: super::websocket_connection::Command| {
+        seq_reply += 1;
+        let reply = super::websocket::ActionReply { seq_reply, status: "OK".into(), data: serde_json::Value::Null, error: None };
+        let _ = command.reply.send(Ok(reply));
+    };
+    for item in replayed_items::<E>(frames) {
+        loop {
+            tokio::select! {
+                biased;
+                Some(command) = commands.recv() => answer(command),
+                permit = items.reserve() => match permit {
+                    Ok(permit) => {
+                        permit.send(Ok(item));
+                        break;
+                    }
+                    // The consumer dropped the stream.
+                    Err(_) => return,
+                },
+            }
+        }
+    }
+    drop(items);
+    while let Some(command) = commands.recv().await {
+        answer(command);
+    }
+}
