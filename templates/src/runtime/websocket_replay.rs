@@ -24,7 +24,7 @@ pub fn event_from_json<E: EventPayload>(text: &str) -> Result<E> {
 /// [`ConnectionNotice::Connected`](super::websocket::ConnectionNotice::Connected) as on a
 /// real connection; frames that are not events are skipped, as a real stream skips them.
 #[cfg(feature = "test-util")]
-fn replayed_items<E: EventPayload>(frames: Vec<String>) -> Vec<E> {
+fn replayed_items<E: EventPayload>(frames: Vec<String>) -> Vec<(E, usize)> {
     let mut items = Vec::with_capacity(frames.len());
     let mut greeted = false;
     for text in frames {
@@ -35,46 +35,38 @@ fn replayed_items<E: EventPayload>(frames: Vec<String>) -> Vec<E> {
         if event.event == "hello" && !greeted {
             greeted = true;
             let (connection_id, server_version) = frame::hello_fields(&event.data);
-            items.push(E::from_notice(super::websocket::ConnectionNotice::Connected { connection_id, server_version }));
+            items.push((E::from_notice(super::websocket::ConnectionNotice::Connected { connection_id, server_version }), 0));
         }
-        items.push(E::from_frame(event));
+        items.push((E::from_frame(event), text.len()));
     }
     items
 }
 
-/// Feeds `items` the events of `frames`, then ends the stream (by dropping `items`). Actions
-/// sent on it are answered with status `OK` and no data, until the stream and every
+/// Feeds `items` the events of `frames` (each holding its frame's bytes of the stream's
+/// budget, as on a real connection), then ends the stream (by dropping `items`). Actions sent
+/// on it are answered with status `OK` and no data, until the stream and every
 /// [`ActionSender`](super::websocket::ActionSender) are dropped.
 #[cfg(feature = "test-util")]
 pub(super) async fn replay<E: EventPayload>(
     frames: Vec<String>,
-    items: tokio::sync::mpsc::Sender<Result<E>>,
+    items: super::websocket_buffer::ItemSender<E>,
     mut commands: tokio::sync::mpsc::Receiver<super::websocket_connection::Command>,
 ) {
-    let mut seq_reply: i64 = 0;
-    let mut answer = |command: super::websocket_connection::Command| {
-        seq_reply += 1;
-        let reply = super::websocket::ActionReply { seq_reply, status: "OK".into(), data: serde_json::Value::Null, error: None };
-        let _ = command.reply.send(Ok(reply));
-    };
-    for item in replayed_items::<E>(frames) {
-        loop {
-            tokio::select! {
-                biased;
-                Some(command) = commands.recv() => answer(command),
-                permit = items.reserve() => match permit {
-                    Ok(permit) => {
-                        permit.send(Ok(item));
-                        break;
-                    }
-                    // The consumer dropped the stream.
-                    Err(_) => return,
-                },
+    let feed = async move {
+        for (item, bytes) in replayed_items::<E>(frames) {
+            if !items.send(Ok(item), bytes).await {
+                // The consumer dropped the stream.
+                return;
             }
         }
-    }
-    drop(items);
-    while let Some(command) = commands.recv().await {
-        answer(command);
-    }
+    };
+    let answer = async move {
+        let mut seq_reply: i64 = 0;
+        while let Some(command) = commands.recv().await {
+            seq_reply += 1;
+            let reply = super::websocket::ActionReply { seq_reply, status: "OK".into(), data: serde_json::Value::Null, error: None };
+            let _ = command.reply.send(Ok(reply));
+        }
+    };
+    tokio::join!(feed, answer);
 }
