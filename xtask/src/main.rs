@@ -6,6 +6,7 @@ mod fetch_spec;
 mod regen;
 mod spec;
 mod test;
+mod vs_progenitor;
 
 use std::process::ExitCode;
 
