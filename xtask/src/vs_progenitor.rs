@@ -10,7 +10,7 @@
 //!    already; the audit, the event catalogue and the JavaScript names as in `cargo xtask
 //!    regen`).
 //! 4. Times `cargo check` and a debug `cargo build` of each crate after touching its `lib.rs`,
-//!    its dependencies already built (one target directory for both), alternating.
+//!    its dependencies already built (the workspace's target directory), alternating.
 //!
 //! Prints one markdown table: the median of each figure, ours, progenitor's and the ratio.
 
@@ -166,7 +166,8 @@ impl Work {
             spec: dir.join("spec.json"),
             ours: dir.join("ours"),
             theirs: dir.join("progenitor"),
-            target: dir.join("target"),
+            // The workspace's: the dependencies the generated crate shares with ours are built.
+            target: std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from),
             dir,
         }
     }
@@ -182,21 +183,27 @@ impl Work {
 
 /// Installs the pinned progenitor CLI into `target/progenitor/` unless it is there.
 fn install_progenitor(work: &Work) -> Result<(), String> {
-    let bin = work.progenitor_bin();
-    let installed = Command::new(&bin).arg("progenitor").arg("--version").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(PROGENITOR_VERSION));
+    // cargo's record of what it installed under this root names the crate and its version.
+    let record = std::fs::read_to_string(work.root.join("target/progenitor/.crates.toml")).unwrap_or_default();
+    let installed = work.progenitor_bin().exists() && record.contains(&format!("\"{PROGENITOR_CRATE} {PROGENITOR_VERSION} "));
     if installed {
         return Ok(());
     }
     eprintln!("vs-progenitor: installing {PROGENITOR_CRATE} {PROGENITOR_VERSION} into target/progenitor (once; a few minutes)");
+    // A build directory of its own, so that an interrupted install resumes where it stopped;
+    // removed once the binary is in place.
+    let build_dir = work.root.join("target/progenitor/build");
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["install", "--locked", "--root"])
         .arg(work.root.join("target/progenitor"))
         .args([PROGENITOR_CRATE, "--version", &format!("={PROGENITOR_VERSION}")])
+        .env("CARGO_TARGET_DIR", &build_dir)
         .status()
         .map_err(|e| format!("could not run cargo install: {e}"))?;
     if !status.success() {
-        return Err(format!("cargo install {PROGENITOR_CRATE} {PROGENITOR_VERSION} failed ({status})"));
+        return Err(format!("cargo install {PROGENITOR_CRATE} {PROGENITOR_VERSION} failed ({status}); run the bench again to resume"));
     }
+    let _ = std::fs::remove_dir_all(&build_dir);
     Ok(())
 }
 
