@@ -167,6 +167,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_remembered_rendering_is_the_rendering_of_that_text() {
+        let texts = ["See https://example.com/a. Then stop.", "Use [x](/#tag/x).", "See https://example.com/a. Then stop."];
+        for text in texts {
+            assert_eq!(rustdoc_markdown(text), render(text), "{text}");
+        }
+        assert_ne!(rustdoc_markdown(texts[0]), rustdoc_markdown(texts[1]));
+    }
+
+    #[test]
     fn code_blocks_become_text_blocks() {
         let out = rustdoc_markdown("Example:\n\n    curl -X POST x\n\nand\n\n```\nlet x = 1;\n```\n");
         let fences: Vec<&str> = out.lines().filter(|l| l.starts_with("```")).collect();
