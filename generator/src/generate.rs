@@ -65,11 +65,30 @@ pub fn generate_with(spec_text: &str, inputs: Inputs<'_>) -> Result<Generation, 
     let Inputs { overlay, audit, events, js_names } = inputs;
     let mut diagnostics = Diagnostics::default();
     let started = Instant::now();
-    let Some(spec) = load::load_with_overlay(spec_text, overlay, &mut diagnostics) else {
+    // Our own inputs do not depend on the spec: they are read on a second thread while this one
+    // reads the spec; their diagnostics follow the spec's, in the same order as before.
+    let (spec, inputs) = std::thread::scope(|scope| {
+        let inputs = scope.spawn(|| {
+            let mut audit_diagnostics = Diagnostics::default();
+            let audit = audit.and_then(|text| load::audit::parse(text, &mut audit_diagnostics));
+            let mut events_diagnostics = Diagnostics::default();
+            let catalogue = events.map(|text| load::events::parse(text, &mut events_diagnostics));
+            (audit, audit_diagnostics, catalogue, events_diagnostics)
+        });
+        let spec = load::load_with_overlay(spec_text, overlay, &mut diagnostics);
+        (spec, inputs.join())
+    });
+    let Some(spec) = spec else {
         return Err(diagnostics);
     };
-    let audit = audit.and_then(|text| load::audit::parse(text, &mut diagnostics));
-    let catalogue = match events.map(|text| load::events::parse(text, &mut diagnostics)) {
+    let Ok((audit, audit_diagnostics, catalogue, events_diagnostics)) = inputs else {
+        diagnostics.error("internal", "", "reading the audit or the event catalogue panicked");
+        return Err(diagnostics);
+    };
+    for d in audit_diagnostics.into_vec().into_iter().chain(events_diagnostics.into_vec()) {
+        diagnostics.push_diagnostic(d);
+    }
+    let catalogue = match catalogue {
         Some(None) => {
             load::locate_all(&mut diagnostics, &spec.tree);
             return Err(diagnostics);

@@ -14,6 +14,9 @@
 //! 6. The WebSocket event benchmarks (`cargo bench -p mattermost-tests --bench events`):
 //!    `posted` decode throughput against plain serde_json, end to end through a loopback
 //!    server, and memory per idle event stream.
+//!
+//! `cargo xtask bench --vs-progenitor` runs the comparison with progenitor instead
+//! ([`crate::vs_progenitor`]).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -204,13 +207,26 @@ fn bench_clean_build(root: &Path) -> Result<(), String> {
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// Run one part only: `clean-build`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "vs_progenitor")]
     only: Option<String>,
+    /// Compare with progenitor instead: generate, `cargo check` and debug build times of both
+    /// crates on the same spec (installs progenitor into target/progenitor once).
+    #[arg(long)]
+    vs_progenitor: bool,
 }
 
 /// Runs every benchmark (or the one `--only` names) and prints one markdown table.
 pub fn run(args: &BenchArgs) -> ExitCode {
     let root = crate::regen::repo_root();
+    if args.vs_progenitor {
+        return match crate::vs_progenitor::run(&root) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: vs-progenitor: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     println!("| measurement | result |\n| --- | --- |");
     let result = match args.only.as_deref() {
         Some("clean-build") => bench_clean_build(&root),

@@ -15,8 +15,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use mattermost_codegen::diag::{Diagnostics, Severity};
-use mattermost_codegen::load::{self, sha256_hex};
+use mattermost_codegen::load::sha256_hex;
 
 /// How long Prism may take to load the spec and answer.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -109,16 +108,8 @@ fn prism_bin(dir: &Path) -> PathBuf {
 /// The spec the crate is generated from, as the generator reads it (spec/overlay.yaml applied,
 /// unreadable nodes repaired), as JSON: the document Prism serves.
 fn write_spec(root: &Path, out: &Path) -> Result<(), String> {
-    let spec_path = crate::spec::default_spec_path(root)?;
-    let text = crate::spec::read_text(&spec_path, "the spec ")?;
-    let overlay = crate::spec::default_overlay(root)?;
-    let mut diagnostics = Diagnostics::default();
-    let loaded = load::load_with_overlay(&text, overlay.as_deref(), &mut diagnostics);
-    for d in diagnostics.items().iter().filter(|d| d.severity >= Severity::Warning) {
-        eprintln!("{d}");
-    }
-    let loaded = loaded.ok_or_else(|| format!("{} or the overlay could not be read", spec_path.display()))?;
-    std::fs::write(out, loaded.tree.root.to_string()).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    let spec = crate::spec::overlaid_spec(root)?;
+    std::fs::write(out, spec.to_string()).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 /// A port nothing listens on now (the OS picks it for a socket bound to port 0).

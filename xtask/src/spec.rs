@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use mattermost_codegen::diag::{Diagnostics, Severity};
+use mattermost_codegen::load;
+
 /// The pinned facts of `spec/source.toml`.
 #[derive(serde::Deserialize)]
 pub struct SpecSource {
@@ -57,4 +60,23 @@ pub fn default_js_names(root: &Path) -> Result<Option<String>, String> {
 /// Reads a file, naming it (`what` says what it is) in the error.
 pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {what}{}: {e}", path.display()))
+}
+
+/// The spec the crate is generated from, as the generator's own loader reads it
+/// (spec/overlay.yaml applied, unreadable nodes repaired), as a JSON tree. Its warnings go to
+/// stderr.
+pub fn overlaid_spec(root: &Path) -> Result<serde_json::Value, String> {
+    let spec_path = default_spec_path(root)?;
+    let text = read_text(&spec_path, "the spec ")?;
+    let overlay = default_overlay(root)?;
+    let mut diagnostics = Diagnostics::default();
+    let loaded = load::load_with_overlay(&text, overlay.as_deref(), &mut diagnostics);
+    if let Some(loaded) = &loaded {
+        load::locate_all(&mut diagnostics, &loaded.tree);
+    }
+    for d in diagnostics.items().iter().filter(|d| d.severity >= Severity::Warning) {
+        eprintln!("{d}");
+    }
+    let loaded = loaded.ok_or_else(|| format!("{} or the overlay could not be read", spec_path.display()))?;
+    Ok(loaded.tree.root)
 }

@@ -10,6 +10,7 @@ pub mod swagger2;
 pub mod yaml;
 
 use openapiv3::OpenAPI;
+use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -104,10 +105,12 @@ fn deserialize_with_repairs(root: &mut Value, diagnostics: &mut Diagnostics) -> 
             }
         }
     }
-    if serde_path_to_error::deserialize::<_, OpenAPI>(&*root).is_err() {
+    match OpenAPI::deserialize(&*root) {
+        // The usual case: read once, no paths tracked.
+        Ok(openapi) => return Some(openapi),
         // Drop the smallest nodes that cannot be read before the whole-document loop below,
         // whose pointers stop where `openapiv3` flattens (at `/paths`).
-        recover::recover(root, diagnostics);
+        Err(_) => recover::recover(root, diagnostics),
     }
     for _ in 0..MAX_REPAIRS {
         let error = match serde_path_to_error::deserialize::<_, OpenAPI>(&*root) {

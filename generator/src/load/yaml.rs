@@ -108,7 +108,8 @@ enum Frame {
         entries: Map<String, Value>,
         key: Option<String>,
         key_position: Option<Position>,
-        key_lines: BTreeMap<String, usize>,
+        /// The pointer of the entry whose key was just read, until its value takes it.
+        key_pointer: Option<String>,
         anchor: usize,
     },
 }
@@ -128,13 +129,27 @@ struct TreeBuilder {
 }
 
 impl TreeBuilder {
-    /// The pointer the next value will have, or `None` when the next scalar is a mapping key.
-    fn next_value_pointer(&self) -> Option<String> {
-        match self.stack.last() {
-            None => Some(String::new()),
-            Some(Frame::Sequence { pointer, items, .. }) => Some(format!("{pointer}/{}", items.len())),
-            Some(Frame::Mapping { pointer, key: Some(key), .. }) => Some(format!("{pointer}/{}", escape_token(key))),
-            Some(Frame::Mapping { key: None, .. }) => None,
+    /// Records where the next value starts and returns its pointer when `keep` asks for it
+    /// (`Some(None)` otherwise); `None` when the next scalar is a mapping key. A mapping value
+    /// is located at its key, whose pointer was made when the key was read.
+    fn place_value(&mut self, marker: Marker, keep: bool) -> Option<Option<String>> {
+        let (pointer, at) = match self.stack.last_mut() {
+            None => (String::new(), position(marker)),
+            Some(Frame::Sequence { pointer, items, .. }) => (format!("{pointer}/{}", items.len()), position(marker)),
+            Some(Frame::Mapping {
+                key_pointer: key_pointer @ Some(_),
+                key_position,
+                ..
+            }) => (key_pointer.take().unwrap_or_default(), key_position.unwrap_or(position(marker))),
+            Some(Frame::Mapping { pointer, key: Some(key), .. }) => (format!("{pointer}/{}", escape_token(key)), position(marker)),
+            Some(Frame::Mapping { key: None, .. }) => return None,
+        };
+        if keep {
+            self.positions.entry(pointer.clone()).or_insert(at);
+            Some(Some(pointer))
+        } else {
+            self.positions.entry(pointer).or_insert(at);
+            Some(None)
         }
     }
 
@@ -155,23 +170,20 @@ impl TreeBuilder {
                 entries,
                 key,
                 key_position,
-                key_lines,
                 ..
             }) => {
                 let Some(key) = key.take() else { return };
                 let line = key_position.take().map(|p| p.line);
                 match entries.get_mut(&key) {
                     Some(existing) => {
-                        let first_line = key_lines.get(&key).copied();
                         let at = format!("{pointer}/{}", escape_token(&key));
+                        // The first occurrence's key is where the entry is located.
+                        let first_line = self.positions.get(&at).map(|p| p.line);
                         let lines = describe_lines(first_line, line);
                         let message = merge_duplicate(existing, value, &key, &lines);
                         self.duplicate_warnings.push((at, message));
                     }
                     None => {
-                        if let Some(line) = line {
-                            key_lines.insert(key.clone(), line);
-                        }
                         entries.insert(key, value);
                     }
                 }
@@ -238,28 +250,29 @@ impl MarkedEventReceiver for TreeBuilder {
             }
         }
         match event {
-            Event::Scalar(text, style, anchor, _tag) => match self.next_value_pointer() {
+            Event::Scalar(text, style, anchor, _tag) => match self.place_value(marker, false) {
                 None => {
-                    // A mapping key.
+                    // A mapping key: its entry is located here, once its value comes.
                     if let Some(Frame::Mapping {
-                        pointer, key, key_position, ..
+                        pointer,
+                        key,
+                        key_position,
+                        key_pointer,
+                        ..
                     }) = self.stack.last_mut()
                     {
-                        let at = format!("{pointer}/{}", escape_token(&text));
-                        self.positions.entry(at).or_insert(position(marker));
+                        *key_pointer = Some(format!("{pointer}/{}", escape_token(&text)));
                         *key = Some(text);
                         *key_position = Some(position(marker));
                     }
                 }
-                Some(at) => {
-                    self.positions.entry(at).or_insert(position(marker));
+                Some(_) => {
                     let value = scalar(text, style);
                     self.finish_value(value, anchor);
                 }
             },
             Event::Alias(anchor) => {
-                if let Some(at) = self.next_value_pointer() {
-                    self.positions.entry(at).or_insert(position(marker));
+                if self.place_value(marker, false).is_some() {
                     let value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
                     self.finish_value(value, 0);
                 } else if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
@@ -268,8 +281,7 @@ impl MarkedEventReceiver for TreeBuilder {
                 }
             }
             Event::SequenceStart(anchor, _) => {
-                let pointer = self.next_value_pointer().unwrap_or_else(|| self.complex_key_pointer());
-                self.positions.entry(pointer.clone()).or_insert(position(marker));
+                let pointer = self.container_pointer(marker);
                 self.stack.push(Frame::Sequence {
                     pointer,
                     items: Vec::new(),
@@ -277,14 +289,13 @@ impl MarkedEventReceiver for TreeBuilder {
                 });
             }
             Event::MappingStart(anchor, _) => {
-                let pointer = self.next_value_pointer().unwrap_or_else(|| self.complex_key_pointer());
-                self.positions.entry(pointer.clone()).or_insert(position(marker));
+                let pointer = self.container_pointer(marker);
                 self.stack.push(Frame::Mapping {
                     pointer,
                     entries: Map::new(),
                     key: None,
                     key_position: None,
-                    key_lines: BTreeMap::new(),
+                    key_pointer: None,
                     anchor,
                 });
             }
@@ -304,6 +315,18 @@ impl MarkedEventReceiver for TreeBuilder {
 }
 
 impl TreeBuilder {
+    /// The pointer of a mapping or sequence that starts at `marker`, its position recorded.
+    fn container_pointer(&mut self, marker: Marker) -> String {
+        match self.place_value(marker, true) {
+            Some(pointer) => pointer.unwrap_or_default(),
+            None => {
+                let pointer = self.complex_key_pointer();
+                self.positions.entry(pointer.clone()).or_insert(position(marker));
+                pointer
+            }
+        }
+    }
+
     /// A mapping or sequence used as a mapping key (legal YAML, meaningless in OpenAPI):
     /// it is read and then used as a key by its JSON text.
     fn complex_key_pointer(&self) -> String {

@@ -6,8 +6,33 @@ use proc_macro2::TokenStream;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use quote::quote;
 
+/// How many rendered texts a thread remembers before it starts over.
+const RENDERED_CACHE_LIMIT: usize = 4096;
+
+thread_local! {
+    /// Texts already rendered on this thread: the spec repeats descriptions (shared
+    /// parameters, errors, replies) across operations, and rendering is a pure function.
+    static RENDERED: std::cell::RefCell<std::collections::HashMap<String, String>> = std::cell::RefCell::default();
+}
+
 /// Rustdoc-safe markdown for `markdown`.
 pub fn rustdoc_markdown(markdown: &str) -> String {
+    if let Some(done) = RENDERED.with(|cache| cache.borrow().get(markdown).cloned()) {
+        return done;
+    }
+    let rendered = render(markdown);
+    RENDERED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= RENDERED_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(markdown.to_string(), rendered.clone());
+    });
+    rendered
+}
+
+/// Renders `markdown` (the work behind [`rustdoc_markdown`]).
+fn render(markdown: &str) -> String {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut in_code = false;
     // Links rustdoc could resolve as intra-doc paths are replaced by their text.
@@ -123,16 +148,32 @@ pub fn doc_attrs(markdown: Option<&str>) -> TokenStream {
 
 /// `#[doc = "..."]` attributes for text that is already rustdoc markdown.
 pub fn lines_to_attrs(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#lines)*)
+    let mut attrs = TokenStream::new();
+    let mut line_text = String::new();
+    for line in text.trim_end().lines() {
+        line_text.clear();
+        if !line.is_empty() {
+            line_text.push(' ');
+            line_text.push_str(line);
+        }
+        let literal = proc_macro2::Literal::string(&line_text);
+        attrs.extend(quote!(#[doc = #literal]));
+    }
+    attrs
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remembered_rendering_is_the_rendering_of_that_text() {
+        let texts = ["See https://example.com/a. Then stop.", "Use [x](/#tag/x).", "See https://example.com/a. Then stop."];
+        for text in texts {
+            assert_eq!(rustdoc_markdown(text), render(text), "{text}");
+        }
+        assert_ne!(rustdoc_markdown(texts[0]), rustdoc_markdown(texts[1]));
+    }
 
     #[test]
     fn code_blocks_become_text_blocks() {
