@@ -915,3 +915,80 @@ async fn websocket_action_over_the_server_read_limit_is_refused_locally() {
     assert!(answer.await.expect("task").expect("reply").is_ok());
     server.no_conn_within(Duration::from_millis(100)).await;
 }
+
+/// A server that upgrades whatever the token, then drops the connection without a frame, as
+/// Mattermost does with a token it refuses (`connectWebSocket` in `api4/websocket.go` upgrades
+/// first; `web_conn.go` closes an unauthenticated connection after its auth timeout), and
+/// answers `GET /api/v4/users/me` with 401. Counts the upgrades it served.
+async fn token_refusing_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let upgrades = Arc::new(AtomicUsize::new(0));
+    let counted = upgrades.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                if head.starts_with("GET /api/v4/websocket") {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let key = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("sec-websocket-key: ").or_else(|| l.strip_prefix("Sec-WebSocket-Key: ")))
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned();
+                    let reply = format!(
+                        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+                        derive_accept_key(key.as_bytes())
+                    );
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                    // No frame: the connection just ends.
+                } else {
+                    let body = r#"{"id":"api.context.session_expired.app_error","message":"Invalid or expired session, please login again.","status_code":401}"#;
+                    let reply = format!(
+                        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                }
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, upgrades)
+}
+
+#[tokio::test]
+async fn websocket_token_refused_after_the_upgrade_ends_the_stream_with_401() {
+    let (url, upgrades) = token_refusing_server().await;
+    let client = Client::builder(&url).token("revoked-token").build().expect("client");
+    let mut stream = client.events_with::<Item>(fast()).await.expect("upgraded");
+    let mut error = None;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while let Ok(Some(item)) = tokio::time::timeout_at(deadline.into(), stream.next()).await {
+        if let Err(e) = item {
+            error = Some(e);
+            break;
+        }
+    }
+    let error = error.expect("the stream ends with the server's refusal, not a reconnection loop");
+    assert!(error.is_unauthorized(), "{error}");
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), stream.next()).await.expect("ends").is_none(),
+        "nothing after the refusal"
+    );
+    assert_eq!(upgrades.load(Ordering::SeqCst), 1, "no reconnection with a refused token");
+}

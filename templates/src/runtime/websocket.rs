@@ -464,7 +464,11 @@ impl Client {
     /// (see [`EventOptions::retry_first_connection`] and
     /// [`EventOptions::max_reconnect_attempts`]); others are returned at once: HTTP 401 as
     /// [`Error::Api`], a redirect as [`Error::Redirect`], a missing token as
-    /// [`Error::InvalidRequest`]. Later connections read the token again, so
+    /// [`Error::InvalidRequest`]. Mattermost upgrades a connection whatever its token and closes
+    /// one it does not accept a few seconds later, without a frame; when a connection ends
+    /// before its first frame in [`AuthMode::Header`], the stream asks `GET /api/v4/users/me`
+    /// and, if the server refuses the token, yields that 401 (or 403) as its last item instead
+    /// of reconnecting. Later connections read the token again, so
     /// [`Client::set_token`] applies to them. Must be called within a Tokio runtime, which
     /// runs the stream's task.
     pub async fn events_with<E: EventPayload>(&self, options: EventOptions) -> Result<EventStream<E>> {

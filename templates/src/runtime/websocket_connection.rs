@@ -80,6 +80,8 @@ pub(super) struct Connection<E> {
     /// Whether the current connection delivered more than its greeting (then failures in a
     /// row restart).
     healthy: bool,
+    /// Whether the current connection sent any text frame (its greeting included).
+    heard: bool,
     /// Text frames received while authenticating, handled first.
     early: Vec<Utf8Bytes>,
 }
@@ -102,6 +104,7 @@ impl<E: EventPayload> Connection<E> {
             sequence: Sequence::default(),
             resumed: String::new(),
             healthy: false,
+            heard: false,
             early: Vec::new(),
         })
     }
@@ -156,6 +159,7 @@ impl<E: EventPayload> Connection<E> {
                 },
             };
             self.healthy = false;
+            self.heard = false;
             let opened = Instant::now();
             let end = self.serve(current).await;
             // A connection that only greeted is no success: the backoff goes on growing, so a
@@ -171,6 +175,15 @@ impl<E: EventPayload> Connection<E> {
                     let notice = ConnectionNotice::Disconnected { reason };
                     if !self.deliver(Ok(E::from_notice(notice))).await {
                         return;
+                    }
+                    // Mattermost upgrades whatever the token and closes an unauthenticated
+                    // connection a few seconds later without a frame: ask over HTTP whether
+                    // the token is refused, instead of reconnecting for ever.
+                    if !self.heard && self.options.auth == AuthMode::Header {
+                        if let Some(error) = self.handshake.refused_token().await {
+                            self.deliver(Err(error)).await;
+                            return;
+                        }
                     }
                 }
             }
@@ -345,6 +358,7 @@ impl<E: EventPayload> Connection<E> {
 
     /// Handles one text frame.
     async fn on_text(&mut self, text: Utf8Bytes) -> Flow {
+        self.heard = true;
         let size = text.len();
         let incoming = frame::parse(text.as_str());
         // The raw frame is not kept while its parsed form waits for the consumer.

@@ -28,6 +28,8 @@ pub(super) type Socket = WebSocketStream<reqwest::Upgraded>;
 
 /// Path of the WebSocket endpoint under the server root.
 const ENDPOINT: &str = "api/v4/websocket";
+/// The current user, asked for when a connection closes before its first frame.
+const CURRENT_USER: &str = "api/v4/users/me";
 /// Most characters of an error's text kept in a notice or an error.
 pub(super) const MAX_REASON: usize = 300;
 
@@ -196,6 +198,21 @@ impl Handshake {
             AuthMode::Header => Vec::new(),
         };
         Ok(Opened { socket, early })
+    }
+
+    /// The server's error when it refuses the stream's token (HTTP 401 or 403 to
+    /// `GET /api/v4/users/me`, within the client's attempt timeout); `None` when it accepts it,
+    /// has no token to check, or cannot be asked.
+    pub(super) async fn refused_token(&self) -> Option<Error> {
+        let token = self.client.token()?;
+        let url = self.client.base_url().join(CURRENT_USER).ok()?;
+        let request = self.http.get(url).header(AUTHORIZATION, bearer(&token).ok()?).send();
+        let response = tokio::time::timeout(self.client.limits().attempt_timeout, request).await.ok()?.ok()?;
+        if matches!(response.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            Some(client::api_error(response, self.client.limits()).await)
+        } else {
+            None
+        }
     }
 
     /// The error for an upgrade answered with another status than 101.
