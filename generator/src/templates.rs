@@ -24,8 +24,8 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("websocket_decode.rs", include_str!("../../templates/src/runtime/websocket_decode.rs")),
     ("websocket_frame.rs", include_str!("../../templates/src/runtime/websocket_frame.rs")),
     ("websocket_handshake.rs", include_str!("../../templates/src/runtime/websocket_handshake.rs")),
-    ("websocket_sequence.rs", include_str!("../../templates/src/runtime/websocket_sequence.rs")),
     ("websocket_replay.rs", include_str!("../../templates/src/runtime/websocket_replay.rs")),
+    ("websocket_sequence.rs", include_str!("../../templates/src/runtime/websocket_sequence.rs")),
 ];
 
 /// Examples, copied verbatim into `examples/` of the generated crate.
