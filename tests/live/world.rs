@@ -21,6 +21,10 @@ pub struct World {
     pub by_name: BTreeMap<&'static str, Value>,
     /// Values for one input of one operation (`("DeleteTeam", "team_id")`).
     pub overrides: BTreeMap<(&'static str, &'static str), Value>,
+    /// Fields set in one operation's body after the example is filled (`id` of an update).
+    pub body_fields: BTreeMap<&'static str, Vec<(&'static str, Value)>>,
+    /// The loopback URL every URL of an example is replaced by: nothing leaves the machine.
+    pub loopback_url: String,
 }
 
 /// Sends `body` (if any) to `template` with `params` and returns the JSON reply.
@@ -61,7 +65,7 @@ impl World {
     /// Builds the world as the admin; `callback` is the loopback URL outgoing webhooks and the
     /// slash command call.
     pub async fn build(admin: &Client, admin_id: &str, callback: &str) -> Result<World, Error> {
-        let mut w = World::default();
+        let mut w = World { loopback_url: callback.to_string(), ..World::default() };
         let alice = person(admin, "alice").await?;
         let bob = person(admin, "bob").await?;
         let team = api(admin, Method::POST, "/api/v4/teams", &[], Some(json!({"name": "liveteam", "display_name": "Live team", "type": "O", "allow_open_invite": true}))).await?;
@@ -159,6 +163,7 @@ impl World {
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|item| self.fill(item)),
+            Value::String(text) if text.starts_with("https://example.com") => *text = self.loopback_url.clone(),
             _ => {}
         }
     }
@@ -178,6 +183,11 @@ impl crate::live_calls::Arguments for World {
             };
         }
         self.fill(&mut example);
+        if let (Some(fields), Value::Object(object)) = (self.body_fields.get(operation).filter(|_| input == "body"), &mut example) {
+            for (key, value) in fields {
+                object.insert((*key).to_string(), value.clone());
+            }
+        }
         example
     }
 

@@ -239,11 +239,53 @@ async fn hand_written_cases(client: &Client, w: &mut world::World, admin_id: &st
         o.insert((op, "channel_id"), json!(world::id(&spare_channel)));
     }
     o.insert(("DeletePost", "post_id"), json!(post_with_file));
-    o.insert(("RemoveTeamMember", "user_id"), json!(dave.id));
     o.insert(("RemoveUserFromChannel", "user_id"), json!(bob));
     o.insert(("DeleteOutgoingWebhook", "hook_id"), json!(outgoing));
     o.insert(("GetOutgoingWebhook", "hook_id"), json!(outgoing));
     o.insert(("UpdateOutgoingWebhook", "hook_id"), json!(outgoing));
     o.insert(("RegenOutgoingHookToken", "hook_id"), json!(outgoing));
-    let _ = (admin_id, callback);
+    let ids = [
+        ("UpdatePost", "post_id"),
+        ("UpdateTeam", "team_id"),
+        ("UpdateChannel", "channel_id"),
+        ("UpdateUser", "user_id"),
+        ("UpdateIncomingWebhook", "hook_id"),
+        ("UpdateOutgoingWebhook", "outgoing_hook_id"),
+        ("UpdateOAuthApp", "app_id"),
+        ("UpdateCommand", "command_id"),
+    ];
+    let bodies: Vec<(&'static str, Vec<(&'static str, Value)>)> = ids.iter().map(|(op, name)| (*op, vec![("id", json!(w.get(name)))])).collect();
+    w.body_fields.extend(bodies);
+    let o = &mut w.overrides;
+    o.insert(("TestSiteURL", "body"), json!({"site_url": callback}));
+    o.insert(("UpdateChannelPrivacy", "body"), json!({"privacy": "P"}));
+    o.insert(("UpdateTeamPrivacy", "body"), json!({"privacy": "I"}));
+    o.insert(("UpdateUserStatus", "body"), json!({"user_id": admin_id, "status": "online"}));
+    o.insert(("UpdateUserCustomStatus", "body"), json!({"emoji": "smile", "text": "live"}));
+    o.insert(("PublishUserTyping", "body"), json!({"channel_id": team_channel(&w.by_name)}));
+    o.insert(("UpdateTeamMemberRoles", "body"), json!({"roles": "team_user team_admin"}));
+    o.insert(("UpdateChannelRoles", "body"), json!({"roles": "channel_user channel_admin"}));
+    o.insert(("GetRolesByNames", "body"), json!(["system_user", "team_user"]));
+    o.insert(("GetUsersStatusesByIds", "body"), json!([admin_id]));
+    o.insert(("CreateDirectChannel", "body"), json!([admin_id, carol.id]));
+    o.insert(("CreateGroupChannel", "body"), json!([admin_id, carol.id, dave.id]));
+    o.insert(("GetPublicChannelsByIdsForTeam", "body"), json!([team_channel(&w.by_name)]));
+    o.insert(("getPostsByIds", "body"), w.by_name["post_ids"].clone());
+    o.insert(("UpdateUserPassword", "user_id"), json!(dave.id));
+    o.insert(("UpdateUserPassword", "body"), json!({"new_password": "Live-password-2"}));
+    o.insert(("AddTeamMember", "body"), json!({"team_id": team_id, "user_id": dave.id}));
+    o.insert(("RemoveTeamMember", "user_id"), json!(dave.id));
+    o.insert(("CreateTeam", "body"), json!({"name": "createdteam", "display_name": "Created", "type": "O"}));
+    o.insert(("CreateUser", "body"), json!({"username": "created", "email": "created@example.com", "password": "Live-password-1"}));
+    o.insert(("CreateBot", "body"), json!({"username": "createdbot", "display_name": "Created bot"}));
+    o.insert(("CreateCommand", "body"), json!({"team_id": team_id, "method": "P", "trigger": "created", "url": callback}));
+    o.insert(("CreateOAuthApp", "body"), json!({"name": "created", "description": "created", "callback_urls": [callback], "homepage": callback}));
+    o.insert(("Login", "body"), json!({"login_id": "dave", "password": "Live-password-1"}));
+    o.insert(("ExecuteCommand", "body"), json!({"channel_id": team_channel(&w.by_name), "command": "/live hello"}));
+    o.insert(("ConvertBotToUser", "body"), json!({"email": "converted@example.com", "password": "Live-password-1"}));
+}
+
+/// The world's public channel id.
+fn team_channel(by_name: &BTreeMap<&'static str, Value>) -> Value {
+    by_name["channel_id"].clone()
 }
