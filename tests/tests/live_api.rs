@@ -145,8 +145,9 @@ async fn every_operation_against_the_real_server() {
             }
         }
     }
+    let world_gaps = outcomes.values().filter(|o| o.outcome == "expected" && o.detail.starts_with("world gap:")).count();
     let summary = format!(
-        "{} operations: {} answered 2xx, {} expected errors, {} not called, {} unexplained; {lost} keys lost",
+        "{} operations: {} answered 2xx, {} expected errors ({world_gaps} of them gaps of the test's world), {} not called, {} unexplained; {lost} keys lost",
         outcomes.len(),
         count("2xx"),
         count("expected"),

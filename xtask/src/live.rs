@@ -26,6 +26,10 @@ pub struct LiveArgs {
     /// Only build the server (and print its path and the assets folder).
     #[arg(long)]
     build_only: bool,
+    /// After the run, write each operation's outcome (target/live/outcomes.yaml) into the
+    /// `live` field of its row in spec/audit.yaml.
+    #[arg(long)]
+    record: bool,
     /// Passed to the test binaries (after `--`), e.g. a test name filter.
     #[arg(last = true)]
     test_args: Vec<String>,
@@ -73,7 +77,52 @@ fn live(args: &LiveArgs) -> Result<bool, String> {
         .status()
         .map_err(|e| format!("could not run cargo test: {e}"))?;
     eprintln!("live: the live tests took {:.1} s (logs of each server in {})", tests_started.elapsed().as_secs_f64(), logs.display());
+    if args.record {
+        record(&root)?;
+    }
     Ok(status.success())
+}
+
+/// One operation's outcome as the live API test writes it (target/live/outcomes.yaml).
+#[derive(serde::Deserialize)]
+struct Outcome {
+    outcome: String,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    lost: Vec<String>,
+}
+
+/// Writes the outcomes into spec/audit.yaml: a `live:` line after each row's `- operation:`
+/// line (replacing the one there), leaving the rest of the file as it is.
+fn record(root: &Path) -> Result<(), String> {
+    let outcomes_path = root.join("target/live/outcomes.yaml");
+    let text = std::fs::read_to_string(&outcomes_path).map_err(|e| format!("cannot read {}: {e}", outcomes_path.display()))?;
+    let outcomes: std::collections::BTreeMap<String, Outcome> =
+        serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", outcomes_path.display()))?;
+    let audit_path = root.join("spec/audit.yaml");
+    let audit = std::fs::read_to_string(&audit_path).map_err(|e| format!("cannot read {}: {e}", audit_path.display()))?;
+    let mut out = String::with_capacity(audit.len() + outcomes.len() * 40);
+    let mut recorded = 0;
+    for line in audit.lines().filter(|l| !l.starts_with("  live: ")) {
+        out.push_str(line);
+        out.push('\n');
+        let Some(operation) = line.strip_prefix("- operation: ") else { continue };
+        let Some(outcome) = outcomes.get(operation.trim()) else { continue };
+        let mut fields = vec![format!("outcome: {}", outcome.outcome)];
+        fields.extend(outcome.status.map(|s| format!("status: {s}")));
+        fields.extend(outcome.id.as_ref().map(|id| format!("error_id: '{}'", id.replace('\'', "''"))));
+        if !outcome.lost.is_empty() {
+            fields.push(format!("keys_lost: {}", outcome.lost.len()));
+        }
+        out.push_str(&format!("  live: {{{}}}\n", fields.join(", ")));
+        recorded += 1;
+    }
+    std::fs::write(&audit_path, out).map_err(|e| format!("cannot write {}: {e}", audit_path.display()))?;
+    eprintln!("live: recorded {recorded} outcomes in {}", audit_path.display());
+    Ok(())
 }
 
 /// The server binary for the module's current `go.mod` and `go.sum`, built unless cached.
