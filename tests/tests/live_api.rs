@@ -103,6 +103,8 @@ fn report(line: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_against_the_real_server() {
     let server = harness::LiveServer::start().unwrap_or_else(|e| panic!("the live server did not start: {e}"));
+    report(&format!("live: the server answered its ping {:.1} s after it was started", server.server_start.as_secs_f64()));
+    let suite = std::time::Instant::now();
     let recording = proxy::Recording::default();
     let proxy = proxy::start(server.base_url.clone(), recording.clone()).await;
     let callback = format!("http://{}/callback", callback_listener().await);
@@ -155,6 +157,7 @@ async fn every_operation_against_the_real_server() {
         count("unexplained"),
     );
     report(&summary);
+    report(&format!("live: world and calls took {:.1} s", suite.elapsed().as_secs_f64()));
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/live/outcomes.yaml");
     let _ = std::fs::create_dir_all(out.parent().expect("parent"));
     std::fs::write(&out, serde_yaml::to_string(&outcomes).expect("outcomes as YAML")).expect("write outcomes");
