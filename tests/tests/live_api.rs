@@ -9,7 +9,8 @@
 //! (tests/live/compare.rs): a key lost is a defect. Each non-2xx must be listed, with its
 //! status and app error id, in tests/live/expected.yaml; so must each operation not called.
 //! It prints `N operations: A answered 2xx, B expected errors, C not called, U unexplained;
-//! K keys lost`, writes every outcome to target/live/outcomes.yaml, and fails on anything
+//! K keys lost`, writes every outcome to target/live/outcomes.yaml (and each 2xx JSON reply to
+//! target/live/replies/<operationId>.json), and fails on anything
 //! unexplained or lost.
 
 #[path = "../live/harness.rs"]
@@ -122,6 +123,7 @@ async fn every_operation_against_the_real_server() {
         order.push(OPERATIONS.iter().position(|o| o.operation_id == *name).unwrap_or_else(|| panic!("LAST names {name}, not an operation")));
     }
     let mut outcomes: BTreeMap<&str, Outcome> = BTreeMap::new();
+    let replies = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/live/replies");
     for index in order {
         let op = &OPERATIONS[index];
         let entry = expected.get(op.operation_id);
@@ -132,6 +134,11 @@ async fn every_operation_against_the_real_server() {
         let start = recording.len();
         let result = call(&client, &world, index).await;
         let exchanges = recording.since(start);
+        if let (Ok(Returned::Json(_)), Some(last)) = (&result, exchanges.last()) {
+            // The evidence behind an overlay fix: what the server sent.
+            let _ = std::fs::create_dir_all(&replies);
+            let _ = std::fs::write(replies.join(format!("{}.json", op.operation_id)), &last.body);
+        }
         outcomes.insert(op.operation_id, judge(result, &exchanges, entry));
     }
     let unknown: Vec<&String> = expected.keys().filter(|k| !OPERATIONS.iter().any(|o| o.operation_id == k.as_str())).collect();
