@@ -66,7 +66,7 @@ fn live(args: &LiveArgs) -> Result<bool, String> {
     let logs = root.join("target/live/logs");
     let tests_started = Instant::now();
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["test", "-p", "mattermost-tests", "--features", "live", "--test", "live*", "--"])
+        .args(["test", "-p", "mattermost-tests", "--features", "live", "--no-fail-fast", "--test", "live*", "--"])
         // One server at a time: the machine may have two cores.
         .arg("--test-threads=1")
         .args(&args.test_args)

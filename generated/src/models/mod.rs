@@ -1107,12 +1107,38 @@ mod global_data_retention_policy;
 #[cfg(feature = "data_retention")]
 #[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use global_data_retention_policy::GlobalDataRetentionPolicy;
-#[cfg(any(feature = "groups", feature = "ldap", feature = "websocket"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "groups",
+        feature = "ldap",
+        feature = "teams",
+        feature = "websocket"
+    )
+)]
 mod group;
-#[cfg(any(feature = "groups", feature = "ldap", feature = "websocket"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "groups",
+        feature = "ldap",
+        feature = "teams",
+        feature = "websocket"
+    )
+)]
 #[cfg_attr(
     docsrs,
-    doc(cfg(any(feature = "groups", feature = "ldap", feature = "websocket")))
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "groups",
+                feature = "ldap",
+                feature = "teams",
+                feature = "websocket"
+            )
+        )
+    )
 )]
 pub use group::Group;
 #[cfg(feature = "websocket")]

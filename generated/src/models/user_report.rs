@@ -53,4 +53,8 @@ pub struct UserReport {
     pub timezone: Option<super::Timezone>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_welcome_email: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub props: Option<::std::collections::BTreeMap<String, String>>,
 }
