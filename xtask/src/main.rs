@@ -1,8 +1,9 @@
-//! Project automation: `cargo xtask regen [--check]`, `cargo xtask fetch-spec <VERSION|URL>`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask newest-deps`, `cargo xtask bench`.
+//! Project automation: `cargo xtask regen [--check]`, `cargo xtask fetch-spec <VERSION|URL>`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask newest-deps`, `cargo xtask bench`, `cargo xtask live`.
 
 mod bench;
 mod contract;
 mod fetch_spec;
+mod live;
 mod newest_deps;
 mod regen;
 mod spec;
@@ -41,6 +42,8 @@ enum Task {
     NewestDeps,
     /// Measure regen, the generated crate's check and clean-build times and the client benchmarks.
     Bench(bench::BenchArgs),
+    /// Build the Mattermost server (cached) and run the live tests against it on PostgreSQL.
+    Live(live::LiveArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +54,6 @@ fn main() -> ExitCode {
         Task::Contract => contract::run(),
         Task::NewestDeps => newest_deps::run(),
         Task::Bench(args) => bench::run(&args),
+        Task::Live(args) => live::run(&args),
     }
 }

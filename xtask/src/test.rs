@@ -86,6 +86,13 @@ const STEPS: &[Step] = &[
         env: &[],
         then: None,
     },
+    Step {
+        name: "live tests against a real Mattermost server",
+        program: "cargo",
+        args: &["xtask", "live"],
+        env: &[],
+        then: None,
+    },
 ];
 
 /// The generated crate's operation-group features (everything in `full`).

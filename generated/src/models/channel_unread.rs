@@ -10,4 +10,13 @@ pub struct ChannelUnread {
     pub msg_count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mention_count: Option<i64>,
+    /// Unread root posts (collapsed threads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_count_root: Option<i64>,
+    /// Mentions in unread root posts (collapsed threads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention_count_root: Option<i64>,
+    /// Unread urgent mentions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgent_mention_count: Option<i64>,
 }

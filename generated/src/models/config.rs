@@ -92,4 +92,100 @@ pub struct Config {
         skip_serializing_if = "Option::is_none"
     )]
     pub analytics_settings: Option<super::ConfigAnalyticsSettings>,
+    #[serde(
+        rename = "ClientRequirements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_requirements: Option<super::ConfigClientRequirements>,
+    #[serde(
+        rename = "ExperimentalAuditSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_audit_settings: Option<super::ConfigExperimentalAuditSettings>,
+    #[serde(
+        rename = "NotificationLogSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_log_settings: Option<super::ConfigNotificationLogSettings>,
+    #[serde(
+        rename = "AnnouncementSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub announcement_settings: Option<super::ConfigAnnouncementSettings>,
+    #[serde(rename = "ThemeSettings", default, skip_serializing_if = "Option::is_none")]
+    pub theme_settings: Option<super::ConfigThemeSettings>,
+    #[serde(rename = "OpenIdSettings", default, skip_serializing_if = "Option::is_none")]
+    pub open_id_settings: Option<super::ConfigOpenIdSettings>,
+    #[serde(
+        rename = "ExperimentalSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_settings: Option<super::ConfigExperimentalSettings>,
+    #[serde(
+        rename = "ElasticsearchSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub elasticsearch_settings: Option<super::ConfigElasticsearchSettings>,
+    #[serde(rename = "BleveSettings", default, skip_serializing_if = "Option::is_none")]
+    pub bleve_settings: Option<super::ConfigBleveSettings>,
+    #[serde(
+        rename = "DataRetentionSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_retention_settings: Option<super::ConfigDataRetentionSettings>,
+    #[serde(
+        rename = "MessageExportSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_export_settings: Option<super::ConfigMessageExportSettings>,
+    #[serde(rename = "JobSettings", default, skip_serializing_if = "Option::is_none")]
+    pub job_settings: Option<super::ConfigJobSettings>,
+    #[serde(
+        rename = "ProductSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub product_settings: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    #[serde(rename = "PluginSettings", default, skip_serializing_if = "Option::is_none")]
+    pub plugin_settings: Option<super::ConfigPluginSettings>,
+    #[serde(
+        rename = "DisplaySettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_settings: Option<super::ConfigDisplaySettings>,
+    #[serde(
+        rename = "GuestAccountsSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub guest_accounts_settings: Option<super::ConfigGuestAccountsSettings>,
+    #[serde(
+        rename = "ImageProxySettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_proxy_settings: Option<super::ConfigImageProxySettings>,
+    #[serde(rename = "CloudSettings", default, skip_serializing_if = "Option::is_none")]
+    pub cloud_settings: Option<super::ConfigCloudSettings>,
+    #[serde(rename = "FeatureFlags", default, skip_serializing_if = "Option::is_none")]
+    pub feature_flags: Option<super::ConfigFeatureFlags>,
+    #[serde(rename = "ImportSettings", default, skip_serializing_if = "Option::is_none")]
+    pub import_settings: Option<super::ConfigImportSettings>,
+    #[serde(rename = "ExportSettings", default, skip_serializing_if = "Option::is_none")]
+    pub export_settings: Option<super::ConfigExportSettings>,
+    #[serde(
+        rename = "WranglerSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub wrangler_settings: Option<super::ConfigWranglerSettings>,
 }

@@ -12,4 +12,44 @@ pub struct ConfigClusterSettings {
     pub inter_node_listen_address: Option<String>,
     #[serde(rename = "InterNodeUrls", default, skip_serializing_if = "Option::is_none")]
     pub inter_node_urls: Option<Vec<String>>,
+    #[serde(rename = "ClusterName", default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+    #[serde(
+        rename = "OverrideHostname",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub override_hostname: Option<String>,
+    #[serde(
+        rename = "NetworkInterface",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_interface: Option<String>,
+    #[serde(rename = "BindAddress", default, skip_serializing_if = "Option::is_none")]
+    pub bind_address: Option<String>,
+    #[serde(
+        rename = "AdvertiseAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub advertise_address: Option<String>,
+    #[serde(rename = "UseIPAddress", default, skip_serializing_if = "Option::is_none")]
+    pub use_ip_address: Option<bool>,
+    #[serde(
+        rename = "EnableGossipCompression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_gossip_compression: Option<bool>,
+    #[serde(
+        rename = "EnableExperimentalGossipEncryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_experimental_gossip_encryption: Option<bool>,
+    #[serde(rename = "ReadOnlyConfig", default, skip_serializing_if = "Option::is_none")]
+    pub read_only_config: Option<bool>,
+    #[serde(rename = "GossipPort", default, skip_serializing_if = "Option::is_none")]
+    pub gossip_port: Option<i64>,
 }

@@ -8,4 +8,6 @@ pub struct ConfigComplianceSettings {
     pub directory: Option<String>,
     #[serde(rename = "EnableDaily", default, skip_serializing_if = "Option::is_none")]
     pub enable_daily: Option<bool>,
+    #[serde(rename = "BatchSize", default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i64>,
 }

@@ -100,6 +100,64 @@ pub struct ConfigEmailSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_batching_interval: Option<i64>,
+    #[serde(
+        rename = "UseChannelInEmailNotifications",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_channel_in_email_notifications: Option<bool>,
+    #[serde(rename = "ReplyToAddress", default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_address: Option<String>,
+    #[serde(rename = "EnableSMTPAuth", default, skip_serializing_if = "Option::is_none")]
+    pub enable_smtp_auth: Option<bool>,
+    #[serde(
+        rename = "SMTPServerTimeout",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_server_timeout: Option<i64>,
+    #[serde(
+        rename = "PushNotificationBuffer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub push_notification_buffer: Option<i64>,
+    #[serde(
+        rename = "EnablePreviewModeBanner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_preview_mode_banner: Option<bool>,
+    #[serde(
+        rename = "SkipServerCertificateVerification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skip_server_certificate_verification: Option<bool>,
+    #[serde(
+        rename = "EmailNotificationContentsType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_notification_contents_type: Option<String>,
+    #[serde(
+        rename = "LoginButtonColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_color: Option<String>,
+    #[serde(
+        rename = "LoginButtonBorderColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_border_color: Option<String>,
+    #[serde(
+        rename = "LoginButtonTextColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_text_color: Option<String>,
 }
 impl ::std::fmt::Debug for ConfigEmailSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -129,6 +187,26 @@ impl ::std::fmt::Debug for ConfigEmailSettings {
             .field("enable_email_batching", &self.enable_email_batching)
             .field("email_batching_buffer_size", &self.email_batching_buffer_size)
             .field("email_batching_interval", &self.email_batching_interval)
+            .field(
+                "use_channel_in_email_notifications",
+                &self.use_channel_in_email_notifications,
+            )
+            .field("reply_to_address", &self.reply_to_address)
+            .field("enable_smtp_auth", &self.enable_smtp_auth)
+            .field("smtp_server_timeout", &self.smtp_server_timeout)
+            .field("push_notification_buffer", &self.push_notification_buffer)
+            .field("enable_preview_mode_banner", &self.enable_preview_mode_banner)
+            .field(
+                "skip_server_certificate_verification",
+                &self.skip_server_certificate_verification,
+            )
+            .field(
+                "email_notification_contents_type",
+                &self.email_notification_contents_type,
+            )
+            .field("login_button_color", &self.login_button_color)
+            .field("login_button_border_color", &self.login_button_border_color)
+            .field("login_button_text_color", &self.login_button_text_color)
             .finish()
     }
 }

@@ -58,6 +58,164 @@ pub struct ConfigFileSettings {
     pub amazon_s3_endpoint: Option<String>,
     #[serde(rename = "AmazonS3SSL", default, skip_serializing_if = "Option::is_none")]
     pub amazon_s3ssl: Option<bool>,
+    #[serde(
+        rename = "EnableFileAttachments",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_file_attachments: Option<bool>,
+    #[serde(
+        rename = "EnableMobileUpload",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_mobile_upload: Option<bool>,
+    #[serde(
+        rename = "EnableMobileDownload",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_mobile_download: Option<bool>,
+    #[serde(
+        rename = "MaxImageResolution",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_image_resolution: Option<i64>,
+    #[serde(
+        rename = "MaxImageDecoderConcurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_image_decoder_concurrency: Option<i64>,
+    #[serde(rename = "ExtractContent", default, skip_serializing_if = "Option::is_none")]
+    pub extract_content: Option<bool>,
+    #[serde(
+        rename = "ArchiveRecursion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_recursion: Option<bool>,
+    #[serde(
+        rename = "AmazonS3PathPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amazon_s3_path_prefix: Option<String>,
+    #[serde(rename = "AmazonS3SignV2", default, skip_serializing_if = "Option::is_none")]
+    pub amazon_s3_sign_v2: Option<bool>,
+    #[serde(rename = "AmazonS3SSE", default, skip_serializing_if = "Option::is_none")]
+    pub amazon_s3sse: Option<bool>,
+    #[serde(rename = "AmazonS3Trace", default, skip_serializing_if = "Option::is_none")]
+    pub amazon_s3_trace: Option<bool>,
+    #[serde(
+        rename = "AmazonS3RequestTimeoutMilliseconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amazon_s3_request_timeout_milliseconds: Option<i64>,
+    #[serde(
+        rename = "AmazonS3UploadPartSizeBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amazon_s3_upload_part_size_bytes: Option<i64>,
+    #[serde(
+        rename = "DedicatedExportStore",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dedicated_export_store: Option<bool>,
+    #[serde(
+        rename = "ExportDriverName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_driver_name: Option<String>,
+    #[serde(
+        rename = "ExportDirectory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_directory: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3AccessKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_access_key_id: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3SecretAccessKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_secret_access_key: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3Bucket",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_bucket: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3PathPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_path_prefix: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3Region",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_region: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3Endpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_endpoint: Option<String>,
+    #[serde(
+        rename = "ExportAmazonS3SSL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3ssl: Option<bool>,
+    #[serde(
+        rename = "ExportAmazonS3SignV2",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_sign_v2: Option<bool>,
+    #[serde(
+        rename = "ExportAmazonS3SSE",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3sse: Option<bool>,
+    #[serde(
+        rename = "ExportAmazonS3Trace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_trace: Option<bool>,
+    #[serde(
+        rename = "ExportAmazonS3RequestTimeoutMilliseconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_request_timeout_milliseconds: Option<i64>,
+    #[serde(
+        rename = "ExportAmazonS3PresignExpiresSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_presign_expires_seconds: Option<i64>,
+    #[serde(
+        rename = "ExportAmazonS3UploadPartSizeBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_amazon_s3_upload_part_size_bytes: Option<i64>,
 }
 impl ::std::fmt::Debug for ConfigFileSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -90,6 +248,56 @@ impl ::std::fmt::Debug for ConfigFileSettings {
             .field("amazon_s3_region", &self.amazon_s3_region)
             .field("amazon_s3_endpoint", &self.amazon_s3_endpoint)
             .field("amazon_s3ssl", &self.amazon_s3ssl)
+            .field("enable_file_attachments", &self.enable_file_attachments)
+            .field("enable_mobile_upload", &self.enable_mobile_upload)
+            .field("enable_mobile_download", &self.enable_mobile_download)
+            .field("max_image_resolution", &self.max_image_resolution)
+            .field("max_image_decoder_concurrency", &self.max_image_decoder_concurrency)
+            .field("extract_content", &self.extract_content)
+            .field("archive_recursion", &self.archive_recursion)
+            .field("amazon_s3_path_prefix", &self.amazon_s3_path_prefix)
+            .field("amazon_s3_sign_v2", &self.amazon_s3_sign_v2)
+            .field("amazon_s3sse", &self.amazon_s3sse)
+            .field("amazon_s3_trace", &self.amazon_s3_trace)
+            .field(
+                "amazon_s3_request_timeout_milliseconds",
+                &self.amazon_s3_request_timeout_milliseconds,
+            )
+            .field(
+                "amazon_s3_upload_part_size_bytes",
+                &self.amazon_s3_upload_part_size_bytes,
+            )
+            .field("dedicated_export_store", &self.dedicated_export_store)
+            .field("export_driver_name", &self.export_driver_name)
+            .field("export_directory", &self.export_directory)
+            .field(
+                "export_amazon_s3_access_key_id",
+                &self.export_amazon_s3_access_key_id.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "export_amazon_s3_secret_access_key",
+                &self.export_amazon_s3_secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("export_amazon_s3_bucket", &self.export_amazon_s3_bucket)
+            .field("export_amazon_s3_path_prefix", &self.export_amazon_s3_path_prefix)
+            .field("export_amazon_s3_region", &self.export_amazon_s3_region)
+            .field("export_amazon_s3_endpoint", &self.export_amazon_s3_endpoint)
+            .field("export_amazon_s3ssl", &self.export_amazon_s3ssl)
+            .field("export_amazon_s3_sign_v2", &self.export_amazon_s3_sign_v2)
+            .field("export_amazon_s3sse", &self.export_amazon_s3sse)
+            .field("export_amazon_s3_trace", &self.export_amazon_s3_trace)
+            .field(
+                "export_amazon_s3_request_timeout_milliseconds",
+                &self.export_amazon_s3_request_timeout_milliseconds,
+            )
+            .field(
+                "export_amazon_s3_presign_expires_seconds",
+                &self.export_amazon_s3_presign_expires_seconds,
+            )
+            .field(
+                "export_amazon_s3_upload_part_size_bytes",
+                &self.export_amazon_s3_upload_part_size_bytes,
+            )
             .finish()
     }
 }

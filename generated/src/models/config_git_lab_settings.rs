@@ -20,6 +20,22 @@ pub struct ConfigGitLabSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_api_endpoint: Option<String>,
+    #[serde(
+        rename = "UserAPIEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_api_endpoint2: Option<String>,
+    #[serde(
+        rename = "DiscoveryEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discovery_endpoint: Option<String>,
+    #[serde(rename = "ButtonText", default, skip_serializing_if = "Option::is_none")]
+    pub button_text: Option<String>,
+    #[serde(rename = "ButtonColor", default, skip_serializing_if = "Option::is_none")]
+    pub button_color: Option<String>,
 }
 impl ::std::fmt::Debug for ConfigGitLabSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -32,6 +48,10 @@ impl ::std::fmt::Debug for ConfigGitLabSettings {
             .field("auth_endpoint", &self.auth_endpoint)
             .field("token_endpoint", &self.token_endpoint)
             .field("user_api_endpoint", &self.user_api_endpoint)
+            .field("user_api_endpoint2", &self.user_api_endpoint2)
+            .field("discovery_endpoint", &self.discovery_endpoint)
+            .field("button_text", &self.button_text)
+            .field("button_color", &self.button_color)
             .finish()
     }
 }

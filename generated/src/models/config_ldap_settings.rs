@@ -74,6 +74,72 @@ pub struct ConfigLdapSettings {
     pub max_page_size: Option<i64>,
     #[serde(rename = "LoginFieldName", default, skip_serializing_if = "Option::is_none")]
     pub login_field_name: Option<String>,
+    #[serde(rename = "EnableSync", default, skip_serializing_if = "Option::is_none")]
+    pub enable_sync: Option<bool>,
+    #[serde(rename = "GroupFilter", default, skip_serializing_if = "Option::is_none")]
+    pub group_filter: Option<String>,
+    #[serde(rename = "GuestFilter", default, skip_serializing_if = "Option::is_none")]
+    pub guest_filter: Option<String>,
+    #[serde(
+        rename = "EnableAdminFilter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_admin_filter: Option<bool>,
+    #[serde(rename = "AdminFilter", default, skip_serializing_if = "Option::is_none")]
+    pub admin_filter: Option<String>,
+    #[serde(
+        rename = "GroupDisplayNameAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group_display_name_attribute: Option<String>,
+    #[serde(
+        rename = "GroupIdAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group_id_attribute: Option<String>,
+    #[serde(
+        rename = "LoginIdAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_id_attribute: Option<String>,
+    #[serde(
+        rename = "PictureAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub picture_attribute: Option<String>,
+    #[serde(
+        rename = "PublicCertificateFile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_certificate_file: Option<String>,
+    #[serde(rename = "PrivateKeyFile", default, skip_serializing_if = "Option::is_none")]
+    pub private_key_file: Option<String>,
+    #[serde(
+        rename = "LoginButtonColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_color: Option<String>,
+    #[serde(
+        rename = "LoginButtonBorderColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_border_color: Option<String>,
+    #[serde(
+        rename = "LoginButtonTextColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_text_color: Option<String>,
+    #[serde(rename = "Trace", default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<bool>,
 }
 impl ::std::fmt::Debug for ConfigLdapSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -99,6 +165,24 @@ impl ::std::fmt::Debug for ConfigLdapSettings {
             .field("query_timeout", &self.query_timeout)
             .field("max_page_size", &self.max_page_size)
             .field("login_field_name", &self.login_field_name)
+            .field("enable_sync", &self.enable_sync)
+            .field("group_filter", &self.group_filter)
+            .field("guest_filter", &self.guest_filter)
+            .field("enable_admin_filter", &self.enable_admin_filter)
+            .field("admin_filter", &self.admin_filter)
+            .field("group_display_name_attribute", &self.group_display_name_attribute)
+            .field("group_id_attribute", &self.group_id_attribute)
+            .field("login_id_attribute", &self.login_id_attribute)
+            .field("picture_attribute", &self.picture_attribute)
+            .field("public_certificate_file", &self.public_certificate_file)
+            .field(
+                "private_key_file",
+                &self.private_key_file.as_ref().map(|_| "<redacted>"),
+            )
+            .field("login_button_color", &self.login_button_color)
+            .field("login_button_border_color", &self.login_button_border_color)
+            .field("login_button_text_color", &self.login_button_text_color)
+            .field("trace", &self.trace)
             .finish()
     }
 }

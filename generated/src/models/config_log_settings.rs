@@ -24,4 +24,32 @@ pub struct ConfigLogSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_diagnostics: Option<bool>,
+    #[serde(rename = "ConsoleJson", default, skip_serializing_if = "Option::is_none")]
+    pub console_json: Option<bool>,
+    #[serde(rename = "EnableColor", default, skip_serializing_if = "Option::is_none")]
+    pub enable_color: Option<bool>,
+    #[serde(rename = "FileJson", default, skip_serializing_if = "Option::is_none")]
+    pub file_json: Option<bool>,
+    #[serde(
+        rename = "VerboseDiagnostics",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub verbose_diagnostics: Option<bool>,
+    #[serde(rename = "EnableSentry", default, skip_serializing_if = "Option::is_none")]
+    pub enable_sentry: Option<bool>,
+    #[serde(
+        rename = "AdvancedLoggingJSON",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub advanced_logging_json: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    #[serde(
+        rename = "AdvancedLoggingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub advanced_logging_config: Option<String>,
+    #[serde(rename = "MaxFieldSize", default, skip_serializing_if = "Option::is_none")]
+    pub max_field_size: Option<i64>,
 }

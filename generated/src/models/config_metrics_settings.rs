@@ -12,4 +12,16 @@ pub struct ConfigMetricsSettings {
     pub block_profile_rate: Option<i64>,
     #[serde(rename = "ListenAddress", default, skip_serializing_if = "Option::is_none")]
     pub listen_address: Option<String>,
+    #[serde(
+        rename = "EnableClientMetrics",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_client_metrics: Option<bool>,
+    #[serde(
+        rename = "EnableNotificationMetrics",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_notification_metrics: Option<bool>,
 }

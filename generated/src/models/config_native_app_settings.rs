@@ -20,4 +20,10 @@ pub struct ConfigNativeAppSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub ios_app_download_link: Option<String>,
+    #[serde(
+        rename = "AppCustomURLSchemes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub app_custom_url_schemes: Option<Vec<String>>,
 }

@@ -20,6 +20,20 @@ pub struct ConfigOffice365Settings {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_api_endpoint: Option<String>,
+    #[serde(
+        rename = "UserAPIEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_api_endpoint2: Option<String>,
+    #[serde(
+        rename = "DiscoveryEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discovery_endpoint: Option<String>,
+    #[serde(rename = "DirectoryId", default, skip_serializing_if = "Option::is_none")]
+    pub directory_id: Option<String>,
 }
 impl ::std::fmt::Debug for ConfigOffice365Settings {
     /// Shows every field; secrets as `<redacted>`.
@@ -32,6 +46,9 @@ impl ::std::fmt::Debug for ConfigOffice365Settings {
             .field("auth_endpoint", &self.auth_endpoint)
             .field("token_endpoint", &self.token_endpoint)
             .field("user_api_endpoint", &self.user_api_endpoint)
+            .field("user_api_endpoint2", &self.user_api_endpoint2)
+            .field("discovery_endpoint", &self.discovery_endpoint)
+            .field("directory_id", &self.directory_id)
             .finish()
     }
 }

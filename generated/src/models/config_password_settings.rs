@@ -12,4 +12,10 @@ pub struct ConfigPasswordSettings {
     pub uppercase: Option<bool>,
     #[serde(rename = "Symbol", default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<bool>,
+    #[serde(
+        rename = "EnableForgotLink",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_forgot_link: Option<bool>,
 }

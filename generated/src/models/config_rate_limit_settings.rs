@@ -22,4 +22,6 @@ pub struct ConfigRateLimitSettings {
     pub vary_by_remote_addr: Option<bool>,
     #[serde(rename = "VaryByHeader", default, skip_serializing_if = "Option::is_none")]
     pub vary_by_header: Option<String>,
+    #[serde(rename = "VaryByUser", default, skip_serializing_if = "Option::is_none")]
+    pub vary_by_user: Option<bool>,
 }

@@ -80,6 +80,92 @@ pub struct ConfigSamlSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub login_button_text: Option<String>,
+    #[serde(
+        rename = "EnableSyncWithLdap",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_sync_with_ldap: Option<bool>,
+    #[serde(
+        rename = "EnableSyncWithLdapIncludeAuth",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_sync_with_ldap_include_auth: Option<bool>,
+    #[serde(
+        rename = "IgnoreGuestsLdapSync",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ignore_guests_ldap_sync: Option<bool>,
+    #[serde(rename = "SignRequest", default, skip_serializing_if = "Option::is_none")]
+    pub sign_request: Option<bool>,
+    #[serde(rename = "IdpURL", default, skip_serializing_if = "Option::is_none")]
+    pub idp_url2: Option<String>,
+    #[serde(
+        rename = "IdpDescriptorURL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idp_descriptor_url2: Option<String>,
+    #[serde(rename = "IdpMetadataURL", default, skip_serializing_if = "Option::is_none")]
+    pub idp_metadata_url: Option<String>,
+    #[serde(
+        rename = "ServiceProviderIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_provider_identifier: Option<String>,
+    #[serde(
+        rename = "SignatureAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signature_algorithm: Option<String>,
+    #[serde(
+        rename = "CanonicalAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub canonical_algorithm: Option<String>,
+    #[serde(
+        rename = "ScopingIDPProviderId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scoping_idp_provider_id: Option<String>,
+    #[serde(rename = "ScopingIDPName", default, skip_serializing_if = "Option::is_none")]
+    pub scoping_idp_name: Option<String>,
+    #[serde(rename = "IdAttribute", default, skip_serializing_if = "Option::is_none")]
+    pub id_attribute: Option<String>,
+    #[serde(rename = "GuestAttribute", default, skip_serializing_if = "Option::is_none")]
+    pub guest_attribute: Option<String>,
+    #[serde(
+        rename = "EnableAdminAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_admin_attribute: Option<bool>,
+    #[serde(rename = "AdminAttribute", default, skip_serializing_if = "Option::is_none")]
+    pub admin_attribute: Option<String>,
+    #[serde(
+        rename = "LoginButtonColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_color: Option<String>,
+    #[serde(
+        rename = "LoginButtonBorderColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_border_color: Option<String>,
+    #[serde(
+        rename = "LoginButtonTextColor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_button_text_color: Option<String>,
 }
 impl ::std::fmt::Debug for ConfigSamlSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -108,6 +194,28 @@ impl ::std::fmt::Debug for ConfigSamlSettings {
             .field("locale_attribute", &self.locale_attribute)
             .field("position_attribute", &self.position_attribute)
             .field("login_button_text", &self.login_button_text)
+            .field("enable_sync_with_ldap", &self.enable_sync_with_ldap)
+            .field(
+                "enable_sync_with_ldap_include_auth",
+                &self.enable_sync_with_ldap_include_auth,
+            )
+            .field("ignore_guests_ldap_sync", &self.ignore_guests_ldap_sync)
+            .field("sign_request", &self.sign_request)
+            .field("idp_url2", &self.idp_url2)
+            .field("idp_descriptor_url2", &self.idp_descriptor_url2)
+            .field("idp_metadata_url", &self.idp_metadata_url)
+            .field("service_provider_identifier", &self.service_provider_identifier)
+            .field("signature_algorithm", &self.signature_algorithm)
+            .field("canonical_algorithm", &self.canonical_algorithm)
+            .field("scoping_idp_provider_id", &self.scoping_idp_provider_id)
+            .field("scoping_idp_name", &self.scoping_idp_name)
+            .field("id_attribute", &self.id_attribute)
+            .field("guest_attribute", &self.guest_attribute)
+            .field("enable_admin_attribute", &self.enable_admin_attribute)
+            .field("admin_attribute", &self.admin_attribute)
+            .field("login_button_color", &self.login_button_color)
+            .field("login_button_border_color", &self.login_button_border_color)
+            .field("login_button_text_color", &self.login_button_text_color)
             .finish()
     }
 }

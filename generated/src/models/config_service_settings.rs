@@ -166,6 +166,426 @@ pub struct ConfigServiceSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub restrict_custom_emoji_creation: Option<String>,
+    #[serde(rename = "WebsocketURL", default, skip_serializing_if = "Option::is_none")]
+    pub websocket_url: Option<String>,
+    #[serde(
+        rename = "LicenseFileLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub license_file_location: Option<String>,
+    #[serde(rename = "TLSMinVer", default, skip_serializing_if = "Option::is_none")]
+    pub tls_min_ver: Option<String>,
+    #[serde(
+        rename = "TLSStrictTransport",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tls_strict_transport: Option<bool>,
+    #[serde(
+        rename = "TLSStrictTransportMaxAge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tls_strict_transport_max_age: Option<i64>,
+    #[serde(
+        rename = "TLSOverwriteCiphers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tls_overwrite_ciphers: Option<Vec<::serde_json::Value>>,
+    #[serde(
+        rename = "TrustedProxyIPHeader",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trusted_proxy_ip_header: Option<Vec<::serde_json::Value>>,
+    #[serde(rename = "IdleTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<i64>,
+    #[serde(
+        rename = "GoroutineHealthThreshold",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub goroutine_health_threshold: Option<i64>,
+    #[serde(
+        rename = "EnableOutgoingOAuthConnections",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_outgoing_o_auth_connections: Option<bool>,
+    #[serde(
+        rename = "OutgoingIntegrationRequestsTimeout",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outgoing_integration_requests_timeout: Option<i64>,
+    #[serde(
+        rename = "EnableLinkPreviews",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_link_previews: Option<bool>,
+    #[serde(
+        rename = "EnablePermalinkPreviews",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_permalink_previews: Option<bool>,
+    #[serde(
+        rename = "RestrictLinkPreviews",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restrict_link_previews: Option<String>,
+    #[serde(rename = "DeveloperFlags", default, skip_serializing_if = "Option::is_none")]
+    pub developer_flags: Option<String>,
+    #[serde(
+        rename = "EnableClientPerformanceDebugging",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_client_performance_debugging: Option<bool>,
+    #[serde(
+        rename = "EnableOpenTracing",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_open_tracing: Option<bool>,
+    #[serde(
+        rename = "AllowedUntrustedInternalConnections",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_untrusted_internal_connections: Option<String>,
+    #[serde(
+        rename = "EnableUserAccessTokens",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_user_access_tokens: Option<bool>,
+    #[serde(
+        rename = "CorsExposedHeaders",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cors_exposed_headers: Option<String>,
+    #[serde(
+        rename = "CorsAllowCredentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cors_allow_credentials: Option<bool>,
+    #[serde(rename = "CorsDebug", default, skip_serializing_if = "Option::is_none")]
+    pub cors_debug: Option<bool>,
+    #[serde(
+        rename = "AllowCookiesForSubdomains",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_cookies_for_subdomains: Option<bool>,
+    #[serde(
+        rename = "ExtendSessionLengthWithActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extend_session_length_with_activity: Option<bool>,
+    #[serde(
+        rename = "SessionLengthWebInHours",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_length_web_in_hours: Option<i64>,
+    #[serde(
+        rename = "SessionLengthMobileInHours",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_length_mobile_in_hours: Option<i64>,
+    #[serde(
+        rename = "SessionLengthSSOInHours",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_length_sso_in_hours: Option<i64>,
+    #[serde(
+        rename = "SessionIdleTimeoutInMinutes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_idle_timeout_in_minutes: Option<i64>,
+    #[serde(
+        rename = "EnableGifPicker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_gif_picker: Option<bool>,
+    #[serde(rename = "GiphySdkKey", default, skip_serializing_if = "Option::is_none")]
+    pub giphy_sdk_key: Option<String>,
+    #[serde(
+        rename = "EnableEmojiPicker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_emoji_picker: Option<bool>,
+    #[serde(
+        rename = "PostEditTimeLimit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_edit_time_limit: Option<i64>,
+    #[serde(
+        rename = "TimeBetweenUserTypingUpdatesMilliseconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_between_user_typing_updates_milliseconds: Option<i64>,
+    #[serde(
+        rename = "EnablePostSearch",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_post_search: Option<bool>,
+    #[serde(
+        rename = "EnableFileSearch",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_file_search: Option<bool>,
+    #[serde(
+        rename = "MinimumHashtagLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_hashtag_length: Option<i64>,
+    #[serde(
+        rename = "EnableUserTypingMessages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_user_typing_messages: Option<bool>,
+    #[serde(
+        rename = "EnableChannelViewedMessages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_channel_viewed_messages: Option<bool>,
+    #[serde(
+        rename = "EnableUserStatuses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_user_statuses: Option<bool>,
+    #[serde(
+        rename = "ExperimentalEnableAuthenticationTransfer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_enable_authentication_transfer: Option<bool>,
+    #[serde(
+        rename = "ClusterLogTimeoutMilliseconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cluster_log_timeout_milliseconds: Option<i64>,
+    #[serde(
+        rename = "EnablePreviewFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_preview_features: Option<bool>,
+    #[serde(rename = "EnableTutorial", default, skip_serializing_if = "Option::is_none")]
+    pub enable_tutorial: Option<bool>,
+    #[serde(
+        rename = "EnableOnboardingFlow",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_onboarding_flow: Option<bool>,
+    #[serde(
+        rename = "ExperimentalEnableDefaultChannelLeaveJoinMessages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_enable_default_channel_leave_join_messages: Option<bool>,
+    #[serde(
+        rename = "ExperimentalGroupUnreadChannels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_group_unread_channels: Option<String>,
+    #[serde(
+        rename = "EnableAPITeamDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_team_deletion: Option<bool>,
+    #[serde(
+        rename = "EnableAPITriggerAdminNotifications",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_trigger_admin_notifications: Option<bool>,
+    #[serde(
+        rename = "EnableAPIUserDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_user_deletion: Option<bool>,
+    #[serde(
+        rename = "ExperimentalEnableHardenedMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_enable_hardened_mode: Option<bool>,
+    #[serde(
+        rename = "ExperimentalStrictCSRFEnforcement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_strict_csrf_enforcement: Option<bool>,
+    #[serde(
+        rename = "EnableEmailInvitations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_email_invitations: Option<bool>,
+    #[serde(
+        rename = "DisableBotsWhenOwnerIsDeactivated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disable_bots_when_owner_is_deactivated: Option<bool>,
+    #[serde(
+        rename = "EnableBotAccountCreation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_bot_account_creation: Option<bool>,
+    #[serde(rename = "EnableSVGs", default, skip_serializing_if = "Option::is_none")]
+    pub enable_sv_gs: Option<bool>,
+    #[serde(rename = "EnableLatex", default, skip_serializing_if = "Option::is_none")]
+    pub enable_latex: Option<bool>,
+    #[serde(
+        rename = "EnableInlineLatex",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inline_latex: Option<bool>,
+    #[serde(rename = "PostPriority", default, skip_serializing_if = "Option::is_none")]
+    pub post_priority: Option<bool>,
+    #[serde(
+        rename = "AllowPersistentNotifications",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_persistent_notifications: Option<bool>,
+    #[serde(
+        rename = "AllowPersistentNotificationsForGuests",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_persistent_notifications_for_guests: Option<bool>,
+    #[serde(
+        rename = "PersistentNotificationIntervalMinutes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub persistent_notification_interval_minutes: Option<i64>,
+    #[serde(
+        rename = "PersistentNotificationMaxCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub persistent_notification_max_count: Option<i64>,
+    #[serde(
+        rename = "PersistentNotificationMaxRecipients",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub persistent_notification_max_recipients: Option<i64>,
+    #[serde(
+        rename = "EnableAPIChannelDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_channel_deletion: Option<bool>,
+    #[serde(
+        rename = "EnableLocalMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_local_mode: Option<bool>,
+    #[serde(
+        rename = "LocalModeSocketLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub local_mode_socket_location: Option<String>,
+    #[serde(
+        rename = "EnableAWSMetering",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_aws_metering: Option<bool>,
+    #[serde(rename = "SplitKey", default, skip_serializing_if = "Option::is_none")]
+    pub split_key: Option<String>,
+    #[serde(
+        rename = "FeatureFlagSyncIntervalSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub feature_flag_sync_interval_seconds: Option<i64>,
+    #[serde(rename = "DebugSplit", default, skip_serializing_if = "Option::is_none")]
+    pub debug_split: Option<bool>,
+    #[serde(
+        rename = "ThreadAutoFollow",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thread_auto_follow: Option<bool>,
+    #[serde(
+        rename = "CollapsedThreads",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub collapsed_threads: Option<String>,
+    #[serde(
+        rename = "ManagedResourcePaths",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub managed_resource_paths: Option<String>,
+    #[serde(
+        rename = "EnableCustomGroups",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_custom_groups: Option<bool>,
+    #[serde(
+        rename = "AllowSyncedDrafts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_synced_drafts: Option<bool>,
+    #[serde(
+        rename = "UniqueEmojiReactionLimitPerPost",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unique_emoji_reaction_limit_per_post: Option<i64>,
+    #[serde(
+        rename = "RefreshPostStatsRunTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refresh_post_stats_run_time: Option<String>,
+    #[serde(
+        rename = "MaximumPayloadSizeBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_payload_size_bytes: Option<i64>,
 }
 impl ::std::fmt::Debug for ConfigServiceSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -234,6 +654,162 @@ impl ::std::fmt::Debug for ConfigServiceSettings {
                 "restrict_custom_emoji_creation",
                 &self.restrict_custom_emoji_creation,
             )
+            .field("websocket_url", &self.websocket_url)
+            .field("license_file_location", &self.license_file_location)
+            .field("tls_min_ver", &self.tls_min_ver)
+            .field("tls_strict_transport", &self.tls_strict_transport)
+            .field("tls_strict_transport_max_age", &self.tls_strict_transport_max_age)
+            .field("tls_overwrite_ciphers", &self.tls_overwrite_ciphers)
+            .field("trusted_proxy_ip_header", &self.trusted_proxy_ip_header)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("goroutine_health_threshold", &self.goroutine_health_threshold)
+            .field(
+                "enable_outgoing_o_auth_connections",
+                &self.enable_outgoing_o_auth_connections,
+            )
+            .field(
+                "outgoing_integration_requests_timeout",
+                &self.outgoing_integration_requests_timeout,
+            )
+            .field("enable_link_previews", &self.enable_link_previews)
+            .field("enable_permalink_previews", &self.enable_permalink_previews)
+            .field("restrict_link_previews", &self.restrict_link_previews)
+            .field("developer_flags", &self.developer_flags)
+            .field(
+                "enable_client_performance_debugging",
+                &self.enable_client_performance_debugging,
+            )
+            .field("enable_open_tracing", &self.enable_open_tracing)
+            .field(
+                "allowed_untrusted_internal_connections",
+                &self.allowed_untrusted_internal_connections,
+            )
+            .field("enable_user_access_tokens", &self.enable_user_access_tokens)
+            .field("cors_exposed_headers", &self.cors_exposed_headers)
+            .field(
+                "cors_allow_credentials",
+                &self.cors_allow_credentials.as_ref().map(|_| "<redacted>"),
+            )
+            .field("cors_debug", &self.cors_debug)
+            .field(
+                "allow_cookies_for_subdomains",
+                &self.allow_cookies_for_subdomains.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "extend_session_length_with_activity",
+                &self.extend_session_length_with_activity,
+            )
+            .field("session_length_web_in_hours", &self.session_length_web_in_hours)
+            .field(
+                "session_length_mobile_in_hours",
+                &self.session_length_mobile_in_hours,
+            )
+            .field("session_length_sso_in_hours", &self.session_length_sso_in_hours)
+            .field(
+                "session_idle_timeout_in_minutes",
+                &self.session_idle_timeout_in_minutes,
+            )
+            .field("enable_gif_picker", &self.enable_gif_picker)
+            .field("giphy_sdk_key", &self.giphy_sdk_key)
+            .field("enable_emoji_picker", &self.enable_emoji_picker)
+            .field("post_edit_time_limit", &self.post_edit_time_limit)
+            .field(
+                "time_between_user_typing_updates_milliseconds",
+                &self.time_between_user_typing_updates_milliseconds,
+            )
+            .field("enable_post_search", &self.enable_post_search)
+            .field("enable_file_search", &self.enable_file_search)
+            .field("minimum_hashtag_length", &self.minimum_hashtag_length)
+            .field("enable_user_typing_messages", &self.enable_user_typing_messages)
+            .field(
+                "enable_channel_viewed_messages",
+                &self.enable_channel_viewed_messages,
+            )
+            .field("enable_user_statuses", &self.enable_user_statuses)
+            .field(
+                "experimental_enable_authentication_transfer",
+                &self.experimental_enable_authentication_transfer,
+            )
+            .field(
+                "cluster_log_timeout_milliseconds",
+                &self.cluster_log_timeout_milliseconds,
+            )
+            .field("enable_preview_features", &self.enable_preview_features)
+            .field("enable_tutorial", &self.enable_tutorial)
+            .field("enable_onboarding_flow", &self.enable_onboarding_flow)
+            .field(
+                "experimental_enable_default_channel_leave_join_messages",
+                &self.experimental_enable_default_channel_leave_join_messages,
+            )
+            .field(
+                "experimental_group_unread_channels",
+                &self.experimental_group_unread_channels,
+            )
+            .field("enable_api_team_deletion", &self.enable_api_team_deletion)
+            .field(
+                "enable_api_trigger_admin_notifications",
+                &self.enable_api_trigger_admin_notifications,
+            )
+            .field("enable_api_user_deletion", &self.enable_api_user_deletion)
+            .field(
+                "experimental_enable_hardened_mode",
+                &self.experimental_enable_hardened_mode,
+            )
+            .field(
+                "experimental_strict_csrf_enforcement",
+                &self.experimental_strict_csrf_enforcement,
+            )
+            .field("enable_email_invitations", &self.enable_email_invitations)
+            .field(
+                "disable_bots_when_owner_is_deactivated",
+                &self.disable_bots_when_owner_is_deactivated,
+            )
+            .field("enable_bot_account_creation", &self.enable_bot_account_creation)
+            .field("enable_sv_gs", &self.enable_sv_gs)
+            .field("enable_latex", &self.enable_latex)
+            .field("enable_inline_latex", &self.enable_inline_latex)
+            .field("post_priority", &self.post_priority)
+            .field(
+                "allow_persistent_notifications",
+                &self.allow_persistent_notifications,
+            )
+            .field(
+                "allow_persistent_notifications_for_guests",
+                &self.allow_persistent_notifications_for_guests,
+            )
+            .field(
+                "persistent_notification_interval_minutes",
+                &self.persistent_notification_interval_minutes,
+            )
+            .field(
+                "persistent_notification_max_count",
+                &self.persistent_notification_max_count,
+            )
+            .field(
+                "persistent_notification_max_recipients",
+                &self.persistent_notification_max_recipients,
+            )
+            .field("enable_api_channel_deletion", &self.enable_api_channel_deletion)
+            .field("enable_local_mode", &self.enable_local_mode)
+            .field("local_mode_socket_location", &self.local_mode_socket_location)
+            .field("enable_aws_metering", &self.enable_aws_metering)
+            .field("split_key", &self.split_key)
+            .field(
+                "feature_flag_sync_interval_seconds",
+                &self.feature_flag_sync_interval_seconds,
+            )
+            .field("debug_split", &self.debug_split)
+            .field("thread_auto_follow", &self.thread_auto_follow)
+            .field("collapsed_threads", &self.collapsed_threads)
+            .field("managed_resource_paths", &self.managed_resource_paths)
+            .field("enable_custom_groups", &self.enable_custom_groups)
+            .field("allow_synced_drafts", &self.allow_synced_drafts)
+            .field(
+                "unique_emoji_reaction_limit_per_post",
+                &self.unique_emoji_reaction_limit_per_post,
+            )
+            .field("refresh_post_stats_run_time", &self.refresh_post_stats_run_time)
+            .field("maximum_payload_size_bytes", &self.maximum_payload_size_bytes)
             .finish()
     }
 }

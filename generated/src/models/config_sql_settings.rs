@@ -24,6 +24,50 @@ pub struct ConfigSqlSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub at_rest_encrypt_key: Option<String>,
+    #[serde(
+        rename = "DataSourceSearchReplicas",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_source_search_replicas: Option<Vec<::serde_json::Value>>,
+    #[serde(
+        rename = "ConnMaxLifetimeMilliseconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conn_max_lifetime_milliseconds: Option<i64>,
+    #[serde(
+        rename = "ConnMaxIdleTimeMilliseconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conn_max_idle_time_milliseconds: Option<i64>,
+    #[serde(rename = "QueryTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub query_timeout: Option<i64>,
+    #[serde(
+        rename = "DisableDatabaseSearch",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disable_database_search: Option<bool>,
+    #[serde(
+        rename = "MigrationsStatementTimeoutSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub migrations_statement_timeout_seconds: Option<i64>,
+    #[serde(
+        rename = "ReplicaLagSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replica_lag_settings: Option<Vec<::serde_json::Value>>,
+    #[serde(
+        rename = "ReplicaMonitorIntervalSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replica_monitor_interval_seconds: Option<i64>,
 }
 impl ::std::fmt::Debug for ConfigSqlSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -41,6 +85,29 @@ impl ::std::fmt::Debug for ConfigSqlSettings {
             .field(
                 "at_rest_encrypt_key",
                 &self.at_rest_encrypt_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "data_source_search_replicas",
+                &self.data_source_search_replicas.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "conn_max_lifetime_milliseconds",
+                &self.conn_max_lifetime_milliseconds,
+            )
+            .field(
+                "conn_max_idle_time_milliseconds",
+                &self.conn_max_idle_time_milliseconds,
+            )
+            .field("query_timeout", &self.query_timeout)
+            .field("disable_database_search", &self.disable_database_search)
+            .field(
+                "migrations_statement_timeout_seconds",
+                &self.migrations_statement_timeout_seconds,
+            )
+            .field("replica_lag_settings", &self.replica_lag_settings)
+            .field(
+                "replica_monitor_interval_seconds",
+                &self.replica_monitor_interval_seconds,
             )
             .finish()
     }

@@ -118,4 +118,70 @@ pub struct ConfigTeamSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_notifications_per_channel: Option<i64>,
+    #[serde(
+        rename = "EnableJoinLeaveMessageByDefault",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_join_leave_message_by_default: Option<bool>,
+    #[serde(
+        rename = "EnableUserDeactivation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_user_deactivation: Option<bool>,
+    #[serde(
+        rename = "EnableCustomUserStatuses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_custom_user_statuses: Option<bool>,
+    #[serde(
+        rename = "EnableLastActiveTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_last_active_time: Option<bool>,
+    #[serde(
+        rename = "EnableConfirmNotificationsToChannel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_confirm_notifications_to_channel: Option<bool>,
+    #[serde(
+        rename = "TeammateNameDisplay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub teammate_name_display: Option<String>,
+    #[serde(
+        rename = "ExperimentalViewArchivedChannels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_view_archived_channels: Option<bool>,
+    #[serde(
+        rename = "ExperimentalEnableAutomaticReplies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_enable_automatic_replies: Option<bool>,
+    #[serde(
+        rename = "LockTeammateNameDisplay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lock_teammate_name_display: Option<bool>,
+    #[serde(
+        rename = "ExperimentalPrimaryTeam",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_primary_team: Option<String>,
+    #[serde(
+        rename = "ExperimentalDefaultChannels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_default_channels: Option<Vec<::serde_json::Value>>,
 }

@@ -92,4 +92,46 @@ pub struct EnvironmentConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub analytics_settings: Option<super::EnvironmentConfigAnalyticsSettings>,
+    #[serde(
+        rename = "AnnouncementSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub announcement_settings: Option<super::EnvironmentConfigAnnouncementSettings>,
+    #[serde(rename = "BleveSettings", default, skip_serializing_if = "Option::is_none")]
+    pub bleve_settings: Option<super::EnvironmentConfigBleveSettings>,
+    #[serde(
+        rename = "ElasticsearchSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub elasticsearch_settings: Option<super::EnvironmentConfigElasticsearchSettings>,
+    #[serde(
+        rename = "ExperimentalSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experimental_settings: Option<super::EnvironmentConfigExperimentalSettings>,
+    #[serde(
+        rename = "GuestAccountsSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub guest_accounts_settings: Option<super::EnvironmentConfigGuestAccountsSettings>,
+    #[serde(
+        rename = "ImageProxySettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_proxy_settings: Option<super::EnvironmentConfigImageProxySettings>,
+    #[serde(
+        rename = "NotificationLogSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_log_settings: Option<
+        super::EnvironmentConfigNotificationLogSettings,
+    >,
+    #[serde(rename = "PluginSettings", default, skip_serializing_if = "Option::is_none")]
+    pub plugin_settings: Option<super::EnvironmentConfigPluginSettings>,
 }

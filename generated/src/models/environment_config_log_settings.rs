@@ -24,4 +24,8 @@ pub struct EnvironmentConfigLogSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_diagnostics: Option<bool>,
+    #[serde(rename = "ConsoleJson", default, skip_serializing_if = "Option::is_none")]
+    pub console_json: Option<bool>,
+    #[serde(rename = "EnableSentry", default, skip_serializing_if = "Option::is_none")]
+    pub enable_sentry: Option<bool>,
 }

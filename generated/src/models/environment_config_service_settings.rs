@@ -166,6 +166,84 @@ pub struct EnvironmentConfigServiceSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub restrict_custom_emoji_creation: Option<bool>,
+    #[serde(
+        rename = "AllowedUntrustedInternalConnections",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_untrusted_internal_connections: Option<bool>,
+    #[serde(
+        rename = "CollapsedThreads",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub collapsed_threads: Option<bool>,
+    #[serde(
+        rename = "EnableAPIChannelDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_channel_deletion: Option<bool>,
+    #[serde(
+        rename = "EnableAPITeamDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_team_deletion: Option<bool>,
+    #[serde(
+        rename = "EnableAPITriggerAdminNotifications",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_trigger_admin_notifications: Option<bool>,
+    #[serde(
+        rename = "EnableAPIUserDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_api_user_deletion: Option<bool>,
+    #[serde(
+        rename = "EnableBotAccountCreation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_bot_account_creation: Option<bool>,
+    #[serde(
+        rename = "EnableCustomGroups",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_custom_groups: Option<bool>,
+    #[serde(
+        rename = "EnableGifPicker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_gif_picker: Option<bool>,
+    #[serde(
+        rename = "EnableLinkPreviews",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_link_previews: Option<bool>,
+    #[serde(
+        rename = "EnableLocalMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_local_mode: Option<bool>,
+    #[serde(
+        rename = "EnablePermalinkPreviews",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_permalink_previews: Option<bool>,
+    #[serde(
+        rename = "EnableUserAccessTokens",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_user_access_tokens: Option<bool>,
 }
 impl ::std::fmt::Debug for EnvironmentConfigServiceSettings {
     /// Shows every field; secrets as `<redacted>`.
@@ -234,6 +312,25 @@ impl ::std::fmt::Debug for EnvironmentConfigServiceSettings {
                 "restrict_custom_emoji_creation",
                 &self.restrict_custom_emoji_creation,
             )
+            .field(
+                "allowed_untrusted_internal_connections",
+                &self.allowed_untrusted_internal_connections,
+            )
+            .field("collapsed_threads", &self.collapsed_threads)
+            .field("enable_api_channel_deletion", &self.enable_api_channel_deletion)
+            .field("enable_api_team_deletion", &self.enable_api_team_deletion)
+            .field(
+                "enable_api_trigger_admin_notifications",
+                &self.enable_api_trigger_admin_notifications,
+            )
+            .field("enable_api_user_deletion", &self.enable_api_user_deletion)
+            .field("enable_bot_account_creation", &self.enable_bot_account_creation)
+            .field("enable_custom_groups", &self.enable_custom_groups)
+            .field("enable_gif_picker", &self.enable_gif_picker)
+            .field("enable_link_previews", &self.enable_link_previews)
+            .field("enable_local_mode", &self.enable_local_mode)
+            .field("enable_permalink_previews", &self.enable_permalink_previews)
+            .field("enable_user_access_tokens", &self.enable_user_access_tokens)
             .finish()
     }
 }

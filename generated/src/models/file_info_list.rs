@@ -12,4 +12,13 @@ pub struct FileInfoList {
     /// The ID of previous file info. Not omitted when empty or not relevant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_file_id: Option<String>,
+    /// The id of the next file of the list (paging).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_file_info_id: Option<String>,
+    /// The id of the previous file of the list (paging).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_file_info_id: Option<String>,
+    /// The time of the newest file the licence's limits hide (0 when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_inaccessible_file_time: Option<i64>,
 }

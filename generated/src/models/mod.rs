@@ -327,11 +327,31 @@ mod config_analytics_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_analytics_settings::ConfigAnalyticsSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_announcement_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_announcement_settings::ConfigAnnouncementSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_bleve_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_bleve_settings::ConfigBleveSettings;
 #[cfg(feature = "websocket")]
 mod config_changed_event;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use config_changed_event::ConfigChangedEvent;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_client_requirements;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_client_requirements::ConfigClientRequirements;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_cloud_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_cloud_settings::ConfigCloudSettings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_cluster_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
@@ -343,10 +363,45 @@ mod config_compliance_settings;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_compliance_settings::ConfigComplianceSettings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_data_retention_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_data_retention_settings::ConfigDataRetentionSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_display_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_display_settings::ConfigDisplaySettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_elasticsearch_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_elasticsearch_settings::ConfigElasticsearchSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_email_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_email_settings::ConfigEmailSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_experimental_audit_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_experimental_audit_settings::ConfigExperimentalAuditSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_experimental_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_experimental_settings::ConfigExperimentalSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_export_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_export_settings::ConfigExportSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_feature_flags;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_feature_flags::ConfigFeatureFlags;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_file_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
@@ -363,6 +418,26 @@ mod config_google_settings;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_google_settings::ConfigGoogleSettings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_guest_accounts_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_guest_accounts_settings::ConfigGuestAccountsSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_image_proxy_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_image_proxy_settings::ConfigImageProxySettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_import_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_import_settings::ConfigImportSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_job_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_job_settings::ConfigJobSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_ldap_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
@@ -378,6 +453,16 @@ mod config_log_settings;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_log_settings::ConfigLogSettings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_message_export_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_message_export_settings::ConfigMessageExportSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_message_export_settings_global_relay_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_message_export_settings_global_relay_settings::ConfigMessageExportSettingsGlobalRelaySettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_metrics_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
@@ -388,15 +473,30 @@ mod config_native_app_settings;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_native_app_settings::ConfigNativeAppSettings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_notification_log_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_notification_log_settings::ConfigNotificationLogSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_office365_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_office365_settings::ConfigOffice365Settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_open_id_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_open_id_settings::ConfigOpenIdSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_password_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_password_settings::ConfigPasswordSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_plugin_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_plugin_settings::ConfigPluginSettings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 mod config_privacy_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
@@ -432,6 +532,16 @@ mod config_team_settings;
 #[cfg(any(feature = "elasticsearch", feature = "system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
 pub use config_team_settings::ConfigTeamSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_theme_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_theme_settings::ConfigThemeSettings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+mod config_wrangler_settings;
+#[cfg(any(feature = "elasticsearch", feature = "system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "elasticsearch", feature = "system"))))]
+pub use config_wrangler_settings::ConfigWranglerSettings;
 #[cfg(feature = "cloud")]
 mod confirm_customer_payment_request;
 #[cfg(feature = "cloud")]
@@ -722,6 +832,16 @@ mod environment_config_analytics_settings;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_analytics_settings::EnvironmentConfigAnalyticsSettings;
 #[cfg(feature = "system")]
+mod environment_config_announcement_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_announcement_settings::EnvironmentConfigAnnouncementSettings;
+#[cfg(feature = "system")]
+mod environment_config_bleve_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_bleve_settings::EnvironmentConfigBleveSettings;
+#[cfg(feature = "system")]
 mod environment_config_cluster_settings;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
@@ -732,10 +852,20 @@ mod environment_config_compliance_settings;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_compliance_settings::EnvironmentConfigComplianceSettings;
 #[cfg(feature = "system")]
+mod environment_config_elasticsearch_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_elasticsearch_settings::EnvironmentConfigElasticsearchSettings;
+#[cfg(feature = "system")]
 mod environment_config_email_settings;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_email_settings::EnvironmentConfigEmailSettings;
+#[cfg(feature = "system")]
+mod environment_config_experimental_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_experimental_settings::EnvironmentConfigExperimentalSettings;
 #[cfg(feature = "system")]
 mod environment_config_file_settings;
 #[cfg(feature = "system")]
@@ -751,6 +881,16 @@ mod environment_config_google_settings;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_google_settings::EnvironmentConfigGoogleSettings;
+#[cfg(feature = "system")]
+mod environment_config_guest_accounts_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_guest_accounts_settings::EnvironmentConfigGuestAccountsSettings;
+#[cfg(feature = "system")]
+mod environment_config_image_proxy_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_image_proxy_settings::EnvironmentConfigImageProxySettings;
 #[cfg(feature = "system")]
 mod environment_config_ldap_settings;
 #[cfg(feature = "system")]
@@ -777,6 +917,11 @@ mod environment_config_native_app_settings;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_native_app_settings::EnvironmentConfigNativeAppSettings;
 #[cfg(feature = "system")]
+mod environment_config_notification_log_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_notification_log_settings::EnvironmentConfigNotificationLogSettings;
+#[cfg(feature = "system")]
 mod environment_config_office365_settings;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
@@ -786,6 +931,11 @@ mod environment_config_password_settings;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_password_settings::EnvironmentConfigPasswordSettings;
+#[cfg(feature = "system")]
+mod environment_config_plugin_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_plugin_settings::EnvironmentConfigPluginSettings;
 #[cfg(feature = "system")]
 mod environment_config_privacy_settings;
 #[cfg(feature = "system")]
@@ -1009,12 +1159,38 @@ mod global_data_retention_policy;
 #[cfg(feature = "data_retention")]
 #[cfg_attr(docsrs, doc(cfg(feature = "data_retention")))]
 pub use global_data_retention_policy::GlobalDataRetentionPolicy;
-#[cfg(any(feature = "groups", feature = "ldap", feature = "websocket"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "groups",
+        feature = "ldap",
+        feature = "teams",
+        feature = "websocket"
+    )
+)]
 mod group;
-#[cfg(any(feature = "groups", feature = "ldap", feature = "websocket"))]
+#[cfg(
+    any(
+        feature = "channels",
+        feature = "groups",
+        feature = "ldap",
+        feature = "teams",
+        feature = "websocket"
+    )
+)]
 #[cfg_attr(
     docsrs,
-    doc(cfg(any(feature = "groups", feature = "ldap", feature = "websocket")))
+    doc(
+        cfg(
+            any(
+                feature = "channels",
+                feature = "groups",
+                feature = "ldap",
+                feature = "teams",
+                feature = "websocket"
+            )
+        )
+    )
 )]
 pub use group::Group;
 #[cfg(feature = "websocket")]

@@ -32,6 +32,12 @@ pub struct OAuthApp {
     /// The last time of update for the application
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_at: Option<i64>,
+    /// The id of the user who registered the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// The id of the Mattermost App this OAuth app belongs to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mattermost_app_id: Option<String>,
 }
 impl ::std::fmt::Debug for OAuthApp {
     /// Shows every field; secrets as `<redacted>`.
@@ -47,6 +53,8 @@ impl ::std::fmt::Debug for OAuthApp {
             .field("is_trusted", &self.is_trusted)
             .field("create_at", &self.create_at)
             .field("update_at", &self.update_at)
+            .field("creator_id", &self.creator_id)
+            .field("mattermost_app_id", &self.mattermost_app_id)
             .finish()
     }
 }

@@ -20,4 +20,16 @@ pub struct Role {
     /// indicates if this role is managed by a scheme (true), or is a custom stand-alone role (false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme_managed: Option<bool>,
+    /// The time in milliseconds the role was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_at: Option<i64>,
+    /// The time in milliseconds the role was last updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_at: Option<i64>,
+    /// The time in milliseconds the role was deleted (0 when it is not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_at: Option<i64>,
+    /// Whether the role is one of the server's own roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built_in: Option<bool>,
 }

@@ -8,4 +8,7 @@ pub struct ServerBusy {
     /// timestamp - number of seconds since Jan 1, 1970 UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<i64>,
+    /// The expiry as text (Go's time format).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_ts: Option<String>,
 }

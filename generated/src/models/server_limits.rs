@@ -12,4 +12,11 @@ pub struct ServerLimits {
         skip_serializing_if = "Option::is_none"
     )]
     pub active_user_count: Option<i64>,
+    /// The number of active users above which the server refuses new ones.
+    #[serde(
+        rename = "maxUsersHardLimit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_users_hard_limit: Option<i64>,
 }

@@ -56,4 +56,11 @@ pub struct SystemStatusResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub can_receive_notifications: Option<String>,
+    /// The search engine in use: database, bleve or elasticsearch.
+    #[serde(
+        rename = "ActiveSearchBackend",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active_search_backend: Option<String>,
 }

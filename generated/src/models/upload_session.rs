@@ -27,4 +27,10 @@ pub struct UploadSession {
     /// The amount of data uploaded in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_offset: Option<i64>,
+    /// The remote cluster the upload comes from (shared channels)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    /// The file id the remote cluster asked for (shared channels)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub req_file_id: Option<String>,
 }

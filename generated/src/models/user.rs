@@ -71,6 +71,9 @@ pub struct User {
     pub bot_last_icon_update: Option<i64>,
     #[serde(default)]
     pub disable_welcome_email: bool,
+    /// The time in milliseconds of the user's last login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<i64>,
 }
 impl ::std::fmt::Debug for User {
     /// Shows every field; secrets as `<redacted>`.
@@ -110,6 +113,7 @@ impl ::std::fmt::Debug for User {
             .field("bot_description", &self.bot_description)
             .field("bot_last_icon_update", &self.bot_last_icon_update)
             .field("disable_welcome_email", &self.disable_welcome_email)
+            .field("last_login", &self.last_login)
             .finish()
     }
 }

@@ -29,4 +29,32 @@ pub struct UserReport {
     /// Total number of posts made by a user within the given date range
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_posts: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<super::Timezone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_welcome_email: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub props: Option<::std::collections::BTreeMap<String, String>>,
 }

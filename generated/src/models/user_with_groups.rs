@@ -71,6 +71,9 @@ pub struct UserWithGroups {
     pub bot_last_icon_update: Option<i64>,
     #[serde(default)]
     pub disable_welcome_email: bool,
+    /// The time in milliseconds of the user's last login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<i64>,
     /// Comma-separated IDs of the groups the user belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_ids: Option<String>,
@@ -80,6 +83,8 @@ pub struct UserWithGroups {
     pub scheme_user: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme_admin: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<super::Group>>,
 }
 impl ::std::fmt::Debug for UserWithGroups {
     /// Shows every field; secrets as `<redacted>`.
@@ -119,10 +124,12 @@ impl ::std::fmt::Debug for UserWithGroups {
             .field("bot_description", &self.bot_description)
             .field("bot_last_icon_update", &self.bot_last_icon_update)
             .field("disable_welcome_email", &self.disable_welcome_email)
+            .field("last_login", &self.last_login)
             .field("group_ids", &self.group_ids)
             .field("scheme_guest", &self.scheme_guest)
             .field("scheme_user", &self.scheme_user)
             .field("scheme_admin", &self.scheme_admin)
+            .field("groups", &self.groups)
             .finish()
     }
 }

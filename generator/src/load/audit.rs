@@ -49,6 +49,44 @@ pub struct AuditedOperation {
     /// Facts found.
     #[serde(default)]
     pub note: String,
+    /// What the operation did against a real server (`cargo xtask live`), when it was run.
+    #[serde(default)]
+    pub live: Option<LiveRecord>,
+}
+
+/// The outcome of an operation in the live run (tests/tests/live_api.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LiveOutcome {
+    /// The server answered 2xx and every key it sent came back from the typed value.
+    #[serde(rename = "2xx")]
+    Answered,
+    /// A non-2xx listed in tests/live/expected.yaml with its reason.
+    Expected,
+    /// Not called, for the reason in tests/live/expected.yaml.
+    NotCalled,
+    /// Neither: a defect to fix.
+    Unexplained,
+}
+
+/// One operation's live outcome, as `cargo xtask live` recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct LiveRecord {
+    /// The outcome.
+    pub outcome: LiveOutcome,
+    /// The HTTP status, when there was a reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Mattermost's app error id of a non-2xx.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    /// Keys of a 2xx reply that the typed value did not give back.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub keys_lost: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One schema as audited against the server's struct.
@@ -141,6 +179,12 @@ pub struct Coverage {
     pub mismatches_by_kind: BTreeMap<String, usize>,
     /// Audited schemas by verdict.
     pub schema_verdicts: BTreeMap<Verdict, usize>,
+    /// Operations by their live outcome (`cargo xtask live`), over the rows that have one.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub live: BTreeMap<LiveOutcome, usize>,
+    /// Keys of 2xx replies the typed values did not give back, over the live run.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub live_keys_lost: usize,
     /// Operations of the spec without a row (`METHOD /path`).
     pub unaudited: Vec<String>,
     /// Rows that match no operation of the spec (`METHOD /path`).
@@ -165,6 +209,10 @@ pub fn coverage(audit: &Audit, operations: &[(String, String)], diagnostics: &mu
                 *coverage.verdicts.entry(row.verdict).or_default() += 1;
                 for kind in &row.kinds {
                     *coverage.mismatches_by_kind.entry(kind.clone()).or_default() += 1;
+                }
+                if let Some(live) = &row.live {
+                    *coverage.live.entry(live.outcome).or_default() += 1;
+                    coverage.live_keys_lost += live.keys_lost;
                 }
             }
             None => coverage.unaudited.push(op.clone()),
@@ -216,7 +264,7 @@ mod tests {
     const AUDIT: &str = "\
 server_version: '9.8'
 operations:
-  - {operation: GetUser, method: GET, path: '/u/{id}', handler: user.go getUser, verdict: agrees}
+  - {operation: GetUser, method: GET, path: '/u/{id}', handler: user.go getUser, verdict: agrees, live: {outcome: 2xx, status: 200}}
   - {operation: Bad, method: GET}
   - {operation: Gone, method: DELETE, path: /x, handler: x.go x, verdict: fixed, kinds: [route]}
 schemas:
@@ -237,6 +285,8 @@ schemas:
         assert_eq!(coverage.stale_rows, ["DELETE /x"]);
         assert_eq!(coverage.verdicts.get(&Verdict::Agrees), Some(&1));
         assert_eq!(coverage.schema_verdicts.get(&Verdict::Fixed), Some(&1));
+        assert_eq!(coverage.live.get(&LiveOutcome::Answered), Some(&1));
+        assert_eq!(audit.operations[0].live.as_ref().and_then(|l| l.status), Some(200));
         let kinds: Vec<&str> = diagnostics.items().iter().map(|d| d.kind).collect();
         assert_eq!(kinds, ["audit-invalid", "audit-coverage", "audit-stale"]);
     }
