@@ -372,6 +372,21 @@ async fn live_events_arrive_typed_with_their_data() {
     assert!(thread.thread.reply_count >= 1 && thread.thread.last_reply_at >= answer.create_at, "{thread:?}");
     expect!(events, Posted, |data, meta| data.post.id == answer.id && data.post.root_id == root.id);
 
+    // posted with an image attached: `otherFile` and `image` say so
+    let image = FilePart::from_bytes(GIF.to_vec(), "pixel.gif").mime_type("image/gif");
+    let uploaded = bob_http.upload_file(&channel.id, [image]).await.expect("upload an image");
+    let file_id = uploaded.file_infos.unwrap_or_default().first().map(|f| f.id.clone()).expect("a file id");
+    let with_file = CreatePostRequest {
+        channel_id: channel.id.clone(),
+        message: "a picture".into(),
+        file_ids: Some(vec![file_id.clone()]),
+        ..Default::default()
+    };
+    let with_file = bob_http.create_post(&with_file).await.expect("post a file");
+    let (posted, _) = expect!(events, Posted, |data, meta| data.post.id == with_file.id);
+    assert_eq!((posted.other_file.as_deref(), posted.image.as_deref()), (Some("true"), Some("true")));
+    assert_eq!(posted.post.file_ids.as_deref(), Some(&[file_id][..]));
+
     // thread_read_changed, thread_follow_changed
     let read_at = now_ms();
     alice_http
@@ -612,6 +627,12 @@ async fn live_events_arrive_typed_with_their_data() {
         expect!(events, from from, RoleUpdated, |data, meta| data.role.name.as_deref() == Some("system_post_all_public")
             && data.role.permissions.as_ref().is_some_and(|p| p.iter().map(String::as_str).collect::<BTreeSet<_>>() == wanted));
     }
+
+    // first_admin_visit_marketplace_status_received (not in the 9.8 spec: the escape hatch)
+    let request = OperationRequest::new(reqwest::Method::POST, "/api/v4/plugins/marketplace/first_admin_visit");
+    let _: Value = live.admin.send_json(request).await.expect("first admin visit");
+    expect!(events, FirstAdminVisitMarketplaceStatusReceived, |data, meta| data.first_admin_visit_marketplace_status
+        == "true");
 
     // config_changed
     let text = unique("live config ");
