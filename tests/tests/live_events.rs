@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use live_common::{keys, live, proxy::CutProxy, unique, Live, WAIT};
-use mattermost_client::events::{ActionSender, ConnectionNotice, Event, EventMeta, EventOptions, EventStream};
+use mattermost_client::events::{ActionSender, AuthMode, ConnectionNotice, Event, EventMeta, EventOptions, EventStream};
 use mattermost_client::models::{
     AddChannelMemberRequest, ChannelNotifyProps, ChannelType, Config, ConfigTeamSettings, CreateChannelRequest,
     CreatePostEphemeralRequest, CreatePostEphemeralRequestPost, CreatePostRequest, CreateUserRequest, EventBroadcast,
@@ -854,4 +854,112 @@ async fn live_lost_connection_is_reported_as_a_gap() {
     let after = post(&bob_http, &channel.id, "after the gap", None).await;
     let (_, meta) = expect!(events, Posted, |data, meta| data.post.id == after.id);
     assert!(meta.seq.is_some_and(|seq| seq >= 1));
+}
+
+/// The other ways in: the token in an `authentication_challenge` action instead of a header,
+/// actions answered by the server (statuses, an unknown action), and tokens the server refuses
+/// in either mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_challenge_authentication_actions_and_refused_tokens() {
+    let live = live().await;
+    let (alice, _) = live.user("alice").await;
+    let (bob, bob_http) = live.user("bob").await;
+    let team = live.team(&[&alice, &bob]).await;
+    let channel = open_channel(&bob_http, &team.id).await;
+    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+
+    let alice_ws = Live::login_at(&live.url, &alice).await;
+    let stream = alice_ws
+        .events_with(options().auth(AuthMode::Challenge))
+        .await
+        .expect("authenticated by the challenge");
+    let events = Recorder::start(stream);
+    let (_, meta) = expect!(events, Hello, |data, meta| true);
+    assert_eq!(meta.broadcast.user_id, alice.id);
+    let sent = post(&bob_http, &channel.id, "through the challenge", None).await;
+    expect!(events, Posted, |data, meta| data.post.id == sent.id);
+
+    let reply = events
+        .actions
+        .get_statuses_by_ids(&[alice.id.as_str(), bob.id.as_str()])
+        .await
+        .expect("statuses");
+    assert!(reply.is_ok(), "{reply:?}");
+    assert_eq!(reply.data.get(&alice.id).and_then(Value::as_str), Some("online"), "{:?}", reply.data);
+    assert!(reply.data.get(&bob.id).and_then(Value::as_str).is_some(), "{:?}", reply.data);
+    let reply = events.actions.send("no_such_action", Value::Null).await.expect("a reply");
+    assert!(!reply.is_ok());
+    assert_eq!(
+        reply.error.map(|e| e.id).as_deref(),
+        Some("api.web_socket_router.bad_action.app_error")
+    );
+
+    // A token the server refuses. In a challenge it closes the socket at once: an error.
+    let refused = Client::builder(&live.url).token("a".repeat(26)).build().expect("client");
+    let error = refused
+        .events_with::<Event>(options().auth(AuthMode::Challenge))
+        .await
+        .expect_err("a challenge the server refuses");
+    assert!(error.to_string().contains("authentication refused"), "{error}");
+    // In the header, Mattermost upgrades anyway (`api4/websocket.go` is an
+    // `APIHandlerTrustRequester`: a bad token leaves the session empty) and closes the socket
+    // without a frame when its first auth check finds no session, 5 s later (`web_conn.go`
+    // `authCheckInterval`). The stream never greets and says the connection was lost; it does
+    // not end with the 401 that its documentation promises (a defect, reported).
+    let started = Instant::now();
+    let events = Recorder::start(refused.events_with(options()).await.expect("upgraded whatever the token"));
+    let (_, lost) = events
+        .wait_from(0, "Disconnected", |e| matches!(e, Event::Connection(ConnectionNotice::Disconnected { .. })))
+        .await;
+    assert!(started.elapsed() >= Duration::from_secs(4), "closed by the auth check, not at once: {lost:?}");
+    let greeted: Vec<String> = events.items().iter().filter(|e| e.meta().is_some()).map(describe).collect();
+    assert!(greeted.is_empty(), "an unauthenticated socket gets no event: {greeted:?}");
+}
+
+/// With the token in a challenge, the upgrade request carries no session, so the server cannot
+/// resume the old connection (`api4/websocket.go` resumes only when the request's session has a
+/// user): a cut always costs a `Gap`, and the stream goes on with the new connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_challenge_mode_cannot_resume_so_a_cut_is_a_gap() {
+    let live = live().await;
+    let (alice, _) = live.user("alice").await;
+    let (bob, bob_http) = live.user("bob").await;
+    let team = live.team(&[&alice, &bob]).await;
+    let channel = open_channel(&bob_http, &team.id).await;
+    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+
+    let proxy = CutProxy::start(live.addr).await;
+    let alice_ws = Live::login_at(&proxy.url, &alice).await;
+    let stream = alice_ws
+        .events_with(options().auth(AuthMode::Challenge))
+        .await
+        .expect("event stream");
+    let events = Recorder::start(stream);
+    let (hello, _) = expect!(events, Hello, |data, meta| true);
+    proxy.cut();
+    let (cut_at, _) = events
+        .wait_from(0, "Disconnected", |e| matches!(e, Event::Connection(ConnectionNotice::Disconnected { .. })))
+        .await;
+    let missed = post(&bob_http, &channel.id, "while cut", None).await;
+    proxy.restore();
+    let (_, gap) = events
+        .wait_from(cut_at, "Gap", |e| matches!(e, Event::Connection(ConnectionNotice::Gap { .. })))
+        .await;
+    let Event::Connection(ConnectionNotice::Gap {
+        previous_connection_id,
+        new_connection_id,
+        ..
+    }) = gap
+    else {
+        unreachable!("a gap")
+    };
+    assert_eq!(previous_connection_id, hello.connection_id);
+    assert_ne!(new_connection_id, hello.connection_id);
+    let after = post(&bob_http, &channel.id, "after the gap", None).await;
+    expect!(events, Posted, |data, meta| data.post.id == after.id);
+    let replayed = events
+        .items()
+        .iter()
+        .any(|e| matches!(e, Event::Posted { data, .. } if data.post.id == missed.id));
+    assert!(!replayed, "what was published during the cut is not replayed to a new connection");
 }
