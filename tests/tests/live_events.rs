@@ -476,6 +476,18 @@ async fn live_events_arrive_typed_with_their_data() {
     alice_http.delete_preferences(&alice.id, std::slice::from_ref(&favourite)).await.expect("delete preferences");
     expect!(events, PreferencesDeleted, |data, meta| data.preferences.iter().any(|p| p.name == channel.id));
 
+    // preference_changed (one preference): the built-in `/collapse` command stores it
+    let command = mattermost_client::models::ExecuteCommandRequest {
+        channel_id: channel.id.clone(),
+        command: "/collapse".into(),
+        ..Default::default()
+    };
+    alice_http.execute_command(&command).await.expect("run /collapse");
+    expect!(events, PreferenceChanged, |data, meta| data.preference.user_id == alice.id
+        && data.preference.category == "display_settings"
+        && data.preference.name == "collapse_previews"
+        && data.preference.value == "true");
+
     // sidebar_category_created, _updated, _order_updated, _deleted
     let category = SidebarCategoryWithChannels {
         user_id: Some(alice.id.clone()),
