@@ -170,7 +170,7 @@ impl World {
 async fn posts(w: &World) {
     let World { alice, bob, alice_http, bob_http, team, channel, events, bob_events, .. } = w;
     // posted
-    let hello_post = post(&bob_http, &channel.id, &format!("hello @{}", alice.username), None).await;
+    let hello_post = post(bob_http, &channel.id, &format!("hello @{}", alice.username), None).await;
     let (posted, meta) = expect!(events, Posted, |data, meta| data.post.id == hello_post.id);
     assert_eq!(posted.post.message, hello_post.message);
     assert_eq!((posted.post.user_id.as_str(), posted.post.channel_id.as_str()), (bob.id.as_str(), channel.id.as_str()));
@@ -211,8 +211,8 @@ async fn posts(w: &World) {
     assert_eq!(meta.broadcast.channel_id, channel.id);
 
     // thread_updated: alice follows her own thread, bob replies
-    let root = post(&alice_http, &channel.id, "a thread", None).await;
-    let answer = post(&bob_http, &channel.id, "an answer", Some(&root.id)).await;
+    let root = post(alice_http, &channel.id, "a thread", None).await;
+    let answer = post(bob_http, &channel.id, "an answer", Some(&root.id)).await;
     let (thread, _) = expect!(events, ThreadUpdated, |data, meta| data.thread.id == root.id);
     assert!(thread.thread.reply_count >= 1 && thread.thread.last_reply_at >= answer.create_at, "{thread:?}");
     expect!(events, Posted, |data, meta| data.post.id == answer.id && data.post.root_id == root.id);
@@ -455,7 +455,7 @@ async fn teams(w: &World) {
     expect!(events, LeaveTeam, |data, meta| data.team_id == other.id && data.user_id == alice.id);
 
     // delete_team, restore_team
-    let doomed = live.team(&[&alice]).await;
+    let doomed = live.team(&[alice]).await;
     live.admin.soft_delete_team(&doomed.id).await.expect("archive a team");
     expect!(events, DeleteTeam, |data, meta| data.team.id == doomed.id && data.team.delete_at > 0);
     live.admin.restore_team(&doomed.id).await.expect("restore a team");
