@@ -1,8 +1,9 @@
-//! Project automation: `cargo xtask regen [--check]`, `cargo xtask fetch-spec <VERSION|URL>`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask bench`.
+//! Project automation: `cargo xtask regen [--check]`, `cargo xtask fetch-spec <VERSION|URL>`, `cargo xtask test`, `cargo xtask contract`, `cargo xtask bench`, `cargo xtask live`.
 
 mod bench;
 mod contract;
 mod fetch_spec;
+mod live;
 mod regen;
 mod spec;
 mod test;
@@ -31,6 +32,8 @@ enum Task {
     Contract,
     /// Measure regen, the generated crate's check and clean-build times and the client benchmarks.
     Bench(bench::BenchArgs),
+    /// Build the Mattermost server (cached) and run the live tests against it on PostgreSQL.
+    Live(live::LiveArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,5 +43,6 @@ fn main() -> ExitCode {
         Task::Test => test::run(),
         Task::Contract => contract::run(),
         Task::Bench(args) => bench::run(&args),
+        Task::Live(args) => live::run(&args),
     }
 }

@@ -63,6 +63,12 @@ const STEPS: &[Step] = &[
         args: &["xtask", "contract"],
         env: &[],
     },
+    Step {
+        name: "live tests against a real Mattermost server",
+        program: "cargo",
+        args: &["xtask", "live"],
+        env: &[],
+    },
 ];
 
 /// The generated crate's operation-group features (everything in `full`).
