@@ -17,6 +17,8 @@
 //! `app/platform/web_hub.go` `Start` (an inactive connection keeps its queue; an overflowing
 //! queue removes it; `hello` only when `reuseCount` is 0).
 
+#[path = "../live/harness.rs"]
+mod harness;
 #[path = "live_common/mod.rs"]
 mod live_common;
 #[macro_use]
@@ -29,7 +31,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use live_common::{live, proxy::CutProxy, unique, Live};
+use live_common::{proxy::CutProxy, unique, Live, Scenario};
 use mattermost_client::events::{AuthMode, ConnectionNotice, Event, EventOptions};
 use mattermost_client::models::{
     AddChannelMemberRequest, Channel, ChannelNotifyProps, ChannelType, Config, ConfigTeamSettings, CreateChannelRequest,
@@ -119,8 +121,7 @@ struct World {
 impl World {
     /// The users and their team, alice's stream (greeted) and raw socket, and a channel of
     /// alice's with bob in it: hello, status_change, channel_created, user_added.
-    async fn start() -> World {
-        let live = live().await;
+    async fn start(live: Live) -> World {
         let (alice, alice_http) = live.user("alice").await;
         let (bob, bob_http) = live.user("bob").await;
         let (carol, _) = live.user("carol").await;
@@ -529,13 +530,28 @@ async fn everyone(w: &World) {
 
 }
 
-// ---------------------------------------------------------------- tests
+// ---------------------------------------------------------------- the test
+
+/// One server, every scenario of this file on it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_events() {
+    let (server, live) = Live::start(&[]).await;
+    let scenarios: Vec<Scenario> = vec![
+        ("events arrive typed with their data", Box::pin(events_arrive_typed_with_their_data(live.clone()))),
+        ("a cut connection resumes", Box::pin(cut_connection_resumes_and_missed_events_arrive(live.clone()))),
+        ("a lost connection is a gap", Box::pin(lost_connection_is_reported_as_a_gap(live.clone()))),
+        ("challenge, actions, refused tokens", Box::pin(challenge_authentication_actions_and_refused_tokens(live.clone()))),
+        ("challenge mode cannot resume", Box::pin(challenge_mode_cannot_resume_so_a_cut_is_a_gap(live))),
+    ];
+    live_common::run(&server, scenarios).await;
+}
+
+// ---------------------------------------------------------------- scenarios
 
 /// At least 30 kinds of event arrive typed, with the data of the actions that caused them;
 /// none is `Unknown`, and the frames the server sent keep every key in their typed form.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_events_arrive_typed_with_their_data() {
-    let world = World::start().await;
+async fn events_arrive_typed_with_their_data(live: Live) {
+    let world = World::start(live).await;
     posts(&world).await;
     channels(&world).await;
     settings(&world).await;
@@ -579,9 +595,7 @@ async fn live_events_arrive_typed_with_their_data() {
 
 /// The connection is cut under the client while events are published: the stream resumes the
 /// server's connection and the missed events arrive once each, in order, with no gap.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_cut_connection_resumes_and_missed_events_arrive() {
-    let live = live().await;
+async fn cut_connection_resumes_and_missed_events_arrive(live: Live) {
     let (alice, _) = live.user("alice").await;
     let (bob, bob_http) = live.user("bob").await;
     let team = live.team(&[&alice, &bob]).await;
@@ -651,9 +665,7 @@ async fn live_cut_connection_resumes_and_missed_events_arrive() {
 /// While the connection is cut the server drops it after more than 256 missed events: the
 /// stream reconnects, the server greets it as a new connection, and the stream says events
 /// were lost with a `Gap` naming both connections.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_lost_connection_is_reported_as_a_gap() {
-    let live = live().await;
+async fn lost_connection_is_reported_as_a_gap(live: Live) {
     let (alice, _) = live.user("alice").await;
     let (bob, bob_http) = live.user("bob").await;
     let team = live.team(&[&alice, &bob]).await;
@@ -714,9 +726,7 @@ async fn live_lost_connection_is_reported_as_a_gap() {
 /// The other ways in: the token in an `authentication_challenge` action instead of a header,
 /// actions answered by the server (statuses, an unknown action), and tokens the server refuses
 /// in either mode.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_challenge_authentication_actions_and_refused_tokens() {
-    let live = live().await;
+async fn challenge_authentication_actions_and_refused_tokens(live: Live) {
     let (alice, _) = live.user("alice").await;
     let (bob, bob_http) = live.user("bob").await;
     let team = live.team(&[&alice, &bob]).await;
@@ -774,9 +784,7 @@ async fn live_challenge_authentication_actions_and_refused_tokens() {
 /// With the token in a challenge, the upgrade request carries no session, so the server cannot
 /// resume the old connection (`api4/websocket.go` resumes only when the request's session has a
 /// user): a cut always costs a `Gap`, and the stream goes on with the new connection.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_challenge_mode_cannot_resume_so_a_cut_is_a_gap() {
-    let live = live().await;
+async fn challenge_mode_cannot_resume_so_a_cut_is_a_gap(live: Live) {
     let (alice, _) = live.user("alice").await;
     let (bob, bob_http) = live.user("bob").await;
     let team = live.team(&[&alice, &bob]).await;

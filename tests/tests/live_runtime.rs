@@ -10,6 +10,8 @@
 //! digits, 30 s, a window of 3), `api4/user.go` `getUser` (`HandleEtag`),
 //! `app/ratelimit.go` (`Retry-After` in whole seconds), `api4/file.go` `uploadFileStream`.
 
+#[path = "../live/harness.rs"]
+mod harness;
 #[path = "live_common/mod.rs"]
 mod live_common;
 #[path = "hostile/trace.rs"]
@@ -19,13 +21,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, TryStreamExt};
-use live_common::{live, unique, Live, PASSWORD};
+use live_common::{unique, Live, Scenario, PASSWORD};
 use mattermost_client::models::{
     CreateChannelRequest, CreatePostRequest, CreateUserAccessTokenRequest,
     PatchUserRequest, Post, RevokeUserAccessTokenRequest, UpdateUserMfaRequest, UpdateUserRolesRequest, User,
 };
-use mattermost_client::runtime::{paginate, OperationRequest};
-use serde_json::{json, Value};
+use mattermost_client::runtime::paginate;
 use mattermost_client::{Client, Conditional, FilePart, LoginCredentials, RetryPolicy, StatusCode};
 
 /// The TOTP code of `secret` (base32, as the server generates it) for now.
@@ -41,17 +42,7 @@ fn totp_now(secret: &str) -> String {
     totp.generate_current().to_string()
 }
 
-/// Turns on what these tests need and the server has off by default: MFA and personal access
-/// tokens. Through the escape hatch: the spec's `Config` has no `EnableUserAccessTokens`.
-async fn enable_mfa_and_tokens(live: &Live) {
-    let patch = json!({"ServiceSettings": {"EnableMultifactorAuthentication": true, "EnableUserAccessTokens": true}});
-    let request = OperationRequest::new(reqwest::Method::PUT, "/api/v4/config/patch").json(&patch);
-    let _: Value = live.admin.send_json(request).await.expect("enable MFA and tokens");
-}
-
-#[tokio::test]
-async fn live_password_login_keeps_the_session_token() {
-    let live = live().await;
+async fn password_login_keeps_the_session_token(live: Live) {
     let (user, _) = live.user("login").await;
     let client = Client::new(&live.url).expect("client");
     assert!(!client.has_token());
@@ -66,9 +57,7 @@ async fn live_password_login_keeps_the_session_token() {
     assert_eq!(refused.status(), Some(StatusCode::UNAUTHORIZED), "{refused}");
 }
 
-#[tokio::test]
-async fn live_wrong_password_is_a_typed_error_with_the_app_error_id() {
-    let live = live().await;
+async fn wrong_password_is_a_typed_error_with_the_app_error_id(live: Live) {
     let (user, _) = live.user("wrong").await;
     let client = Client::new(&live.url).expect("client");
     let error = client.login(&user.username, "not-the-password").await.expect_err("refused");
@@ -83,10 +72,7 @@ async fn live_wrong_password_is_a_typed_error_with_the_app_error_id() {
     }
 }
 
-#[tokio::test]
-async fn live_mfa_login_with_a_real_totp_code() {
-    let live = live().await;
-    enable_mfa_and_tokens(&live).await;
+async fn mfa_login_with_a_real_totp_code(live: Live) {
     let (user, client) = live.user("mfa").await;
     let secret = client.generate_mfa_secret(&user.id).await.expect("an MFA secret");
     let secret = secret.secret.expect("the secret");
@@ -114,10 +100,7 @@ async fn live_mfa_login_with_a_real_totp_code() {
     assert!(!format!("{credentials:?}").contains(&code), "the code is not shown");
 }
 
-#[tokio::test]
-async fn live_personal_access_token() {
-    let live = live().await;
-    enable_mfa_and_tokens(&live).await;
+async fn personal_access_token(live: Live) {
     let (user, client) = live.user("pat").await;
     let roles = UpdateUserRolesRequest {
         roles: "system_user system_user_access_token".into(),
@@ -138,9 +121,7 @@ async fn live_personal_access_token() {
     assert!(!refused.to_string().contains(&token) && !format!("{refused:?}").contains(&token));
 }
 
-#[tokio::test]
-async fn live_if_none_match_gets_a_real_304() {
-    let live = live().await;
+async fn if_none_match_gets_a_real_304(live: Live) {
     let (user, client) = live.user("etag").await;
     let first = client.get_user(&user.id).send_with_response().await.expect("a user");
     let etag = first.etag().expect("getUser sends an ETag").to_owned();
@@ -160,9 +141,7 @@ async fn live_if_none_match_gets_a_real_304() {
     }
 }
 
-#[tokio::test]
-async fn live_files_uploaded_together_come_back_byte_for_byte() {
-    let live = live().await;
+async fn files_uploaded_together_come_back_byte_for_byte(live: Live) {
     let (user, client) = live.user("files").await;
     let team = live.team(&[&user]).await;
     let channel = client
@@ -215,10 +194,8 @@ async fn live_files_uploaded_together_come_back_byte_for_byte() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_stream_over_more_than_1000_posts_yields_each_once() {
+async fn stream_over_more_than_1000_posts_yields_each_once(live: Live) {
     const POSTS: usize = 1_050;
-    let live = live().await;
     let (user, client) = live.user("stream").await;
     let team = live.team(&[&user]).await;
     let channel = client
@@ -282,14 +259,23 @@ async fn live_stream_over_more_than_1000_posts_yields_each_once() {
     assert!(streamed.windows(2).all(|w| w[0].create_at >= w[1].create_at));
 }
 
+/// Rate limiting on the second server: 20 requests a second, bursts of 2 (`MaxBurst` 1). The
+/// harness polls `/system/ping` every 100 ms while the server starts, well under the limit.
+const RATE_LIMITING: &[(&str, &str)] = &[
+    ("MM_RATELIMITSETTINGS_ENABLE", "true"),
+    ("MM_RATELIMITSETTINGS_PERSEC", "20"),
+    ("MM_RATELIMITSETTINGS_MAXBURST", "1"),
+];
+
 /// A server with rate limiting on answers 429 with `Retry-After`; the client waits as asked and
 /// every call succeeds.
-async fn rate_limited_calls_are_retried_as_asked(url: &str, user: &User) {
+async fn rate_limited_calls_wait_as_retry_after_says(live: Live) {
     trace::init();
+    let (user, _) = live.user("limited").await;
     // Without retries (and without a token: the limiter answers before authentication, so a
     // call is refused 401 when let through), the server's 429 comes back as it is, with the
     // wait it asks for.
-    let impatient = Client::builder(url).retry(RetryPolicy::none()).build().expect("client");
+    let impatient = Client::builder(&live.url).retry(RetryPolicy::none()).build().expect("client");
     let mut asked = None;
     for _ in 0..20 {
         let error = impatient.get_user(&user.id).await.expect_err("no token");
@@ -302,7 +288,7 @@ async fn rate_limited_calls_are_retried_as_asked(url: &str, user: &User) {
     let asked = asked.expect("a 429 with Retry-After within 20 quick calls");
     assert_eq!(asked, Duration::from_secs(1), "Retry-After in whole seconds");
 
-    let client = Client::builder(url)
+    let client = Client::builder(&live.url)
         .retry(RetryPolicy::default().max_retries(20))
         .build()
         .expect("client");
@@ -318,7 +304,7 @@ async fn rate_limited_calls_are_retried_as_asked(url: &str, user: &User) {
     for call in &calls {
         let reply = call.as_ref().expect("every call succeeds after its waits");
         assert_eq!(reply.value.id, user.id);
-        assert_eq!(reply.rate_limit().limit, Some(2), "the server's X-RateLimit-Limit");
+        assert_eq!(reply.rate_limit().limit, Some(2), "the server's X-RateLimit-Limit: MaxBurst + 1");
     }
     let output = trace::output();
     let limited = output
@@ -327,7 +313,7 @@ async fn rate_limited_calls_are_retried_as_asked(url: &str, user: &User) {
         .count();
     let waits: Vec<&str> = output.lines().filter(|l| l.contains("retrying request")).collect();
     let asked_ms = format!("delay_ms={}", asked.as_millis());
-    println!("10 calls in {elapsed:?}: {limited} attempts answered 429, each followed by a wait of {asked:?}");
+    println!("10 calls in {elapsed:?}: {limited} attempts answered 429, each retried after {asked:?}");
     assert!(limited >= 5, "the server limited most of the calls:\n{output}");
     assert_eq!(waits.len() + 1, limited, "every 429 but the impatient client's was retried");
     assert!(
@@ -337,10 +323,28 @@ async fn rate_limited_calls_are_retried_as_asked(url: &str, user: &User) {
     assert!(elapsed >= asked, "the client waited");
 }
 
-#[tokio::test]
-async fn live_rate_limited_calls_wait_as_retry_after_says() {
-    let live = live().await;
-    let limited = std::env::var("MM_LIVE_LIMITED_URL").expect("MM_LIVE_LIMITED_URL: a server with rate limiting on");
-    let (user, _) = live.user("limited").await;
-    rate_limited_calls_are_retried_as_asked(&limited, &user).await;
+// ---------------------------------------------------------------- the tests
+
+/// One server, the scenarios that need no special setting on it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_runtime() {
+    let (server, live) = Live::start(&[]).await;
+    let scenarios: Vec<Scenario> = vec![
+        ("password login", Box::pin(password_login_keeps_the_session_token(live.clone()))),
+        ("wrong password", Box::pin(wrong_password_is_a_typed_error_with_the_app_error_id(live.clone()))),
+        ("MFA with TOTP", Box::pin(mfa_login_with_a_real_totp_code(live.clone()))),
+        ("personal access token", Box::pin(personal_access_token(live.clone()))),
+        ("If-None-Match, 304", Box::pin(if_none_match_gets_a_real_304(live.clone()))),
+        ("files in one upload", Box::pin(files_uploaded_together_come_back_byte_for_byte(live.clone()))),
+        ("a stream over 1,050 posts", Box::pin(stream_over_more_than_1000_posts_yields_each_once(live))),
+    ];
+    live_common::run(&server, scenarios).await;
+}
+
+/// A second server, with rate limiting on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_rate_limiting() {
+    let (server, live) = Live::start(RATE_LIMITING).await;
+    let scenarios: Vec<Scenario> = vec![("429 and Retry-After", Box::pin(rate_limited_calls_wait_as_retry_after_says(live)))];
+    live_common::run(&server, scenarios).await;
 }

@@ -1,16 +1,25 @@
-//! What the live event and runtime tests share: the running server, users made for one test,
-//! a proxy that can cut connections, and the check that a typed value lost nothing.
+//! What the live event and runtime tests share: a server of the harness (`tests/live/`) and its
+//! admin, users made for one scenario, scenarios run side by side on one server, a proxy that
+//! can cut connections, and the check that a typed value lost nothing.
+//!
+//! A server takes seconds to start, so each test binary starts one (`harness::LiveServer`) and
+//! runs its scenarios on it at once, each with users, teams and channels of its own; a failing
+//! scenario does not stop the others, and the test fails naming every one that failed.
 
 #![allow(dead_code)]
 
 pub mod keys;
 pub mod proxy;
 
+use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
 
 use mattermost_client::models::{AddTeamMemberRequest, CreateTeamRequest, CreateUserRequest, Team, User};
 use mattermost_client::Client;
+
+use crate::harness::LiveServer;
 
 /// Longest wait for one thing to happen on the live server.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -18,29 +27,81 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// The password of every user these tests create.
 pub const PASSWORD: &str = "Live-test-passw0rd!";
 
-/// The running server and its system admin.
+/// A running server of the harness and its system admin.
+#[derive(Clone)]
 pub struct Live {
     /// The server's root URL (`http://127.0.0.1:<port>`).
     pub url: String,
-    /// Its address, for the proxy.
+    /// Its address, for the proxy and raw sockets.
     pub addr: SocketAddr,
     /// A client logged in as the system admin.
     pub admin: Client,
 }
 
-/// The live server: `MM_LIVE_URL`, its admin `MM_LIVE_ADMIN` with `MM_LIVE_PASSWORD`.
-pub async fn live() -> Live {
-    let url = std::env::var("MM_LIVE_URL").expect("MM_LIVE_URL: the live server's URL");
-    let login = std::env::var("MM_LIVE_ADMIN").expect("MM_LIVE_ADMIN: the live server's admin");
-    let password = std::env::var("MM_LIVE_PASSWORD").expect("MM_LIVE_PASSWORD");
-    let addr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .expect("MM_LIVE_URL is http://<ip>:<port>");
-    let admin = Client::new(&url).expect("admin client");
-    let _: User = admin.login(&login, &password).await.expect("admin login");
-    Live { url, addr, admin }
+impl Live {
+    /// Starts a server with these extra `MM_*` settings (see `harness::LiveServer::start_with`)
+    /// and logs its admin in.
+    pub async fn start(settings: &[(&str, &str)]) -> (LiveServer, Live) {
+        let started = Instant::now();
+        let server = LiveServer::start_with(settings).unwrap_or_else(|e| panic!("the live server did not start: {e}"));
+        println!(
+            "live server ready in {:.1} s (ping after {:.1} s)",
+            started.elapsed().as_secs_f64(),
+            server.server_start.as_secs_f64()
+        );
+        let url = server.base_url.clone();
+        let addr = SocketAddr::from(([127, 0, 0, 1], server.port()));
+        let admin = Client::new(&url).expect("admin client");
+        let _: User = admin.login(server.admin_login, server.admin_password).await.expect("admin login");
+        (server, Live { url, addr, admin })
+    }
+}
+
+/// One scenario: a name and what it does.
+pub type Scenario = (&'static str, Pin<Box<dyn Future<Output = ()> + Send>>);
+
+/// Runs the scenarios side by side, each in a task of its own, prints how long each took, and
+/// fails naming every scenario that failed (with the end of the server's log).
+pub async fn run(server: &LiveServer, scenarios: Vec<Scenario>) {
+    let started = Instant::now();
+    let count = scenarios.len();
+    let tasks: Vec<_> = scenarios
+        .into_iter()
+        .map(|(name, scenario)| {
+            (
+                name,
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    scenario.await;
+                    started.elapsed()
+                }),
+            )
+        })
+        .collect();
+    let mut failed = Vec::new();
+    for (name, task) in tasks {
+        match task.await {
+            Ok(took) => println!("scenario {name}: passed in {:.2} s", took.as_secs_f64()),
+            Err(error) => {
+                println!("scenario {name}: FAILED");
+                failed.push(format!("{name}: {}", panic_message(error)));
+            }
+        }
+    }
+    println!("{count} scenarios in {:.2} s", started.elapsed().as_secs_f64());
+    assert!(failed.is_empty(), "failed scenarios:\n{}\n\n{}", failed.join("\n"), server.server_log_tail());
+}
+
+/// What a scenario's task panicked with.
+fn panic_message(error: tokio::task::JoinError) -> String {
+    match error.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic without a message".into()),
+        Err(error) => error.to_string(),
+    }
 }
 
 /// A name no other test or run uses: `prefix` and eight random letters.
