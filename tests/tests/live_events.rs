@@ -582,6 +582,7 @@ async fn events_arrive_typed_with_their_data(live: Live) {
     println!("{} kinds of event received typed: {typed:?}", typed.len());
     println!("received with untyped data: {untyped:?}");
     assert!(typed.len() >= 30, "only {} kinds typed: {typed:?}", typed.len());
+    assert!(untyped.is_empty(), "events with untyped data (or a variant missing from typed_json): {untyped:?}");
 
     // Every frame the server wrote decodes typed and keeps every key.
     let frames = world.tap.frames();
@@ -589,6 +590,7 @@ async fn events_arrive_typed_with_their_data(live: Live) {
     println!("{} frames of {} kinds on the raw socket; untyped: {:?}", frames.len(), check.kinds.len(), check.untyped);
     let missing: Vec<&&str> = typed.iter().filter(|kind| !check.kinds.contains(**kind)).collect();
     assert!(missing.is_empty(), "the raw socket missed kinds the stream had: {missing:?}");
+    assert!(check.untyped.is_empty(), "frames with untyped data: {:?}", check.untyped);
     assert!(check.unexplained().is_empty(), "keys lost by the typed events: {:#?}", check.unexplained());
     assert!(check.stale().is_empty(), "known losses no longer seen (remove them): {:?}", check.stale());
 }
