@@ -360,9 +360,11 @@ async fn live_runtime() {
     live_common::run(&server, scenarios).await;
 }
 
-/// A second server, with rate limiting on.
+/// A second server, with rate limiting on. Named to run after `live_runtime` (tests run one at
+/// a time, in name order): it installs the process-wide trace capture, which then keeps
+/// everything traced.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_rate_limiting() {
+async fn live_runtime_with_rate_limiting() {
     let (server, live) = Live::start(RATE_LIMITING).await;
     let scenarios: Vec<Scenario> = vec![("429 and Retry-After", Box::pin(rate_limited_calls_wait_as_retry_after_says(live)))];
     live_common::run(&server, scenarios).await;
