@@ -25,6 +25,9 @@ pub struct Generation {
     /// The contract test's calls of every operation (`tests/contract/calls.rs`, a path relative
     /// to the repository, not to the crate).
     pub contract_calls: OutputFile,
+    /// The live test's calls of every operation (`tests/live/calls.rs`, relative to the
+    /// repository).
+    pub live_calls: OutputFile,
     /// Located warnings and notes.
     pub diagnostics: Diagnostics,
     /// The IR the files were made from.
@@ -90,7 +93,7 @@ pub fn generate_with(spec_text: &str, inputs: Inputs<'_>) -> Result<Generation, 
     let files = lower::lower_all(&ir);
     let lowered = Instant::now();
     load::locate_all(&mut diagnostics, &spec.tree);
-    let lower::LoweredFiles { crate_files: mut files, contract_calls } = match files {
+    let lower::LoweredFiles { crate_files: mut files, contract_calls, live_calls } = match files {
         Ok(files) => files,
         Err(error) => {
             diagnostics.error("internal", "", error.to_string());
@@ -103,6 +106,7 @@ pub fn generate_with(spec_text: &str, inputs: Inputs<'_>) -> Result<Generation, 
     Ok(Generation {
         files,
         contract_calls,
+        live_calls,
         diagnostics,
         ir,
         audit,

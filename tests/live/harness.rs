@@ -100,6 +100,9 @@ const SERVER_SETTINGS: &[(&str, &str)] = &[
     ("MM_EXPERIMENTALSETTINGS_ENABLESHAREDCHANNELS", "false"),
     ("MM_EXPERIMENTALSETTINGS_ENABLEREMOTECLUSTERSERVICE", "false"),
     ("MM_GUESTACCOUNTSSETTINGS_ENABLE", "false"),
+    // Features behind flags in this server (server/public/model/feature_flags.go).
+    ("MM_FEATUREFLAGS_CHANNELBOOKMARKS", "true"),
+    ("MM_FEATUREFLAGS_MOVETHREADSENABLED", "true"),
 ];
 
 /// A running Mattermost server on its own PostgreSQL; stops both when dropped.

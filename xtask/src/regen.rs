@@ -95,9 +95,10 @@ fn regen(args: &RegenArgs) -> Result<ExitCode, String> {
     let mode = if args.check { Mode::Check } else { Mode::Write };
     let mut report = emit::sync(&out_dir, &generation.files, mode).map_err(|e| format!("cannot sync {}: {e}", out_dir.display()))?;
     if args.out.is_none() {
-        // The contract test's calls are made from the same IR and go with generated/.
-        let calls = &generation.contract_calls;
-        sync_calls(&root, calls, mode, &mut report).map_err(|e| format!("cannot sync {}: {e}", calls.path))?;
+        // The contract and live tests' calls are made from the same IR and go with generated/.
+        for calls in [&generation.contract_calls, &generation.live_calls] {
+            sync_calls(&root, calls, mode, &mut report).map_err(|e| format!("cannot sync {}: {e}", calls.path))?;
+        }
     }
     let write_time = written.elapsed();
 

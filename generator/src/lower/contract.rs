@@ -324,7 +324,7 @@ fn owned_argument(types: &TypeSpace, shape: &Shape, wire_name: &str, name: &Iden
 }
 
 /// The client's type for `shape`, as code outside the client crate names it.
-fn client_type(types: &TypeSpace, shape: &Shape) -> TokenStream {
+pub(super) fn client_type(types: &TypeSpace, shape: &Shape) -> TokenStream {
     shape_type(types, shape, Context::ClientCrate)
 }
 
@@ -334,7 +334,7 @@ fn example_text(types: &TypeSpace, shape: &Shape, name: &str) -> TokenStream {
 }
 
 /// `value` as compact JSON text in a raw string literal (`r#"{..}"#`).
-fn raw_string(value: &Value) -> TokenStream {
+pub(super) fn raw_string(value: &Value) -> TokenStream {
     let json = value.to_string();
     let mut hashes = String::from("#");
     while json.contains(&format!("\"{hashes}")) {
@@ -392,7 +392,7 @@ fn nth_example(types: &TypeSpace, shape: &Shape, name: &str, depth: usize, n: us
 
 /// The `n`th string value for an input or property called `name`: an id of 26 characters for
 /// `id`, `*_id`, `*_ids`, `*Id`, an address for `*email*`, a URL for `*url*`/`*uri*`.
-fn string_example(name: &str, n: usize) -> String {
+pub(super) fn string_example(name: &str, n: usize) -> String {
     let lower = name.to_ascii_lowercase();
     if lower == "id" || lower.ends_with("_id") || lower.ends_with("_ids") || name.ends_with("Id") || name.ends_with("Ids") {
         let suffix = n.to_string();
@@ -409,6 +409,6 @@ fn string_example(name: &str, n: usize) -> String {
 }
 
 /// [`EXAMPLE_FILE`] as a byte string literal.
-fn file_literal() -> proc_macro2::Literal {
+pub(super) fn file_literal() -> proc_macro2::Literal {
     proc_macro2::Literal::byte_string(EXAMPLE_FILE)
 }

@@ -6,6 +6,7 @@ pub mod events;
 pub mod models;
 pub mod operations;
 pub mod contract;
+pub mod live;
 pub mod constructors;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub struct LoweredFiles {
     pub crate_files: Vec<OutputFile>,
     /// The contract test's calls ([`contract::CALLS_PATH`], relative to the repository).
     pub contract_calls: OutputFile,
+    /// The live test's calls ([`live::CALLS_PATH`], relative to the repository).
+    pub live_calls: OutputFile,
 }
 
 /// One file to lower and format on some thread of the pool.
@@ -60,7 +63,7 @@ pub fn lower_all(ir: &Ir) -> Result<LoweredFiles, FormatError> {
     }
     // Largest first, so that no thread is left with a big file at the end: the calls file, the
     // groups by their number of operations, then the rest.
-    let mut jobs: Vec<Job> = vec![Box::new(|| contract::calls_file(ir))];
+    let mut jobs: Vec<Job> = vec![Box::new(|| contract::calls_file(ir)), Box::new(|| live::calls_file(ir))];
     let mut groups = operation_groups(ir);
     groups.sort_by_key(|(group, ops)| (std::cmp::Reverse(ops.len()), group.name.as_str()));
     for (group, ops) in groups {
@@ -91,11 +94,16 @@ pub fn lower_all(ir: &Ir) -> Result<LoweredFiles, FormatError> {
         path: contract::CALLS_PATH.into(),
         message: "the calls file was not made".into(),
     })?;
+    let live_calls = formatted.next().ok_or_else(|| FormatError {
+        path: live::CALLS_PATH.into(),
+        message: "the live calls file was not made".into(),
+    })?;
     files.extend(formatted);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(LoweredFiles {
         crate_files: files,
         contract_calls,
+        live_calls,
     })
 }
 
