@@ -19,6 +19,8 @@
 
 #[path = "../live/harness.rs"]
 mod harness;
+#[path = "../live/compare.rs"]
+mod compare;
 #[path = "live_common/mod.rs"]
 mod live_common;
 #[macro_use]

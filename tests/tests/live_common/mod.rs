@@ -1,6 +1,6 @@
 //! What the live event and runtime tests share: a server of the harness (`tests/live/`) and its
-//! admin, users made for one scenario, scenarios run side by side on one server, a proxy that
-//! can cut connections, and the check that a typed value lost nothing.
+//! admin, users made for one scenario, scenarios run side by side on one server, and a proxy
+//! that can cut connections.
 //!
 //! A server takes seconds to start, so each test binary starts one (`harness::LiveServer`) and
 //! runs its scenarios on it at once, each with users, teams and channels of its own; a failing
@@ -8,7 +8,6 @@
 
 #![allow(dead_code)]
 
-pub mod keys;
 pub mod proxy;
 
 use std::future::Future;

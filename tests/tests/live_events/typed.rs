@@ -1,6 +1,6 @@
 //! Whether the events of the live server keep, typed, everything the server wrote: each frame
 //! of a raw socket is decoded as the client decodes it, serialized back, and compared with the
-//! frame (`live_common::keys`).
+//! frame by the live API test's comparison (`tests/live/compare.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +8,7 @@ use mattermost_client::events::{Event, EventMeta};
 use mattermost_client::models::EventBroadcast;
 use serde_json::Value;
 
-use crate::live_common::keys;
+use crate::compare::lost_keys;
 
 /// The typed data of an event, serialized back; `None` for an event whose data is not typed
 /// (a `Value`), a connection notice or `Unknown`.
@@ -79,11 +79,14 @@ impl FrameCheck {
             let mut lost = Vec::new();
             if let Some(meta) = event.meta() {
                 let typed = serde_json::to_value(&meta.broadcast).expect("a broadcast serializes");
-                lost.extend(keys::lost(&broadcast, &typed).into_iter().map(|l| format!("broadcast{l}")));
+                lost.extend(lost_keys(&broadcast, &typed).into_iter().map(|l| format!("broadcast{l}")));
             }
             match (&event, typed_json(&event)) {
                 (Event::Unknown { .. }, _) => lost.push(format!("Unknown: {data}")),
-                (_, Some(typed)) => lost.extend(keys::lost(&data, &typed).into_iter().map(|l| format!("data{l}"))),
+                (_, Some(typed)) => {
+                    let sent = decode_json_members(&data, &typed);
+                    lost.extend(lost_keys(&sent, &typed).into_iter().map(|l| format!("data{l}")));
+                }
                 (_, None) => {
                     check.untyped.insert(name.to_owned());
                 }
@@ -115,4 +118,19 @@ impl FrameCheck {
             .filter(|(e, l, _)| !self.lost.get(*e).is_some_and(|losses| losses.iter().any(|x| x.starts_with(l))))
             .collect()
     }
+}
+
+/// `data` with each member that the server sent as a string holding JSON (`posted`'s `post`),
+/// and that the typed data holds as an object or a list, replaced by the JSON it holds: as the
+/// client decodes it (`runtime::decode_event_data`, members of the data only).
+fn decode_json_members(data: &Value, typed: &Value) -> Value {
+    let (Value::Object(members), Value::Object(typed)) = (data, typed) else { return data.clone() };
+    let decoded = members.iter().map(|(key, value)| {
+        let held = match (value, typed.get(key)) {
+            (Value::String(text), Some(Value::Object(_) | Value::Array(_))) => serde_json::from_str(text).ok(),
+            _ => None,
+        };
+        (key.clone(), held.unwrap_or_else(|| value.clone()))
+    });
+    Value::Object(decoded.collect())
 }
