@@ -1144,6 +1144,29 @@ async fn call_sends_each_reply_kind_and_is_a_static_send_future() {
 }
 
 #[tokio::test]
+async fn a_list_or_map_reply_of_null_is_empty_and_a_broken_one_still_fails() {
+    use mattermost_client_runtime::Call;
+    use std::collections::HashMap;
+    let server = MockServer::start().await;
+    // What GetJobs answers on a server with no job (seen live): `null` for a nil Go slice.
+    Mock::given(path("/api/v4/null")).respond_with(ResponseTemplate::new(200).set_body_string("null")).mount(&server).await;
+    Mock::given(path("/api/v4/list")).respond_with(ResponseTemplate::new(200).set_body_json(json!([1, 2]))).mount(&server).await;
+    Mock::given(path("/api/v4/number")).respond_with(ResponseTemplate::new(200).set_body_string("7")).mount(&server).await;
+    let c = client(&server);
+    let list: Vec<i64> = Call::json_or_empty(&c, OperationRequest::new(Method::GET, "/api/v4/null")).await.expect("null list");
+    assert!(list.is_empty());
+    let map: HashMap<String, i64> = Call::json_or_empty(&c, OperationRequest::new(Method::GET, "/api/v4/null")).await.expect("null map");
+    assert!(map.is_empty());
+    let list: Vec<i64> = Call::json_or_empty(&c, OperationRequest::new(Method::GET, "/api/v4/list")).await.expect("list");
+    assert_eq!(list, [1, 2]);
+    let wrong = Call::<Vec<i64>>::json_or_empty(&c, OperationRequest::new(Method::GET, "/api/v4/number")).await;
+    assert!(matches!(wrong, Err(mattermost_client_runtime::Error::Decode { .. })), "{wrong:?}");
+    // A plain `json` call still refuses `null` for a list.
+    let strict = Call::<Vec<i64>>::json(&c, OperationRequest::new(Method::GET, "/api/v4/null")).await;
+    assert!(strict.is_err());
+}
+
+#[tokio::test]
 async fn response_debug_shows_header_names_not_values() {
     use mattermost_client_runtime::Call;
     let server = MockServer::start().await;

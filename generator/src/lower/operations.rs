@@ -297,6 +297,8 @@ fn build_request(op: &Operation, inputs: &[Input<'_>], value: impl Fn(&Input<'_>
 /// The return type and the [`Call`](crate::runtime::Call) constructor for a reply.
 pub(super) fn reply(types: &TypeSpace, response: &Response) -> (TokenStream, TokenStream) {
     match response {
+        // The server writes a nil slice or map as `null`: a list or map reply decodes it as empty.
+        Response::Json(shape @ (Shape::Array(_) | Shape::Map(_))) => (shape_type(types, shape, Context::Elsewhere), quote!(json_or_empty)),
         Response::Json(shape) => (shape_type(types, shape, Context::Elsewhere), quote!(json)),
         Response::Bytes => (quote!(::bytes::Bytes), quote!(bytes)),
         Response::Text => (quote!(String), quote!(text)),
