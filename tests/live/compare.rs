@@ -5,7 +5,9 @@ use serde_json::Value;
 
 /// The keys of `raw` that `typed` does not give back with the same value, as JSON pointers
 /// with what differs. A `null` the types leave out is not a loss (absent and null are one
-/// thing to the server's Go structs); numbers compare by value (`1` and `1.0` are one).
+/// thing to the server's Go structs), nor one that comes back as an empty list or map (the Go
+/// server writes a nil slice or map as `null`, which the client decodes as empty); numbers
+/// compare by value (`1` and `1.0` are one).
 pub fn lost_keys(raw: &Value, typed: &Value) -> Vec<String> {
     let mut lost = Vec::new();
     walk(raw, Some(typed), "", &mut lost);
@@ -15,6 +17,8 @@ pub fn lost_keys(raw: &Value, typed: &Value) -> Vec<String> {
 fn walk(raw: &Value, typed: Option<&Value>, at: &str, lost: &mut Vec<String>) {
     match (raw, typed) {
         (Value::Null, None | Some(Value::Null)) => {}
+        (Value::Null, Some(Value::Array(typed))) if typed.is_empty() => {}
+        (Value::Null, Some(Value::Object(typed))) if typed.is_empty() => {}
         (_, None) => lost.push(format!("{at}: dropped ({})", kind(raw))),
         (Value::Object(raw), Some(Value::Object(typed))) => {
             for (key, value) in raw {

@@ -86,7 +86,7 @@ impl World {
         let reply = api(admin, Method::POST, "/api/v4/posts", &[], Some(json!({"channel_id": channel_id, "message": "a reply", "root_id": root_id}))).await?;
         api(admin, Method::POST, "/api/v4/reactions", &[], Some(json!({"user_id": admin_id, "post_id": root_id, "emoji_name": "smile"}))).await?;
         let upload = admin.upload_file(channel_id.clone(), [FilePart::from_bytes(&b"live test file\n"[..], "live.txt")]).await?;
-        let file_id = upload.file_infos.as_deref().and_then(<[_]>::first).map(|f| f.id.clone()).unwrap_or_default();
+        let file_id = upload.file_infos.first().map(|f| f.id.clone()).unwrap_or_default();
         let with_file = api(admin, Method::POST, "/api/v4/posts", &[], Some(json!({"channel_id": channel_id, "message": "a file", "file_ids": [file_id]}))).await?;
         api(admin, Method::POST, "/api/v4/posts/{post_id}/pin", &[("post_id", &root_id)], None).await?;
         let emoji = admin.create_emoji(FilePart::from_bytes(GIF, "live.gif"), json!({"name": "liveemoji", "creator_id": admin_id}).to_string()).await?;

@@ -26,7 +26,7 @@ use mattermost_client::models::{
     CreateChannelRequest, CreateUserAccessTokenRequest,
     PatchUserRequest, Post, RevokeUserAccessTokenRequest, UpdateUserMfaRequest, UpdateUserRolesRequest, User,
 };
-use mattermost_client::runtime::{paginate, OperationRequest};
+use mattermost_client::runtime::OperationRequest;
 use serde_json::json;
 use mattermost_client::{Client, Conditional, FilePart, LoginCredentials, RetryPolicy, StatusCode};
 
@@ -180,8 +180,8 @@ async fn files_uploaded_together_come_back_byte_for_byte(live: Live) {
         .client_ids(&client_ids)
         .await
         .expect("one upload of three files");
-    assert_eq!(uploaded.client_ids.as_ref(), Some(&client_ids), "client ids in order");
-    let infos = uploaded.file_infos.expect("file infos");
+    assert_eq!(uploaded.client_ids, client_ids, "client ids in order");
+    let infos = uploaded.file_infos;
     assert_eq!(infos.len(), files.len());
     for (info, (name, _, bytes)) in infos.iter().zip(&files) {
         assert_eq!((info.name.as_str(), info.size), (*name, i64::try_from(bytes.len()).expect("size")));
@@ -245,20 +245,8 @@ async fn stream_over_more_than_1000_posts_yields_each_once(live: Live) {
     println!("{POSTS} posts created in {:?}", started.elapsed());
 
     let started = Instant::now();
-    let channel_id = channel.id.clone();
-    let pages = client.clone();
-    let stream = paginate(&client, 200, move |page, per_page| {
-        let request = pages
-            .get_posts_for_channel(&channel_id)
-            .page(i64::from(page))
-            .per_page(i64::from(per_page));
-        async move {
-            let list = request.await?;
-            let mut posts = list.posts.unwrap_or_default();
-            let order = list.order.unwrap_or_default();
-            Ok(order.iter().filter_map(|id| posts.remove(id)).collect::<Vec<Post>>())
-        }
-    });
+    // The generated stream: a PostList's `posts` in its `order`, page after page.
+    let stream = client.get_posts_for_channel(&channel.id).per_page(200).stream();
     let streamed: Vec<Post> = stream.try_collect().await.expect("the stream");
     println!("{} posts streamed in {:?}", streamed.len(), started.elapsed());
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();

@@ -30,7 +30,7 @@ const STEPS: &[Step] = &[
     Step {
         name: "clippy, warnings denied",
         program: "cargo",
-        args: &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        args: &["clippy", "--workspace", "--all-targets", "--features", "mattermost-tests/live", "--", "-D", "warnings"],
         env: &[],
         then: Some(Check {
             name: "every operation-group feature on its own (cargo clippy --no-default-features --features rustls,<group>)",

@@ -35,7 +35,7 @@ pub struct Channel {
     pub extra_update_at: i64,
     #[serde(default)]
     pub creator_id: String,
-    /// ID of the channel's permissions scheme
+    /// ID of the channel's permissions scheme: null when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

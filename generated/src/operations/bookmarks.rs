@@ -224,7 +224,7 @@ impl ListChannelBookmarksForChannel {
             .for_operation("list_channel_bookmarks_for_channel")
             .path_param("channel_id", self.channel_id)
             .query_opt("bookmarks_since", self.bookmarks_since);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -297,7 +297,7 @@ impl UpdateChannelBookmarkSortOrder {
         if let Some(body) = self.body {
             request = request.encoded(body);
         }
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -551,7 +551,7 @@ impl GetBots {
             .query_opt("per_page", self.per_page)
             .query_opt("include_deleted", self.include_deleted)
             .query_opt("only_orphaned", self.only_orphaned);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

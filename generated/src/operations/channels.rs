@@ -123,7 +123,7 @@ impl crate::runtime::Client {
             .for_operation("autocomplete_channels_for_team")
             .path_param("team_id", team_id)
             .query("name", name);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Autocomplete channels for search
     ///
@@ -157,7 +157,7 @@ impl crate::runtime::Client {
             .for_operation("autocomplete_channels_for_team_for_search")
             .path_param("team_id", team_id)
             .query("name", name);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Channel members minus group members.
     ///
@@ -575,7 +575,7 @@ impl crate::runtime::Client {
             .for_operation("get_channel_members_by_ids")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get channel memberships and roles for a user
     ///
@@ -607,7 +607,7 @@ impl crate::runtime::Client {
             .for_operation("get_channel_members_for_user")
             .path_param("user_id", user_id)
             .path_param("team_id", team_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get timezones in a channel
     ///
@@ -637,7 +637,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_channel_members_timezones")
             .path_param("channel_id", channel_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get information about channel's moderation.
     ///
@@ -664,7 +664,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_channel_moderations")
             .path_param("channel_id", channel_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get channel statistics
     ///
@@ -897,7 +897,7 @@ impl crate::runtime::Client {
             .for_operation("get_public_channels_by_ids_for_team")
             .path_param("team_id", team_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get public channels
     ///
@@ -1029,7 +1029,7 @@ impl crate::runtime::Client {
             .for_operation("get_sidebar_category_order_for_team_for_user")
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Move a channel
     ///
@@ -1124,7 +1124,7 @@ impl crate::runtime::Client {
             .for_operation("patch_channel_moderations")
             .path_param("channel_id", channel_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Delete sidebar category
     ///
@@ -1291,7 +1291,7 @@ impl crate::runtime::Client {
             .for_operation("search_archived_channels")
             .path_param("team_id", team_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Search channels
     ///
@@ -1324,7 +1324,7 @@ impl crate::runtime::Client {
             .for_operation("search_channels")
             .path_param("team_id", team_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Search Group Channels
     ///
@@ -1349,7 +1349,7 @@ impl crate::runtime::Client {
             )
             .for_operation("search_group_channels");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Update a channel
     ///
@@ -1590,7 +1590,7 @@ impl crate::runtime::Client {
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Update sidebar category
     ///
@@ -1670,7 +1670,7 @@ impl crate::runtime::Client {
             .path_param("team_id", team_id)
             .path_param("user_id", user_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// View channel
     ///
@@ -2173,7 +2173,7 @@ impl GetChannelMemberCountsByGroup {
             .for_operation("get_channel_member_counts_by_group")
             .path_param("channel_id", self.channel_id)
             .query_opt("include_timezones", self.include_timezones);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2247,7 +2247,7 @@ impl GetChannelMembers {
             .path_param("channel_id", self.channel_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2416,7 +2416,7 @@ impl GetChannelsForTeamForUser {
             .path_param("team_id", self.team_id)
             .query_opt("include_deleted", self.include_deleted)
             .query_opt("last_delete_at", self.last_delete_at);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2486,7 +2486,7 @@ impl GetChannelsForUser {
             .path_param("user_id", self.user_id)
             .query_opt("last_delete_at", self.last_delete_at)
             .query_opt("include_deleted", self.include_deleted);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2556,7 +2556,7 @@ impl GetDeletedChannelsForTeam {
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2661,7 +2661,7 @@ impl GetPrivateChannelsForTeam {
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2766,7 +2766,7 @@ impl GetPublicChannelsForTeam {
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -217,7 +217,7 @@ impl crate::runtime::Client {
                 "/api/v4/cloud/subscription/invoices",
             )
             .for_operation("get_invoices_for_subscription");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get cloud subscription
     ///
@@ -385,7 +385,7 @@ impl GetCloudProducts {
             )
             .for_operation("get_cloud_products")
             .query_opt("include_legacy", self.include_legacy);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

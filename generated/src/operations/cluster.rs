@@ -30,6 +30,6 @@ impl crate::runtime::Client {
                 "/api/v4/cluster/status",
             )
             .for_operation("get_cluster_status");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
 }

@@ -158,7 +158,7 @@ impl crate::runtime::Client {
             )
             .for_operation("list_autocomplete_commands")
             .path_param("team_id", team_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// List commands' autocomplete data
     ///
@@ -350,7 +350,7 @@ impl ListCommandAutocompleteSuggestions {
             .query("user_input", self.user_input)
             .query_opt("channel_id", self.channel_id)
             .query_opt("root_id", self.root_id);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -417,7 +417,7 @@ impl ListCommands {
             .for_operation("list_commands")
             .query("team_id", self.team_id)
             .query_opt("custom_only", self.custom_only);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -169,7 +169,7 @@ impl GetComplianceReports {
             .for_operation("get_compliance_reports")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

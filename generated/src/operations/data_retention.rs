@@ -629,7 +629,7 @@ impl crate::runtime::Client {
             .for_operation("search_teams_for_retention_policy")
             .path_param("policy_id", policy_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
 }
 /// Request builder for [`Client::get_channel_policies_for_user`](crate::Client::get_channel_policies_for_user): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.

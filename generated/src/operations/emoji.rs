@@ -48,7 +48,7 @@ impl crate::runtime::Client {
             )
             .for_operation("autocomplete_emoji")
             .query("name", name);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Create a custom emoji
     ///
@@ -268,7 +268,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_emojis_by_names");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Search custom emoji
     ///
@@ -298,7 +298,7 @@ impl crate::runtime::Client {
             )
             .for_operation("search_emoji");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
 }
 /// Request builder for [`Client::get_emoji_list`](crate::Client::get_emoji_list): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
@@ -340,7 +340,7 @@ impl GetEmojiList {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("sort", self.sort);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

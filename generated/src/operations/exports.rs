@@ -113,6 +113,6 @@ impl crate::runtime::Client {
                 "/api/v4/exports",
             )
             .for_operation("list_exports");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
 }

@@ -68,7 +68,7 @@ impl crate::runtime::Client {
             .for_operation("add_group_members")
             .path_param("group_id", group_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Create a custom group
     ///
@@ -162,7 +162,7 @@ impl crate::runtime::Client {
             .for_operation("delete_group_members")
             .path_param("group_id", group_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get a group
     ///
@@ -314,7 +314,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_group_syncables_channels")
             .path_param("group_id", group_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get group teams
     ///
@@ -344,7 +344,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_group_syncables_teams")
             .path_param("group_id", group_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get group users
     ///
@@ -535,7 +535,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_groups_by_user_id")
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Link a channel to a group
     ///
@@ -1166,7 +1166,7 @@ impl GetGroups {
             .query_opt("include_member_ids", self.include_member_ids)
             .query_opt("include_archived", self.include_archived)
             .query_opt("filter_archived", self.filter_archived);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -30,6 +30,6 @@ impl crate::runtime::Client {
                 "/api/v4/imports",
             )
             .for_operation("list_imports");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
 }

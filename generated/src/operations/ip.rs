@@ -34,7 +34,7 @@ impl crate::runtime::Client {
             )
             .for_operation("apply_ip_filters");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get all IP filters
     ///
@@ -51,7 +51,7 @@ impl crate::runtime::Client {
                 "/api/v4/ip_filtering",
             )
             .for_operation("get_ip_filters");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get all IP filters
     ///

@@ -524,7 +524,7 @@ impl GetAuthorizedOAuthAppsForUser {
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -627,7 +627,7 @@ impl GetOAuthApps {
             .for_operation("get_o_auth_apps")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -808,7 +808,7 @@ impl ListOutgoingOAuthConnections {
             .query_opt("team_id", self.team_id)
             .query_opt("from_id", self.from_id)
             .query_opt("limit", self.limit);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

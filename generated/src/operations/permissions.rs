@@ -33,6 +33,6 @@ impl crate::runtime::Client {
             )
             .for_operation("get_ancillary_permissions")
             .query("subsection_permissions", subsection_permissions);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
 }

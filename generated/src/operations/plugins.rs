@@ -147,7 +147,7 @@ impl crate::runtime::Client {
                 "/api/v4/plugins/statuses",
             )
             .for_operation("get_plugin_statuses");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get plugins
     ///
@@ -191,7 +191,7 @@ impl crate::runtime::Client {
                 "/api/v4/plugins/webapp",
             )
             .for_operation("get_webapp_plugins");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Installs a marketplace plugin
     ///
@@ -371,7 +371,7 @@ impl GetMarketplacePlugins {
             .query_opt("server_version", self.server_version)
             .query_opt("local_only", self.local_only)
             .query_opt("remote_only", self.remote_only);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

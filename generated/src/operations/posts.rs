@@ -351,7 +351,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_posts_by_ids");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get posts for a channel
     ///
@@ -813,7 +813,7 @@ impl GetFileInfosForPost {
             .for_operation("get_file_infos_for_post")
             .path_param("post_id", self.post_id)
             .query_opt("include_deleted", self.include_deleted);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -74,7 +74,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_preferences")
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// List a user's preferences by category
     ///
@@ -105,7 +105,7 @@ impl crate::runtime::Client {
             .for_operation("get_preferences_by_category")
             .path_param("user_id", user_id)
             .path_param("category", category);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get a specific user preference
     ///

@@ -108,7 +108,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_reactions")
             .path_param("post_id", post_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Create a reaction
     ///

@@ -32,7 +32,7 @@ impl crate::runtime::Client {
                 "/api/v4/roles",
             )
             .for_operation("get_all_roles");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get a role
     ///
@@ -121,7 +121,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_roles_by_names");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Patch a role
     ///

@@ -258,7 +258,7 @@ impl GetChannelsForScheme {
             .path_param("scheme_id", self.scheme_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -369,7 +369,7 @@ impl GetSchemes {
             .query_opt("scope", self.scope)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -474,7 +474,7 @@ impl GetTeamsForScheme {
             .path_param("scheme_id", self.scheme_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

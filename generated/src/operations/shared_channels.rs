@@ -106,7 +106,7 @@ impl GetAllSharedChannels {
             .path_param("team_id", self.team_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

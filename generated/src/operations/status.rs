@@ -74,7 +74,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_users_statuses_by_ids");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Delete user's recent custom status
     ///

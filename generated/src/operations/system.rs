@@ -67,7 +67,7 @@ impl crate::runtime::Client {
                 "/api/v4/integrity",
             )
             .for_operation("check_integrity");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Clears the server busy (high load) flag
     ///
@@ -221,7 +221,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_client_config")
             .query("format", format);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get client license
     ///
@@ -248,7 +248,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_client_license")
             .query("format", format);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get configuration
     ///
@@ -447,7 +447,7 @@ impl crate::runtime::Client {
                 "/api/v4/trial-license/prev",
             )
             .for_operation("get_prev_trial_license");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get redirect location
     ///
@@ -514,7 +514,7 @@ impl crate::runtime::Client {
                 "/api/v4/system/timezones",
             )
             .for_operation("get_supported_timezone");
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Invalidate all the caches
     ///
@@ -624,7 +624,7 @@ impl crate::runtime::Client {
             )
             .for_operation("post_log");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Reload configuration
     ///
@@ -1062,7 +1062,7 @@ impl GetAnalyticsOld {
             .for_operation("get_analytics_old")
             .query_opt("name", self.name)
             .query_opt("team_id", self.team_id);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -1136,7 +1136,7 @@ impl GetAudits {
             .for_operation("get_audits")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -1239,7 +1239,7 @@ impl GetLogs {
             .for_operation("get_logs")
             .query_opt("page", self.page)
             .query_opt("logs_per_page", self.logs_per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -1336,7 +1336,7 @@ impl GetNotices {
             .query_opt("locale", self.locale)
             .query("client", self.client2)
             .path_param("teamId", self.team_id);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

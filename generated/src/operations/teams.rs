@@ -406,7 +406,7 @@ impl crate::runtime::Client {
             .for_operation("get_team_members_by_ids")
             .path_param("team_id", team_id);
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get team members for a user
     ///
@@ -433,7 +433,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_team_members_for_user")
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get a team stats
     ///
@@ -519,7 +519,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_teams_for_user")
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get team unreads for a user
     ///
@@ -1280,7 +1280,7 @@ impl AddTeamMembers {
             .path_param("team_id", self.team_id)
             .query_opt("graceful", self.graceful);
         request = request.encoded(self.body);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -1480,7 +1480,7 @@ impl GetTeamMembers {
             .query_opt("per_page", self.per_page)
             .query_opt("sort", self.sort)
             .query_opt("exclude_deleted_users", self.exclude_deleted_users);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -1585,7 +1585,7 @@ impl GetTeamsUnreadForUser {
             .path_param("user_id", self.user_id)
             .query_opt("exclude_team", self.exclude_team)
             .query_opt("include_collapsed_threads", self.include_collapsed_threads);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -573,7 +573,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_sessions")
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get total count of users in the system
     ///
@@ -650,7 +650,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_uploads_for_user")
             .path_param("user_id", user_id);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get a user
     ///
@@ -971,7 +971,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_users_by_group_channel_ids");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get users by ids
     ///
@@ -1031,7 +1031,7 @@ impl crate::runtime::Client {
             )
             .for_operation("get_users_by_usernames");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Get a list of paged and sorted users for admin reporting purposes
     ///
@@ -1499,7 +1499,7 @@ impl crate::runtime::Client {
             )
             .for_operation("search_user_access_tokens");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Search users
     ///
@@ -1526,7 +1526,7 @@ impl crate::runtime::Client {
             )
             .for_operation("search_users");
         request = request.encoded(body);
-        crate::runtime::Call::json(self, request)
+        crate::runtime::Call::json_or_empty(self, request)
     }
     /// Send password reset email
     ///
@@ -2158,7 +2158,7 @@ impl GetChannelMembersWithTeamDataForUser {
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2453,7 +2453,7 @@ impl GetUserAccessTokens {
             .for_operation("get_user_access_tokens")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2564,7 +2564,7 @@ impl GetUserAccessTokensForUser {
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -2673,7 +2673,7 @@ impl GetUserAudits {
             .path_param("user_id", self.user_id)
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -3023,7 +3023,7 @@ impl GetUsers {
             .query_opt("channel_roles", self.channel_roles)
             .query_opt("team_roles", self.team_roles)
             .query_opt("not_in_group", self.not_in_group);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -3120,7 +3120,7 @@ impl GetUsersByIds {
             .for_operation("get_users_by_ids")
             .query_opt("since", self.since);
         request = request.encoded(self.body);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -3263,7 +3263,7 @@ impl GetUsersForReporting {
             .query_opt("hide_active", self.hide_active)
             .query_opt("hide_inactive", self.hide_inactive)
             .query_opt("search_term", self.search_term);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -3331,7 +3331,7 @@ impl GetUsersWithInvalidEmails {
             .for_operation("get_users_with_invalid_emails")
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -360,7 +360,7 @@ impl GetIncomingWebhooks {
             .query_opt("page", self.page)
             .query_opt("per_page", self.per_page)
             .query_opt("team_id", self.team_id);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]
@@ -481,7 +481,7 @@ impl GetOutgoingWebhooks {
             .query_opt("per_page", self.per_page)
             .query_opt("team_id", self.team_id)
             .query_opt("channel_id", self.channel_id);
-        crate::runtime::Call::json(&self.client, request)
+        crate::runtime::Call::json_or_empty(&self.client, request)
     }
     /// Sends the request (what `.await` does).
     #[inline]

@@ -70,6 +70,20 @@ impl<T: DeserializeOwned> Call<T> {
     }
 }
 
+impl<T: DeserializeOwned + Default> Call<T> {
+    /// A call whose reply is a JSON list or map decoded as `T`, `null` as empty: the server
+    /// writes a nil Go slice or map as `null` (GetJobs with no job, seen live), which means
+    /// "none", not a broken reply.
+    pub fn json_or_empty(client: &Client, request: OperationRequest) -> Self {
+        Call {
+            client: client.clone(),
+            request,
+            kind: ReplyKind::Json,
+            decode: |status, _, body| super::client::decode::<Option<T>>(status, &body).map(Option::unwrap_or_default),
+        }
+    }
+}
+
 impl Call<Bytes> {
     /// A call whose reply is bytes held in memory.
     pub fn bytes(client: &Client, request: OperationRequest) -> Self {

@@ -43,12 +43,6 @@ pub fn typed_json(event: &Event) -> Option<Value> {
 /// path, and why. The test fails when another key is lost, and when one of these no longer is
 /// (the entry is stale: remove it).
 const KNOWN_LOSSES: &[(&str, &str, &str)] = &[
-    // The spec's Role schema lacks four fields of model.Role (server/public/model/role.go):
-    // a model defect of the overlay, not of the event catalogue.
-    ("role_updated", "data/role/create_at", "Role has no create_at"),
-    ("role_updated", "data/role/update_at", "Role has no update_at"),
-    ("role_updated", "data/role/delete_at", "Role has no delete_at"),
-    ("role_updated", "data/role/built_in", "Role has no built_in"),
 ];
 
 /// What the frames of a raw socket say about the typed events.
