@@ -11,6 +11,8 @@ struct Step {
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
     then: Option<Check>,
+    /// Whether the step needs the Mattermost server that [`ServerBuild`] builds meanwhile.
+    needs_server: bool,
 }
 
 /// A check written in Rust: its name, and a run that says what it checked or why it failed.
@@ -26,12 +28,14 @@ const STEPS: &[Step] = &[
         args: &["xtask", "regen", "--check"],
         env: &[],
         then: None,
+        needs_server: false,
     },
     Step {
         name: "clippy, warnings denied",
         program: "cargo",
         args: &["clippy", "--workspace", "--all-targets", "--features", "mattermost-tests/live", "--", "-D", "warnings"],
         env: &[],
+        needs_server: false,
         then: Some(Check {
             name: "every operation-group feature on its own (cargo clippy --no-default-features --features rustls,<group>)",
             run: feature_loop,
@@ -43,6 +47,7 @@ const STEPS: &[Step] = &[
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
         then: None,
+        needs_server: false,
     },
     Step {
         // The event stream is behind a feature that `cargo doc --workspace` leaves off.
@@ -51,6 +56,7 @@ const STEPS: &[Step] = &[
         args: &["doc", "-p", "mattermost-client", "--no-deps", "--features", "websocket"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
         then: None,
+        needs_server: false,
     },
     Step {
         // Vendoring: the generated crate packages and builds from its own files alone.
@@ -59,6 +65,7 @@ const STEPS: &[Step] = &[
         args: &["package", "--quiet", "--manifest-path", "generated/Cargo.toml", "--allow-dirty"],
         env: &[],
         // Vendored today: no lock file, so the newest versions its manifest allows.
+        needs_server: false,
         then: Some(Check {
             name: "generated crate on the newest dependencies, outside the workspace (cargo xtask newest-deps)",
             run: newest_dependencies,
@@ -70,6 +77,7 @@ const STEPS: &[Step] = &[
         args: &["test", "--workspace"],
         env: &[],
         then: None,
+        needs_server: false,
     },
     Step {
         // The WebSocket runtime is behind a feature that the workspace build leaves off.
@@ -78,6 +86,7 @@ const STEPS: &[Step] = &[
         args: &["test", "-p", "mattermost-client-runtime", "--features", "websocket"],
         env: &[],
         then: None,
+        needs_server: false,
     },
     Step {
         name: "contract test against Prism",
@@ -85,6 +94,7 @@ const STEPS: &[Step] = &[
         args: &["xtask", "contract"],
         env: &[],
         then: None,
+        needs_server: false,
     },
     Step {
         name: "live tests against a real Mattermost server",
@@ -92,6 +102,7 @@ const STEPS: &[Step] = &[
         args: &["xtask", "live"],
         env: &[],
         then: None,
+        needs_server: true,
     },
 ];
 
@@ -137,7 +148,18 @@ fn newest_dependencies(root: &Path) -> Result<String, String> {
 pub fn run() -> ExitCode {
     let root = crate::regen::repo_root();
     let started = Instant::now();
+    // The server's first build (a download, then a long Go compile) runs beside the Rust steps,
+    // at a lower priority, and is waited for by the live step.
+    let mut server_build = ServerBuild::start(&root);
     for step in STEPS {
+        if step.needs_server {
+            let waited = Instant::now();
+            if let Err(e) = server_build.wait() {
+                eprintln!("==> the Mattermost server's build: FAILED: {e}");
+                return ExitCode::FAILURE;
+            }
+            eprintln!("==> the Mattermost server's build: ok (waited {:.1} s for it)", waited.elapsed().as_secs_f64());
+        }
         let step_started = Instant::now();
         eprintln!("==> {} ({} {})", step.name, step.program, step.args.join(" "));
         let status = Command::new(step.program).args(step.args).envs(step.env.iter().copied()).current_dir(&root).status();
@@ -166,4 +188,61 @@ pub fn run() -> ExitCode {
     }
     eprintln!("==> all checks passed in {:.1} s", started.elapsed().as_secs_f64());
     ExitCode::SUCCESS
+}
+
+/// `cargo xtask live --build-only` in the background, its output in `target/live/server-build.log`.
+struct ServerBuild {
+    child: Result<std::process::Child, String>,
+    log: std::path::PathBuf,
+}
+
+impl ServerBuild {
+    /// Starts the build under `nice` (or as it is where there is no `nice`).
+    fn start(root: &Path) -> ServerBuild {
+        let log = root.join("target/live/server-build.log");
+        let child = (|| {
+            std::fs::create_dir_all(root.join("target/live")).map_err(|e| format!("cannot create target/live: {e}"))?;
+            let spawn = |program: &str, args: &[&str]| -> Result<std::process::Child, String> {
+                let out = std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+                let err = out.try_clone().map_err(|e| format!("{}: {e}", log.display()))?;
+                use std::os::unix::process::CommandExt as _;
+                Command::new(program)
+                    .args(args)
+                    // Its own process group, so that `go build` under it can be stopped too.
+                    .process_group(0)
+                    .args(["xtask", "live", "--build-only"])
+                    .current_dir(root)
+                    .stdout(out)
+                    .stderr(err)
+                    .spawn()
+                    .map_err(|e| format!("could not run {program}: {e}"))
+            };
+            spawn("nice", &["-n", "10", "cargo"]).or_else(|_| spawn("cargo", &[]))
+        })();
+        ServerBuild { child, log }
+    }
+
+    /// Waits for the build; on failure, the log's last lines.
+    fn wait(&mut self) -> Result<(), String> {
+        let child = self.child.as_mut().map_err(|e| e.clone())?;
+        let status = child.wait().map_err(|e| format!("waiting for the server's build: {e}"))?;
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        if status.success() {
+            return Ok(());
+        }
+        let tail: Vec<&str> = log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        Err(format!("{status}; the last lines of {}:\n{}", self.log.display(), tail.join("\n")))
+    }
+}
+
+impl Drop for ServerBuild {
+    /// A failed step ends the run: the build is not left running behind it.
+    fn drop(&mut self) {
+        if let Ok(child) = &mut self.child {
+            if child.try_wait().ok().flatten().is_none() {
+                let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
+                let _ = child.wait();
+            }
+        }
+    }
 }
