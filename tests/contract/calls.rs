@@ -5326,7 +5326,10 @@ pub mod contract_calls {
     /// `POST /api/v4/users/{user_id}/typing` (`PublishUserTyping`).
     async fn call_publish_user_typing(client: &Client) -> Result<Decoded, Error> {
         let user_id_arg: &str = "contracttestid000000000000";
-        let () = client.publish_user_typing(user_id_arg).await?;
+        let body: ::mattermost_client::models::PublishUserTypingRequest = example(
+            r#"{"channel_id":"contracttestid000000000000"}"#,
+        )?;
+        let () = client.publish_user_typing(user_id_arg, &body).await?;
         Ok(Decoded::Empty)
     }
     /// `POST /api/v4/bleve/purge_indexes` (`PurgeBleveIndexes`).

@@ -8140,7 +8140,17 @@ pub mod live_calls {
             world
                 .value("PublishUserTyping", "user_id", r#""contracttestid000000000000""#),
         )?;
-        let () = client.publish_user_typing(&user_id_arg).await?;
+        let body: ::mattermost_client::models::PublishUserTypingRequest = decode(
+            "PublishUserTyping",
+            "body",
+            world
+                .value(
+                    "PublishUserTyping",
+                    "body",
+                    r#"{"channel_id":"contracttestid000000000000"}"#,
+                ),
+        )?;
+        let () = client.publish_user_typing(&user_id_arg, &body).await?;
         Ok(Returned::Empty)
     }
     /// `POST /api/v4/bleve/purge_indexes` (`PurgeBleveIndexes`).

@@ -25,6 +25,10 @@ pub struct World {
     pub body_fields: BTreeMap<&'static str, Vec<(&'static str, Value)>>,
     /// The loopback URL every URL of an example is replaced by: nothing leaves the machine.
     pub loopback_url: String,
+    /// The file (name and bytes) of one operation's file parts, instead of the GIF.
+    pub file_parts: BTreeMap<&'static str, (String, Vec<u8>)>,
+    /// The raw body of one operation, instead of the GIF.
+    pub raw_bodies: BTreeMap<&'static str, Vec<u8>>,
 }
 
 /// Sends `body` (if any) to `template` with `params` and returns the JSON reply.
@@ -191,11 +195,14 @@ impl crate::live_calls::Arguments for World {
         example
     }
 
-    fn files(&self, _operation: &'static str, part: &'static str) -> Vec<FilePart> {
-        vec![FilePart::from_bytes(GIF, format!("{part}.gif"))]
+    fn files(&self, operation: &'static str, part: &'static str) -> Vec<FilePart> {
+        match self.file_parts.get(operation) {
+            Some((name, bytes)) => vec![FilePart::from_bytes(bytes.clone(), name.clone())],
+            None => vec![FilePart::from_bytes(GIF, format!("{part}.gif"))],
+        }
     }
 
-    fn raw_body(&self, _operation: &'static str) -> bytes::Bytes {
-        bytes::Bytes::from_static(GIF)
+    fn raw_body(&self, operation: &'static str) -> bytes::Bytes {
+        self.raw_bodies.get(operation).map_or(bytes::Bytes::from_static(GIF), |body| bytes::Bytes::from(body.clone()))
     }
 }

@@ -21,6 +21,10 @@ mod proxy;
 mod compare;
 #[path = "../live/world.rs"]
 mod world;
+#[path = "../live/cases.rs"]
+mod cases;
+#[path = "../live/totp.rs"]
+mod totp;
 
 include!("../live/calls.rs");
 
@@ -88,6 +92,7 @@ const LAST: &[&str] = &[
     "DeleteCommand",
     "DeleteOAuthApp",
     "DeleteChannelBookmark",
+    "RemovePlugin",
     "RemoveTeamMember",
     "RemoveUserFromChannel",
     "InvalidateCaches",
@@ -107,7 +112,7 @@ fn report(line: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_against_the_real_server() {
-    let server = harness::LiveServer::start().unwrap_or_else(|e| panic!("the live server did not start: {e}"));
+    let server = harness::LiveServer::start_with(cases::SETTINGS).unwrap_or_else(|e| panic!("the live server did not start: {e}"));
     report(&format!("live: the server answered its ping {:.1} s after it was started", server.server_start.as_secs_f64()));
     let suite = std::time::Instant::now();
     let recording = proxy::Recording::default();
@@ -217,7 +222,24 @@ async fn callback_listener() -> std::net::SocketAddr {
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { continue };
-            let service = hyper::service::service_fn(|_request| async {
+            let service = hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async {
+                use http_body_util::BodyExt as _;
+                // InstallPluginFromUrl downloads a plugin bundle from here.
+                if request.uri().path().ends_with(".tar.gz") {
+                    return Ok(hyper::Response::new(Full::new(bytes::Bytes::from(cases::plugin_bundle(cases::URL_PLUGIN)))));
+                }
+                // GetImageByUrl's image proxy fetches an image from here.
+                if request.uri().path().ends_with(cases::IMAGE_SUFFIX) {
+                    let mut response = hyper::Response::new(Full::new(bytes::Bytes::from_static(world::GIF)));
+                    response.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("image/gif"));
+                    return Ok(response);
+                }
+                let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                if let Ok(mut bodies) = cases::callback_bodies().lock() {
+                    if bodies.len() < cases::MAX_CALLBACKS {
+                        bodies.push(String::from_utf8_lossy(&body).into_owned());
+                    }
+                }
                 let mut response = hyper::Response::new(Full::new(bytes::Bytes::from_static(br#"{"response_type":"in_channel","text":"live"}"#)));
                 response.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
                 Ok::<_, std::convert::Infallible>(response)
@@ -300,6 +322,7 @@ async fn hand_written_cases(client: &Client, w: &mut world::World, admin_id: &st
     o.insert(("Login", "body"), json!({"login_id": "dave", "password": "Live-password-1"}));
     o.insert(("ExecuteCommand", "body"), json!({"channel_id": team_channel(&w.by_name), "command": "/live hello"}));
     o.insert(("ConvertBotToUser", "body"), json!({"email": "converted@example.com", "password": "Live-password-1"}));
+    cases::prepare(client, w, admin_id, callback).await.unwrap_or_else(|e| panic!("preparing the cases: {e}"));
 }
 
 /// The world's public channel id.

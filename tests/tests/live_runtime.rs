@@ -16,6 +16,10 @@ mod harness;
 mod live_common;
 #[path = "hostile/trace.rs"]
 mod trace;
+#[path = "../live/totp.rs"]
+mod totp;
+
+use totp::totp_now;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -36,19 +40,6 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// The TOTP code of `secret` (base32, as the server generates it) for now.
-fn totp_now(secret: &str) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
-    let totp = totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(6)
-        .with_step_duration(30)
-        .with_secret(secret)
-        .build()
-        .expect("a TOTP");
-    totp.generate_current().to_string()
 }
 
 async fn password_login_keeps_the_session_token(live: Live) {

@@ -134,4 +134,6 @@ pub struct EnvironmentConfig {
     >,
     #[serde(rename = "PluginSettings", default, skip_serializing_if = "Option::is_none")]
     pub plugin_settings: Option<super::EnvironmentConfigPluginSettings>,
+    #[serde(rename = "JobSettings", default, skip_serializing_if = "Option::is_none")]
+    pub job_settings: Option<super::EnvironmentConfigJobSettings>,
 }

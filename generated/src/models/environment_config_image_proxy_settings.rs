@@ -4,4 +4,6 @@
 pub struct EnvironmentConfigImageProxySettings {
     #[serde(rename = "Enable", default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
+    #[serde(rename = "ImageProxyType", default, skip_serializing_if = "Option::is_none")]
+    pub image_proxy_type: Option<bool>,
 }

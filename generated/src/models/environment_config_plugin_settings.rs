@@ -24,4 +24,24 @@ pub struct EnvironmentConfigPluginSettings {
     pub enable_remote_marketplace: Option<bool>,
     #[serde(rename = "EnableUploads", default, skip_serializing_if = "Option::is_none")]
     pub enable_uploads: Option<bool>,
+    #[serde(
+        rename = "ClientDirectory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_directory: Option<bool>,
+    #[serde(rename = "Directory", default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<bool>,
+    #[serde(
+        rename = "RequirePluginSignature",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_plugin_signature: Option<bool>,
+    #[serde(
+        rename = "AllowInsecureDownloadURL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_insecure_download_url: Option<bool>,
 }

@@ -26,4 +26,7 @@ pub struct Job {
     /// A freeform data field containing additional information about the job
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// The job's priority (higher runs first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
 }

@@ -25,4 +25,16 @@ pub struct MarketplacePlugin {
     /// Version number of the already installed plugin, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installed_version: Option<String>,
+    /// Where the plugin runs (on-prem, cloud), when the marketplace says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosting: Option<String>,
+    /// Who wrote the plugin (mattermost, partner, community).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_type: Option<String>,
+    /// The plugin's maturity (production, beta, experimental).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_stage: Option<String>,
+    /// Whether the plugin needs an Enterprise licence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise: Option<bool>,
 }

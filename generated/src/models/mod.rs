@@ -892,6 +892,11 @@ mod environment_config_image_proxy_settings;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use environment_config_image_proxy_settings::EnvironmentConfigImageProxySettings;
 #[cfg(feature = "system")]
+mod environment_config_job_settings;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub use environment_config_job_settings::EnvironmentConfigJobSettings;
+#[cfg(feature = "system")]
 mod environment_config_ldap_settings;
 #[cfg(feature = "system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]

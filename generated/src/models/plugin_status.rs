@@ -23,4 +23,7 @@ pub struct PluginStatus {
     /// State of the plugin: 0 NotRunning, 1 Starting, 2 Running, 3 FailedToStart, 4 FailedToStayRunning, 5 Stopping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<i32>,
+    /// Why the plugin is not running, when it failed to start or stay running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }

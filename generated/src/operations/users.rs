@@ -1287,16 +1287,23 @@ impl crate::runtime::Client {
     /// # Arguments
     ///
     /// * `user_id`: User GUID
-    ///
-    /// Set optional inputs on the returned builder, then `.await` it.
+    /// * `body`
     #[inline]
-    pub fn publish_user_typing(&self, user_id: impl Into<String>) -> PublishUserTyping {
+    pub fn publish_user_typing(
+        &self,
+        user_id: impl Into<String>,
+        body: &crate::models::PublishUserTypingRequest,
+    ) -> crate::runtime::Call<()> {
         let user_id: String = user_id.into();
-        PublishUserTyping {
-            client: self.clone(),
-            user_id,
-            body: None,
-        }
+        let body: crate::runtime::EncodedBody = crate::runtime::EncodedBody::json(body);
+        let mut request = crate::runtime::OperationRequest::new(
+                ::reqwest::Method::POST,
+                "/api/v4/users/{user_id}/typing",
+            )
+            .for_operation("publish_user_typing")
+            .path_param("user_id", user_id);
+        request = request.encoded(body);
+        crate::runtime::Call::empty(self, request)
     }
     /// Records user action when they accept or decline custom terms of service
     ///
@@ -3490,56 +3497,6 @@ impl MigrateAuthToSaml {
     }
 }
 impl ::std::future::IntoFuture for MigrateAuthToSaml {
-    type Output = crate::runtime::Result<()>;
-    type IntoFuture = crate::runtime::CallFuture<()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
-/// Request builder for [`Client::publish_user_typing`](crate::Client::publish_user_typing): set optional inputs, then `.await` it. It owns its inputs: it can be moved, stored and sent later.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited or sent"]
-pub struct PublishUserTyping {
-    client: crate::runtime::Client,
-    user_id: String,
-    body: Option<crate::runtime::EncodedBody>,
-}
-impl PublishUserTyping {
-    #[inline]
-    pub fn body(mut self, value: &crate::models::PublishUserTypingRequest) -> Self {
-        self.body = Some(crate::runtime::EncodedBody::json(value));
-        self
-    }
-    /// The request as a [`Call`](crate::runtime::Call), ready to send.
-    #[inline]
-    pub fn into_call(self) -> crate::runtime::Call<()> {
-        let mut request = crate::runtime::OperationRequest::new(
-                ::reqwest::Method::POST,
-                "/api/v4/users/{user_id}/typing",
-            )
-            .for_operation("publish_user_typing")
-            .path_param("user_id", self.user_id);
-        if let Some(body) = self.body {
-            request = request.encoded(body);
-        }
-        crate::runtime::Call::empty(&self.client, request)
-    }
-    /// Sends the request (what `.await` does).
-    #[inline]
-    pub fn send(self) -> crate::runtime::CallFuture<()> {
-        self.into_call().send()
-    }
-    /// Sends the request and returns the value with the reply's status and headers
-    /// (`ETag`, request id, rate limits).
-    #[inline]
-    pub fn send_with_response(
-        self,
-    ) -> crate::runtime::CallFuture<crate::runtime::Response<()>> {
-        self.into_call().send_with_response()
-    }
-}
-impl ::std::future::IntoFuture for PublishUserTyping {
     type Output = crate::runtime::Result<()>;
     type IntoFuture = crate::runtime::CallFuture<()>;
     #[inline]
