@@ -34,10 +34,28 @@ pub const SETTINGS: &[(&str, &str)] = &[
     // getUsersWithInvalidEmails); the admin creates every user of the world.
     ("MM_TEAMSETTINGS_ENABLEOPENSERVER", "false"),
     ("MM_JOBSETTINGS_RUNJOBS", "false"),
+    // AcknowledgeNotification: push notifications on, their proxy the loopback listener (no
+    // session has a device, so nothing else is pushed).
+    ("MM_EMAILSETTINGS_SENDPUSHNOTIFICATIONS", "true"),
+    // SwitchAccountType: GitLab sign-in on (Team Edition has it), its endpoints on loopback;
+    // switching only answers the link a browser would follow, so none is ever called.
+    ("MM_GITLABSETTINGS_ENABLE", "true"),
+    ("MM_GITLABSETTINGS_ID", "live-test"),
+    ("MM_GITLABSETTINGS_SECRET", "live-test-secret"),
+    ("MM_GITLABSETTINGS_AUTHENDPOINT", "http://127.0.0.1:9/oauth/authorize"),
+    ("MM_GITLABSETTINGS_TOKENENDPOINT", "http://127.0.0.1:9/oauth/token"),
+    ("MM_GITLABSETTINGS_USERAPIENDPOINT", "http://127.0.0.1:9/api/v4/user"),
     // GetImageByUrl: the server's own image proxy, fetching from the loopback listener.
     ("MM_IMAGEPROXYSETTINGS_ENABLE", "true"),
     ("MM_IMAGEPROXYSETTINGS_IMAGEPROXYTYPE", "local"),
 ];
+
+/// [`SETTINGS`], and the push proxy: the loopback listener at `callback_host` (`http://host:port`).
+pub fn settings(callback_host: &str) -> Vec<(&'static str, String)> {
+    let mut settings: Vec<(&'static str, String)> = SETTINGS.iter().map(|(name, value)| (*name, (*value).to_string())).collect();
+    settings.push(("MM_EMAILSETTINGS_PUSHNOTIFICATIONSERVER", callback_host.to_string()));
+    settings
+}
 
 /// The bodies that integrations (slash command, post action, dialog) sent to the callback
 /// listener, newest last, at most [`MAX_CALLBACKS`].
@@ -153,6 +171,13 @@ pub async fn prepare(client: &Client, w: &mut World, admin_id: &str, callback: &
     w.file_parts.insert("ImportTeam", ("slack.zip".to_string(), empty_zip));
     // GetImageByUrl: an image the loopback listener serves (see `IMAGE_SUFFIX`).
     w.overrides.insert(("GetImageByUrl", "url"), json!(format!("{callback}/image{IMAGE_SUFFIX}")));
+    // AcknowledgeNotification: an acknowledgement the server passes on to the push proxy
+    // (api4/system.go pushNotificationAck, app/notification_push.go SendAckToPushProxy).
+    let root_id = w.get("post_id");
+    w.overrides.insert(
+        ("AcknowledgeNotification", "body"),
+        json!({"id": "liveack", "platform": "android", "type": "message", "post_id": root_id, "received_at": 1}),
+    );
     // UploadData: the upload session of the world expects 5 bytes.
     w.raw_bodies.insert("UploadData", b"live!".to_vec());
     Ok(())
@@ -228,6 +253,14 @@ async fn users(client: &Client, w: &mut World) -> Result<(), Error> {
     let o = &mut w.overrides;
     o.insert(("UpdateUser", "user_id"), json!(alice));
     o.insert(("UpdateUser", "body"), user);
+
+    // SwitchAccountType: email to GitLab answers the link that starts the OAuth flow; nothing
+    // is asked of GitLab until a browser follows it (app/user.go SwitchEmailToOAuth).
+    let gina = person(client, "gina").await?;
+    w.overrides.insert(
+        ("SwitchAccountType", "body"),
+        json!({"current_service": "email", "new_service": "gitlab", "email": gina.email, "password": "Live-password-1"}),
+    );
 
     let bot = api(client, Method::POST, "/api/v4/bots", &[], Some(json!({"username": "secondbot", "display_name": "Second bot"}))).await?;
     let o = &mut w.overrides;

@@ -112,12 +112,15 @@ fn report(line: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_against_the_real_server() {
-    let server = harness::LiveServer::start_with(cases::SETTINGS).unwrap_or_else(|e| panic!("the live server did not start: {e}"));
+    let callback_host = format!("http://{}", callback_listener().await);
+    let callback = format!("{callback_host}/callback");
+    let settings = cases::settings(&callback_host);
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let server = harness::LiveServer::start_with(&settings).unwrap_or_else(|e| panic!("the live server did not start: {e}"));
     report(&format!("live: the server answered its ping {:.1} s after it was started", server.server_start.as_secs_f64()));
     let suite = std::time::Instant::now();
     let recording = proxy::Recording::default();
     let proxy = proxy::start(server.base_url.clone(), recording.clone()).await;
-    let callback = format!("http://{}/callback", callback_listener().await);
     let client = Client::new(&format!("http://{proxy}")).expect("client");
     client.login(server.admin_login, server.admin_password).await.expect("admin login");
     let mut world = world::World::build(&client, &server.admin_id, &callback)

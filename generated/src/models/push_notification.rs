@@ -46,4 +46,7 @@ pub struct PushNotification {
     pub version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_id_loaded: Option<bool>,
+    /// `OK` when the acknowledgement was only passed on (no message asked for); the reply then has nothing else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
