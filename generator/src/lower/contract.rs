@@ -43,23 +43,13 @@ fn calls_tokens(ir: &Ir) -> TokenStream {
     let mut functions = Vec::new();
     let mut arms = Vec::new();
     for (index, op) in ir.operations.iter().enumerate() {
-        let operation_id = &op.operation_id;
-        let method = &op.http_method;
-        let path = &op.path;
-        let reply = match &op.response {
-            Response::Json(_) => quote!(Reply::Json),
-            Response::Bytes => quote!(Reply::Bytes),
-            Response::Text => quote!(Reply::Text),
-            Response::Empty => quote!(Reply::Empty),
-        };
-        entries.push(quote! {
-            ContractOperation { operation_id: #operation_id, method: #method, path: #path, reply: #reply },
-        });
+        entries.push(operation_entry(op, &format_ident!("ContractOperation")));
         let function = format_ident!("call_{}", crate::naming::unraw(&op.method_name));
         functions.push(call_function(types, op, &function));
         arms.push(quote!(#index => Box::pin(#function(client)),));
     }
     let count = ir.operations.len();
+    let operation_types = operation_table_types(&format_ident!("ContractOperation"));
     let file_literal = file_literal();
     let about = format!(
         " Calls every operation of the {} (version {}) once, with arguments made from its spec.",
@@ -75,31 +65,7 @@ fn calls_tokens(ir: &Ir) -> TokenStream {
             use ::std::future::Future;
             use ::std::pin::Pin;
 
-            /// What the client returns on success for an operation.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum Reply {
-                /// A decoded JSON value.
-                Json,
-                /// The bytes of the body.
-                Bytes,
-                /// The text of the body.
-                Text,
-                /// Nothing (`()`).
-                Empty,
-            }
-
-            /// One operation of the API.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub struct ContractOperation {
-                /// Its `operationId`.
-                pub operation_id: &'static str,
-                /// Its HTTP method.
-                pub method: &'static str,
-                /// Its path template.
-                pub path: &'static str,
-                /// What a success reply gives.
-                pub reply: Reply,
-            }
+            #operation_types
 
             /// What a successful call gave back.
             #[derive(Debug, Clone, PartialEq, Eq)]
@@ -411,4 +377,48 @@ pub(super) fn string_example(name: &str, n: usize) -> String {
 /// [`EXAMPLE_FILE`] as a byte string literal.
 pub(super) fn file_literal() -> proc_macro2::Literal {
     proc_macro2::Literal::byte_string(EXAMPLE_FILE)
+}
+
+/// The table entry of `op` in a generated calls file: a `table` struct (see
+/// [`operation_table_types`]) with its id, method, path and reply kind.
+pub(super) fn operation_entry(op: &crate::ir::Operation, table: &proc_macro2::Ident) -> TokenStream {
+    let (operation_id, method, path) = (&op.operation_id, &op.http_method, &op.path);
+    let reply = match &op.response {
+        Response::Json(_) => quote!(Reply::Json),
+        Response::Bytes => quote!(Reply::Bytes),
+        Response::Text => quote!(Reply::Text),
+        Response::Empty => quote!(Reply::Empty),
+    };
+    quote!(#table { operation_id: #operation_id, method: #method, path: #path, reply: #reply },)
+}
+
+/// The `Reply` enum and the `table` struct of a generated calls file's operation table.
+pub(super) fn operation_table_types(table: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+            /// What the client returns on success for an operation.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum Reply {
+                /// A decoded JSON value.
+                Json,
+                /// The bytes of the body.
+                Bytes,
+                /// The text of the body.
+                Text,
+                /// Nothing (`()`).
+                Empty,
+            }
+
+            /// One operation of the API.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct #table {
+                /// Its `operationId`.
+                pub operation_id: &'static str,
+                /// Its HTTP method.
+                pub method: &'static str,
+                /// Its path template.
+                pub path: &'static str,
+                /// What a success reply gives.
+                pub reply: Reply,
+            }
+    }
 }

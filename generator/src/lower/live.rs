@@ -30,21 +30,13 @@ fn calls_tokens(ir: &Ir) -> TokenStream {
     let mut functions = Vec::new();
     let mut arms = Vec::new();
     for (index, op) in ir.operations.iter().enumerate() {
-        let (operation_id, method, path) = (&op.operation_id, &op.http_method, &op.path);
-        let reply = match &op.response {
-            Response::Json(_) => quote!(Reply::Json),
-            Response::Bytes => quote!(Reply::Bytes),
-            Response::Text => quote!(Reply::Text),
-            Response::Empty => quote!(Reply::Empty),
-        };
-        entries.push(quote! {
-            LiveOperation { operation_id: #operation_id, method: #method, path: #path, reply: #reply },
-        });
+        entries.push(super::contract::operation_entry(op, &format_ident!("LiveOperation")));
         let function = format_ident!("call_{}", crate::naming::unraw(&op.method_name));
         functions.push(call_function(&ir.types, op, &function));
         arms.push(quote!(#index => Box::pin(#function(client, world)),));
     }
     let count = ir.operations.len();
+    let operation_types = super::contract::operation_table_types(&format_ident!("LiveOperation"));
     let about = format!(" Calls every operation of the {} (version {}) with arguments from a world.", ir.info.title, ir.info.version);
     quote! {
         // Included by tests/tests/live_api.rs; made from the IR by
@@ -56,31 +48,7 @@ fn calls_tokens(ir: &Ir) -> TokenStream {
             use ::std::future::Future;
             use ::std::pin::Pin;
 
-            /// What the client returns on success for an operation.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum Reply {
-                /// A decoded JSON value.
-                Json,
-                /// The bytes of the body.
-                Bytes,
-                /// The text of the body.
-                Text,
-                /// Nothing (`()`).
-                Empty,
-            }
-
-            /// One operation of the API.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub struct LiveOperation {
-                /// Its `operationId`.
-                pub operation_id: &'static str,
-                /// Its HTTP method.
-                pub method: &'static str,
-                /// Its path template.
-                pub path: &'static str,
-                /// What a success reply gives.
-                pub reply: Reply,
-            }
+            #operation_types
 
             /// What a successful call gave back.
             #[derive(Debug, Clone, PartialEq)]
