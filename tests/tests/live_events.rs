@@ -44,7 +44,7 @@ use mattermost_client::models::{
 };
 use mattermost_client::runtime::OperationRequest;
 use mattermost_client::{Client, FilePart};
-use record::{describe, Recorder, Tap};
+use record::{describe, Gap, Recorder, Tap};
 use serde_json::{json, Value};
 use typed::{typed_json, FrameCheck};
 
@@ -703,17 +703,8 @@ async fn lost_connection_is_reported_as_a_gap(live: Live) {
     assert_eq!(posts.len(), 300);
     proxy.restore();
 
-    let (gap_at, gap) = events
-        .wait_from(cut_at, "Gap", |e| matches!(e, Event::Connection(ConnectionNotice::Gap { .. })))
-        .await;
-    let Event::Connection(ConnectionNotice::Gap {
-        previous_connection_id,
-        new_connection_id,
-        last_sequence,
-    }) = gap
-    else {
-        unreachable!("wait returns a gap")
-    };
+    let (gap_at, gap) = events.wait_gap(cut_at).await;
+    let Gap { previous_connection_id, new_connection_id, last_sequence } = gap;
     assert_eq!(previous_connection_id, hello.connection_id);
     assert_ne!(new_connection_id, hello.connection_id);
     assert_eq!(new_connection_id.len(), 26);
@@ -817,17 +808,7 @@ async fn challenge_mode_cannot_resume_so_a_cut_is_a_gap(live: Live) {
         .await;
     let missed = post(&bob_http, &channel.id, "while cut", None).await;
     proxy.restore();
-    let (_, gap) = events
-        .wait_from(cut_at, "Gap", |e| matches!(e, Event::Connection(ConnectionNotice::Gap { .. })))
-        .await;
-    let Event::Connection(ConnectionNotice::Gap {
-        previous_connection_id,
-        new_connection_id,
-        ..
-    }) = gap
-    else {
-        unreachable!("a gap")
-    };
+    let (_, Gap { previous_connection_id, new_connection_id, .. }) = events.wait_gap(cut_at).await;
     assert_eq!(previous_connection_id, hello.connection_id);
     assert_ne!(new_connection_id, hello.connection_id);
     let after = post(&bob_http, &channel.id, "after the gap", None).await;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use mattermost_client::events::{ActionSender, Event, EventStream};
+use mattermost_client::events::{ActionSender, ConnectionNotice, Event, EventStream};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -71,6 +71,25 @@ impl Recorder {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// A `Gap` notice: the connection whose events were lost, the new one, and the last sequence
+/// number received before the loss.
+pub struct Gap {
+    pub previous_connection_id: String,
+    pub new_connection_id: String,
+    pub last_sequence: Option<i64>,
+}
+
+impl Recorder {
+    /// The first `Gap` at or after item `from`, with its index; waits for it.
+    pub async fn wait_gap(&self, from: usize) -> (usize, Gap) {
+        let (index, event) = self.wait_from(from, "Gap", |e| matches!(e, Event::Connection(ConnectionNotice::Gap { .. }))).await;
+        let Event::Connection(ConnectionNotice::Gap { previous_connection_id, new_connection_id, last_sequence }) = event else {
+            unreachable!("wait_from returns what matches")
+        };
+        (index, Gap { previous_connection_id, new_connection_id, last_sequence })
     }
 }
 
