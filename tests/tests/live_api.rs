@@ -21,6 +21,10 @@ mod proxy;
 mod compare;
 #[path = "../live/world.rs"]
 mod world;
+#[path = "../live/smtp.rs"]
+mod smtp;
+#[path = "../live/email.rs"]
+mod email;
 
 include!("../live/calls.rs");
 
@@ -107,7 +111,8 @@ fn report(line: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_against_the_real_server() {
-    let server = harness::LiveServer::start().unwrap_or_else(|e| panic!("the live server did not start: {e}"));
+    let mail = smtp::Sink::start().await.expect("the SMTP sink");
+    let server = email::start_server_mailing_to(&mail).unwrap_or_else(|e| panic!("the live server did not start: {e}"));
     report(&format!("live: the server answered its ping {:.1} s after it was started", server.server_start.as_secs_f64()));
     let suite = std::time::Instant::now();
     let recording = proxy::Recording::default();
@@ -119,6 +124,7 @@ async fn every_operation_against_the_real_server() {
         .await
         .unwrap_or_else(|e| panic!("building the world: {e}\n{}", server.server_log_tail()));
     hand_written_cases(&client, &mut world, &server.admin_id, &callback).await;
+    email::cases(&client, &mut world, &mail).await;
 
     let expected: BTreeMap<String, Expected> =
         serde_yaml::from_str(include_str!("../live/expected.yaml")).expect("tests/live/expected.yaml is valid");
