@@ -25,6 +25,10 @@ mod world;
 mod cases;
 #[path = "../live/totp.rs"]
 mod totp;
+#[path = "../live/smtp.rs"]
+mod smtp;
+#[path = "../live/email.rs"]
+mod email;
 
 include!("../live/calls.rs");
 
@@ -114,7 +118,9 @@ fn report(line: &str) {
 async fn every_operation_against_the_real_server() {
     let callback_host = format!("http://{}", callback_listener().await);
     let callback = format!("{callback_host}/callback");
-    let settings = cases::settings(&callback_host);
+    let mail = smtp::Sink::start().await.expect("the SMTP sink");
+    let mut settings = cases::settings(&callback_host);
+    settings.extend(email::settings(&mail));
     let settings: Vec<(&str, &str)> = settings.iter().map(|(name, value)| (*name, value.as_str())).collect();
     let server = harness::LiveServer::start_with(&settings).unwrap_or_else(|e| panic!("the live server did not start: {e}"));
     report(&format!("live: the server answered its ping {:.1} s after it was started", server.server_start.as_secs_f64()));
@@ -127,6 +133,7 @@ async fn every_operation_against_the_real_server() {
         .await
         .unwrap_or_else(|e| panic!("building the world: {e}\n{}", server.server_log_tail()));
     hand_written_cases(&client, &mut world, &server.admin_id, &callback).await;
+    email::cases(&client, &mut world, &mail).await;
 
     let expected: BTreeMap<String, Expected> =
         serde_yaml::from_str(include_str!("../live/expected.yaml")).expect("tests/live/expected.yaml is valid");
