@@ -75,6 +75,24 @@ async fn post(client: &Client, channel_id: &str, message: &str, root_id: Option<
     client.create_post(&request).await.expect("create a post")
 }
 
+/// Alice and Bob in a team of their own, and a channel of Bob's that Alice is in.
+struct Pair {
+    alice: mattermost_client::models::User,
+    bob: mattermost_client::models::User,
+    bob_http: Client,
+    channel: mattermost_client::models::Channel,
+}
+
+/// Makes a [`Pair`] on `live`.
+async fn pair(live: &Live) -> Pair {
+    let (alice, _) = live.user("alice").await;
+    let (bob, bob_http) = live.user("bob").await;
+    let team = live.team(&[&alice, &bob]).await;
+    let channel = open_channel(&bob_http, &team.id).await;
+    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+    Pair { alice, bob, bob_http, channel }
+}
+
 async fn open_channel(client: &Client, team_id: &str) -> mattermost_client::models::Channel {
     let name = unique("chan");
     let request = CreateChannelRequest {
@@ -600,11 +618,7 @@ async fn events_arrive_typed_with_their_data(live: Live) {
 /// The connection is cut under the client while events are published: the stream resumes the
 /// server's connection and the missed events arrive once each, in order, with no gap.
 async fn cut_connection_resumes_and_missed_events_arrive(live: Live) {
-    let (alice, _) = live.user("alice").await;
-    let (bob, bob_http) = live.user("bob").await;
-    let team = live.team(&[&alice, &bob]).await;
-    let channel = open_channel(&bob_http, &team.id).await;
-    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+    let Pair { alice, bob_http, channel, .. } = pair(&live).await;
 
     let proxy = CutProxy::start(live.addr).await;
     let alice_ws = Live::login_at(&proxy.url, &alice).await;
@@ -670,11 +684,7 @@ async fn cut_connection_resumes_and_missed_events_arrive(live: Live) {
 /// stream reconnects, the server greets it as a new connection, and the stream says events
 /// were lost with a `Gap` naming both connections.
 async fn lost_connection_is_reported_as_a_gap(live: Live) {
-    let (alice, _) = live.user("alice").await;
-    let (bob, bob_http) = live.user("bob").await;
-    let team = live.team(&[&alice, &bob]).await;
-    let channel = open_channel(&bob_http, &team.id).await;
-    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+    let Pair { alice, bob_http, channel, .. } = pair(&live).await;
 
     let proxy = CutProxy::start(live.addr).await;
     let alice_ws = Live::login_at(&proxy.url, &alice).await;
@@ -722,11 +732,7 @@ async fn lost_connection_is_reported_as_a_gap(live: Live) {
 /// actions answered by the server (statuses, an unknown action), and tokens the server refuses
 /// in either mode.
 async fn challenge_authentication_actions_and_refused_tokens(live: Live) {
-    let (alice, _) = live.user("alice").await;
-    let (bob, bob_http) = live.user("bob").await;
-    let team = live.team(&[&alice, &bob]).await;
-    let channel = open_channel(&bob_http, &team.id).await;
-    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+    let Pair { alice, bob, bob_http, channel } = pair(&live).await;
 
     let alice_ws = Live::login_at(&live.url, &alice).await;
     let stream = alice_ws
@@ -788,11 +794,7 @@ async fn challenge_authentication_actions_and_refused_tokens(live: Live) {
 /// resume the old connection (`api4/websocket.go` resumes only when the request's session has a
 /// user): a cut always costs a `Gap`, and the stream goes on with the new connection.
 async fn challenge_mode_cannot_resume_so_a_cut_is_a_gap(live: Live) {
-    let (alice, _) = live.user("alice").await;
-    let (bob, bob_http) = live.user("bob").await;
-    let team = live.team(&[&alice, &bob]).await;
-    let channel = open_channel(&bob_http, &team.id).await;
-    add_to_channel(&bob_http, &channel.id, &alice.id).await;
+    let Pair { alice, bob_http, channel, .. } = pair(&live).await;
 
     let proxy = CutProxy::start(live.addr).await;
     let alice_ws = Live::login_at(&proxy.url, &alice).await;
