@@ -16,17 +16,16 @@
 //!
 //! The calls come from `tests/contract/calls.rs`, which `cargo xtask regen` makes from the IR.
 
-use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::service::service_fn;
 use mattermost_client::{Client, Error, OperationRequest, RetryPolicy};
+
+// Shared with the live test, which also reads each reply's body.
+#[allow(dead_code)]
+#[path = "../recording_proxy.rs"]
+mod proxy;
 
 include!("../contract/calls.rs");
 
@@ -74,25 +73,6 @@ impl Violation {
     }
 }
 
-/// What the proxy saw of one request.
-#[derive(Debug, Clone)]
-struct Exchange {
-    method: String,
-    path: String,
-    status: u16,
-    violations: Vec<Violation>,
-}
-
-type Log = Arc<Mutex<Vec<Exchange>>>;
-
-fn log_len(log: &Log) -> usize {
-    log.lock().unwrap_or_else(PoisonError::into_inner).len()
-}
-
-fn log_since(log: &Log, start: usize) -> Vec<Exchange> {
-    log.lock().unwrap_or_else(PoisonError::into_inner)[start..].to_vec()
-}
-
 /// Parses `sl-violations`; a value that is not the JSON list (Prism cuts very long ones) is one
 /// request violation with the raw text, so it is never missed.
 fn parse_violations(header: &str) -> Vec<Violation> {
@@ -105,84 +85,9 @@ fn parse_violations(header: &str) -> Vec<Violation> {
     })
 }
 
-/// Starts the recording proxy to `upstream` on a free local port; returns its address.
-async fn start_proxy(upstream: String, log: Log) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
-    let addr = listener.local_addr().expect("proxy address");
-    mattermost_client::install_crypto_provider();
-    let http = reqwest::Client::builder().no_proxy().build().expect("proxy's HTTP client");
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
-            let (http, upstream, log) = (http.clone(), upstream.clone(), log.clone());
-            let service = service_fn(move |request| forward(request, http.clone(), upstream.clone(), log.clone()));
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-            });
-        }
-    });
-    addr
-}
-
-/// Headers that describe one hop, not the message.
-fn hop_header(name: &reqwest::header::HeaderName) -> bool {
-    use reqwest::header::{CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
-    [HOST, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name)
-}
-
-async fn forward(
-    request: hyper::Request<Incoming>,
-    http: reqwest::Client,
-    upstream: String,
-    log: Log,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let (parts, body) = request.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (name, value) in &parts.headers {
-        if !hop_header(name) {
-            headers.append(name.clone(), value.clone());
-        }
-    }
-    let sent = http
-        .request(parts.method.clone(), format!("{upstream}{path}"))
-        .headers(headers)
-        .body(body)
-        .send()
-        .await;
-    let (status, reply_headers, reply_body) = match sent {
-        Ok(reply) => {
-            let status = reply.status();
-            let headers = reply.headers().clone();
-            (status, headers, reply.bytes().await.unwrap_or_default())
-        }
-        Err(e) => (
-            reqwest::StatusCode::BAD_GATEWAY,
-            reqwest::header::HeaderMap::new(),
-            Bytes::from(format!("contract proxy: Prism did not answer: {e}")),
-        ),
-    };
-    let violations = reply_headers
-        .get_all("sl-violations")
-        .iter()
-        .flat_map(|v| parse_violations(&String::from_utf8_lossy(v.as_bytes())))
-        .collect();
-    log.lock().unwrap_or_else(PoisonError::into_inner).push(Exchange {
-        method: parts.method.to_string(),
-        path,
-        status: status.as_u16(),
-        violations,
-    });
-    let mut response = hyper::Response::new(Full::new(reply_body));
-    *response.status_mut() = status;
-    for (name, value) in &reply_headers {
-        if !hop_header(name) {
-            response.headers_mut().append(name.clone(), value.clone());
-        }
-    }
-    Ok(response)
+/// Prism's report on one exchange: the violations in its `sl-violations` headers.
+fn violations(exchange: &proxy::Exchange) -> Vec<Violation> {
+    exchange.headers.get_all("sl-violations").iter().flat_map(|v| parse_violations(&String::from_utf8_lossy(v.as_bytes()))).collect()
 }
 
 /// A client of the proxy that sends `prefer` (Prism's `Prefer` header) with every request.
@@ -269,13 +174,13 @@ struct PassResult {
 }
 
 /// Calls every operation once with `client`; `dynamic` says whether Prism makes random replies.
-async fn run_pass(client: &Client, log: &Log, label: &str, dynamic: bool, skips: &[Skip]) -> PassResult {
+async fn run_pass(client: &Client, recording: &proxy::Recording, label: &str, dynamic: bool, skips: &[Skip]) -> PassResult {
     let mut result = PassResult::default();
     for (index, op) in OPERATIONS.iter().enumerate() {
         let exemption = skips.iter().find(|s| s.operation_id == op.operation_id).map(|s| s.scope);
-        let start = log_len(log);
+        let start = recording.len();
         let outcome = call(client, index).await;
-        let exchanges = log_since(log, start);
+        let exchanges = recording.since(start);
         let fail = |why: String| format!("{label}: {} {} {}: {why}", op.operation_id, op.method, op.path);
         if exchanges.is_empty() {
             result.failures.push(fail(format!("no request was sent: {}", describe_result(&outcome.result))));
@@ -286,7 +191,7 @@ async fn run_pass(client: &Client, log: &Log, label: &str, dynamic: bool, skips:
         let mut exempt_violations = 0;
         let request_violations: Vec<String> = exchanges
             .iter()
-            .flat_map(|x| x.violations.iter().filter(|v| v.is_request()).map(move |v| (x, v)))
+            .flat_map(|x| violations(x).into_iter().filter(Violation::is_request).map(move |v| (x, v)))
             .filter(|(_, v)| {
                 let exempt = repeated_parts && v.describe().ends_with("must be array");
                 exempt_violations += usize::from(exempt);
@@ -294,7 +199,7 @@ async fn run_pass(client: &Client, log: &Log, label: &str, dynamic: bool, skips:
             })
             .map(|(x, v)| format!("{} {} -> {}: {}", x.method, x.path, x.status, v.describe()))
             .collect();
-        result.response_violations += exchanges.iter().flat_map(|x| &x.violations).filter(|v| !v.is_request()).count();
+        result.response_violations += exchanges.iter().flat_map(violations).filter(|v| !v.is_request()).count();
         if request_violations.is_empty() {
             result.clean += 1;
         } else {
@@ -309,7 +214,7 @@ async fn run_pass(client: &Client, log: &Log, label: &str, dynamic: bool, skips:
             Err(e) => {
                 let response_notes: Vec<String> = exchanges
                     .iter()
-                    .flat_map(|x| x.violations.iter().filter(|v| !v.is_request()).map(Violation::describe))
+                    .flat_map(|x| violations(x).into_iter().filter(|v| !v.is_request()).map(|v| v.describe()))
                     .collect();
                 let notes = if response_notes.is_empty() { String::new() } else { format!(" [Prism on its reply: {}]", response_notes.join("; ")) };
                 result.failures.push(fail(format!("reply not decoded: {}{notes}", describe_error(e))));
@@ -343,12 +248,12 @@ fn describe_error(e: &Error) -> String {
 
 /// Proves that a request Prism finds invalid is seen: a user without `username` and with a
 /// number for `email` must come back with request violations.
-async fn check_violations_are_detected(client: &Client, log: &Log) {
-    let start = log_len(log);
+async fn check_violations_are_detected(client: &Client, recording: &proxy::Recording) {
+    let start = recording.len();
     let request = OperationRequest::new(reqwest::Method::POST, "/api/v4/users").json(&serde_json::json!({"email": 5}));
     let result = client.send_raw(request).await;
-    let exchanges = log_since(log, start);
-    let violations: Vec<String> = exchanges.iter().flat_map(|x| x.violations.iter().filter(|v| v.is_request()).map(Violation::describe)).collect();
+    let exchanges = recording.since(start);
+    let violations: Vec<String> = exchanges.iter().flat_map(|x| violations(x).into_iter().filter(Violation::is_request).map(|v| v.describe())).collect();
     assert!(
         !violations.is_empty(),
         "the deliberately invalid request was not reported as a violation (result {:?}, exchanges {exchanges:?})",
@@ -373,19 +278,19 @@ async fn every_operation_against_prism() {
     let unknown: Vec<&str> = skips.iter().map(|s| s.operation_id).filter(|id| !OPERATIONS.iter().any(|op| op.operation_id == *id)).collect();
     assert!(unknown.is_empty(), "tests/contract/skips.txt lists operations the API does not have: {unknown:?}");
 
-    let log: Log = Arc::default();
-    let proxy = start_proxy(prism.trim_end_matches('/').to_owned(), log.clone()).await;
+    let recording = proxy::Recording::default();
+    let proxy = proxy::start(prism.trim_end_matches('/').to_owned(), recording.clone()).await;
     let started = Instant::now();
-    check_violations_are_detected(&client(proxy, None), &log).await;
+    check_violations_are_detected(&client(proxy, None), &recording).await;
 
     let total = OPERATIONS.len();
-    let static_pass = run_pass(&client(proxy, None), &log, "static", false, &skips).await;
+    let static_pass = run_pass(&client(proxy, None), &recording, "static", false, &skips).await;
     let mut failures = static_pass.failures.clone();
     let (mut dynamic_called, mut dynamic_clean, mut dynamic_decoded, mut dynamic_response_violations) = (0, 0, 0, 0);
     let mut dynamic_exempted: Vec<&str> = Vec::new();
     for seed in 1..=seeds {
         let prefer = format!("dynamic=true, seed=contract-{seed}");
-        let pass = run_pass(&client(proxy, Some(&prefer)), &log, &format!("dynamic seed {seed}"), true, &skips).await;
+        let pass = run_pass(&client(proxy, Some(&prefer)), &recording, &format!("dynamic seed {seed}"), true, &skips).await;
         dynamic_called += pass.called;
         dynamic_clean += pass.clean;
         dynamic_decoded += pass.decoded;
@@ -393,7 +298,7 @@ async fn every_operation_against_prism() {
         dynamic_exempted.extend(pass.exempted);
         failures.extend(pass.failures);
     }
-    let requests = log_len(&log);
+    let requests = recording.len();
     let dynamic_total = total * seeds as usize;
 
     report!("contract: {total} operations, Prism at {prism}: {requests} requests in {:.1} s", started.elapsed().as_secs_f64());

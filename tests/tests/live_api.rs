@@ -4,7 +4,7 @@
 //! starts the server (tests/live/harness.rs), builds a world as the first user (the system
 //! admin; tests/live/world.rs), then calls each of the operations once through the generated
 //! calls (tests/live/calls.rs, made from the IR by `cargo xtask regen`), the client talking to
-//! the server through a recording proxy (tests/live/proxy.rs). For each 2xx JSON reply it
+//! the server through a recording proxy (tests/recording_proxy.rs). For each 2xx JSON reply it
 //! compares the JSON the server sent with the typed value serialised back
 //! (tests/live/compare.rs): a key lost is a defect. Each non-2xx must be listed, with its
 //! status and app error id, in tests/live/expected.yaml; so must each operation not called.
@@ -15,7 +15,9 @@
 
 #[path = "../live/harness.rs"]
 mod harness;
-#[path = "../live/proxy.rs"]
+// Shared with the contract test, which also reads each reply's headers.
+#[allow(dead_code)]
+#[path = "../recording_proxy.rs"]
 mod proxy;
 #[path = "../live/compare.rs"]
 mod compare;
@@ -215,7 +217,7 @@ fn judge(result: Result<Returned, Error>, exchanges: &[proxy::Exchange], expecte
             let outcome = if matches { "expected" } else { "unexplained" };
             let detail = match (matches, last) {
                 (true, _) => expected.map(|e| e.reason.clone()).unwrap_or_default(),
-                (false, Some(exchange)) => format!("{}: {detail}", exchange.request),
+                (false, Some(exchange)) => format!("{}: {detail}", exchange.request()),
                 (false, None) => detail,
             };
             Outcome { outcome, status, id, detail, lost: vec![] }

@@ -1,6 +1,7 @@
-//! A recording proxy between the client and the live server: it forwards every request as it
-//! is and keeps the reply (status and body), so that the test can read the JSON the server
-//! actually sent beside the typed value the client made of it.
+//! A recording proxy between the client and a server (Prism in the contract test, Mattermost in
+//! the live test): it forwards every request as it is, follows no redirect, and keeps each
+//! reply's status, headers and body, so that a test can read what the server actually sent
+//! beside what the client made of it. Included by `#[path]` where needed.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -10,16 +11,28 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
+use reqwest::header::{HeaderMap, HeaderName};
 
 /// What the proxy saw of one exchange.
 #[derive(Debug, Clone)]
 pub struct Exchange {
-    /// The request's method and path with its query.
-    pub request: String,
-    /// The reply's status.
+    /// The request's method.
+    pub method: String,
+    /// The request's path with its query.
+    pub path: String,
+    /// The reply's status (502 when the server did not answer).
     pub status: u16,
+    /// The reply's headers.
+    pub headers: HeaderMap,
     /// The reply's body as sent.
     pub body: Bytes,
+}
+
+impl Exchange {
+    /// The request in a few words: its method and path.
+    pub fn request(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
 }
 
 /// Every exchange so far, in order.
@@ -66,40 +79,46 @@ pub async fn start(upstream: String, recording: Recording) -> SocketAddr {
     addr
 }
 
+/// Headers that describe one hop, not the message.
+fn hop_header(name: &HeaderName) -> bool {
+    use reqwest::header::{CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+    [HOST, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name)
+}
+
 async fn forward(
     request: hyper::Request<Incoming>,
     http: reqwest::Client,
     upstream: String,
     recording: Recording,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    use reqwest::header::{CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
+    let mut headers = HeaderMap::new();
     for (name, value) in &parts.headers {
-        if ![HOST, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name) {
+        if !hop_header(name) {
             headers.append(name.clone(), value.clone());
         }
     }
     let sent = http.request(parts.method.clone(), format!("{upstream}{path}")).headers(headers).body(body).send().await;
-    let reply = match sent {
-        Ok(reply) => reply,
-        Err(e) => {
-            recording.push(Exchange { request: format!("{} {path}", parts.method), status: 502, body: Bytes::new() });
-            let mut response = hyper::Response::new(Full::new(Bytes::from(format!("proxy: {e}"))));
-            *response.status_mut() = hyper::StatusCode::BAD_GATEWAY;
-            return Ok(response);
+    let (status, reply_headers, reply_body) = match sent {
+        Ok(reply) => {
+            let (status, headers) = (reply.status(), reply.headers().clone());
+            (status, headers, reply.bytes().await.unwrap_or_default())
         }
+        Err(e) => (reqwest::StatusCode::BAD_GATEWAY, HeaderMap::new(), Bytes::from(format!("proxy: {upstream} did not answer: {e}"))),
     };
-    let status = reply.status();
-    let reply_headers = reply.headers().clone();
-    let bytes = reply.bytes().await.unwrap_or_default();
-    recording.push(Exchange { request: format!("{} {path}", parts.method), status: status.as_u16(), body: bytes.clone() });
-    let mut response = hyper::Response::new(Full::new(bytes));
+    recording.push(Exchange {
+        method: parts.method.to_string(),
+        path,
+        status: status.as_u16(),
+        headers: reply_headers.clone(),
+        body: reply_body.clone(),
+    });
+    let mut response = hyper::Response::new(Full::new(reply_body));
     *response.status_mut() = status;
     for (name, value) in &reply_headers {
-        if ![CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name) {
+        if !hop_header(name) {
             response.headers_mut().append(name.clone(), value.clone());
         }
     }
