@@ -73,6 +73,34 @@ pub fn for_progenitor(spec: &mut Value) -> Vec<Dropped> {
     dropped
 }
 
+/// Removes every object property whose snake_case name (as progenitor names fields) is that of
+/// an earlier property of the same object (`IdpUrl` after `IdpURL`), which would give one
+/// struct two fields of the same name. Returns the JSON pointers of the properties removed.
+pub fn drop_colliding_properties(spec: &mut Value) -> Vec<String> {
+    use heck::ToSnakeCase;
+    let mut removed = Vec::new();
+    let mut stack = vec![(String::new(), spec)];
+    while let Some((pointer, node)) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                    let mut seen = BTreeSet::new();
+                    let colliding: Vec<String> = properties.keys().filter(|k| !seen.insert(k.to_snake_case())).cloned().collect();
+                    for key in colliding {
+                        properties.shift_remove(&key);
+                        removed.push(format!("{pointer}/properties/{}", key.replace('~', "~0").replace('/', "~1")));
+                    }
+                }
+                stack.extend(map.iter_mut().map(|(k, v)| (format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), v)));
+            }
+            Value::Array(items) => stack.extend(items.iter_mut().enumerate().map(|(i, v)| (format!("{pointer}/{i}"), v))),
+            _ => {}
+        }
+    }
+    removed.sort();
+    removed
+}
+
 /// Why progenitor cannot take `operation`, or `None`.
 fn unsupported(operation: &Value, components: &Value) -> Option<String> {
     if let Some(body) = operation.get("requestBody").map(|b| resolve(b, components)) {
@@ -364,6 +392,9 @@ pub fn run(root: &Path) -> Result<(), String> {
 
     let mut spec = crate::spec::overlaid_spec(root)?;
     let dropped = for_progenitor(&mut spec);
+    for pointer in drop_colliding_properties(&mut spec) {
+        eprintln!("vs-progenitor: left out {pointer}: its snake_case name is an earlier property's");
+    }
     write_spec(&work.spec, &spec)?;
     let kept = spec.get("paths").and_then(Value::as_object).map_or(0, |p| p.values().map(|i| METHODS.iter().filter(|m| i.get(**m).is_some()).count()).sum::<usize>());
     eprintln!("vs-progenitor: {} with {kept} operations; left out {} that progenitor cannot take:", work.spec.display(), dropped.len());
@@ -442,5 +473,17 @@ mod tests {
         assert!(spec["paths"]["/a"].get("get").is_some() && spec["paths"]["/c"].get("post").is_some());
         assert!(spec.pointer("/components/schemas/PluginManifestWebapp").is_none());
         assert_eq!(spec.pointer("/components/responses/Ok/content/application~1json/schema/$ref"), Some(&json!("#/components/schemas/PluginManifestWebappSchema")));
+    }
+
+    #[test]
+    fn properties_with_one_snake_case_name_keep_the_first() {
+        let mut spec = json!({"components": {"schemas": {
+            "Saml": {"properties": {"IdpURL": {}, "IdpUrl": {}, "idp_url": {}, "Other": {"properties": {"a_b": {}, "aB": {}}}}},
+            "Plain": {"properties": {"IdpURL": {}, "Enable": {}}}
+        }}});
+        let removed = drop_colliding_properties(&mut spec);
+        assert_eq!(removed, ["/components/schemas/Saml/properties/IdpUrl", "/components/schemas/Saml/properties/Other/properties/aB", "/components/schemas/Saml/properties/idp_url"]);
+        assert_eq!(spec.pointer("/components/schemas/Saml/properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect::<Vec<_>>()), Some(vec!["IdpURL".to_string(), "Other".to_string()]));
+        assert!(spec.pointer("/components/schemas/Plain/properties/Enable").is_some());
     }
 }

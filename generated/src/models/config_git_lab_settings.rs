@@ -15,17 +15,11 @@ pub struct ConfigGitLabSettings {
     #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     #[serde(
-        rename = "UserApiEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_api_endpoint: Option<String>,
-    #[serde(
         rename = "UserAPIEndpoint",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub user_api_endpoint2: Option<String>,
+    pub user_api_endpoint: Option<String>,
     #[serde(
         rename = "DiscoveryEndpoint",
         default,
@@ -48,7 +42,6 @@ impl ::std::fmt::Debug for ConfigGitLabSettings {
             .field("auth_endpoint", &self.auth_endpoint)
             .field("token_endpoint", &self.token_endpoint)
             .field("user_api_endpoint", &self.user_api_endpoint)
-            .field("user_api_endpoint2", &self.user_api_endpoint2)
             .field("discovery_endpoint", &self.discovery_endpoint)
             .field("button_text", &self.button_text)
             .field("button_color", &self.button_color)

@@ -8,14 +8,6 @@ pub struct ConfigSamlSettings {
     pub verify: Option<bool>,
     #[serde(rename = "Encrypt", default, skip_serializing_if = "Option::is_none")]
     pub encrypt: Option<bool>,
-    #[serde(rename = "IdpUrl", default, skip_serializing_if = "Option::is_none")]
-    pub idp_url: Option<String>,
-    #[serde(
-        rename = "IdpDescriptorUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub idp_descriptor_url: Option<String>,
     #[serde(
         rename = "AssertionConsumerServiceURL",
         default,
@@ -101,13 +93,13 @@ pub struct ConfigSamlSettings {
     #[serde(rename = "SignRequest", default, skip_serializing_if = "Option::is_none")]
     pub sign_request: Option<bool>,
     #[serde(rename = "IdpURL", default, skip_serializing_if = "Option::is_none")]
-    pub idp_url2: Option<String>,
+    pub idp_url: Option<String>,
     #[serde(
         rename = "IdpDescriptorURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub idp_descriptor_url2: Option<String>,
+    pub idp_descriptor_url: Option<String>,
     #[serde(rename = "IdpMetadataURL", default, skip_serializing_if = "Option::is_none")]
     pub idp_metadata_url: Option<String>,
     #[serde(
@@ -174,8 +166,6 @@ impl ::std::fmt::Debug for ConfigSamlSettings {
             .field("enable", &self.enable)
             .field("verify", &self.verify)
             .field("encrypt", &self.encrypt)
-            .field("idp_url", &self.idp_url)
-            .field("idp_descriptor_url", &self.idp_descriptor_url)
             .field(
                 "assertion_consumer_service_url",
                 &self.assertion_consumer_service_url,
@@ -201,8 +191,8 @@ impl ::std::fmt::Debug for ConfigSamlSettings {
             )
             .field("ignore_guests_ldap_sync", &self.ignore_guests_ldap_sync)
             .field("sign_request", &self.sign_request)
-            .field("idp_url2", &self.idp_url2)
-            .field("idp_descriptor_url2", &self.idp_descriptor_url2)
+            .field("idp_url", &self.idp_url)
+            .field("idp_descriptor_url", &self.idp_descriptor_url)
             .field("idp_metadata_url", &self.idp_metadata_url)
             .field("service_provider_identifier", &self.service_provider_identifier)
             .field("signature_algorithm", &self.signature_algorithm)
