@@ -10,6 +10,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mock_operation.rs", include_str!("../../templates/src/runtime/mock_operation.rs")),
     ("mock_request.rs", include_str!("../../templates/src/runtime/mock_request.rs")),
     ("mod.rs", include_str!("../../templates/src/runtime/mod.rs")),
+    ("model_decode.rs", include_str!("../../templates/src/runtime/model_decode.rs")),
     ("multipart.rs", include_str!("../../templates/src/runtime/multipart.rs")),
     ("nulls.rs", include_str!("../../templates/src/runtime/nulls.rs")),
     ("pagination.rs", include_str!("../../templates/src/runtime/pagination.rs")),

@@ -2,7 +2,8 @@
 
 /// One of several shapes (`oneOf`/`anyOf`): decoding tries each variant in order and
 /// keeps the first that fits.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-all", derive(::serde::Serialize))]
 #[serde(untagged)]
 pub enum InviteGuestsToTeamResponse {
     StatusOk(super::StatusOk),

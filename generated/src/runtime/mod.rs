@@ -17,6 +17,7 @@ pub mod mock;
 mod mock_operation;
 #[cfg(feature = "test-util")]
 mod mock_request;
+pub mod model_decode;
 pub mod multipart;
 pub mod nulls;
 pub mod pagination;

@@ -109,6 +109,7 @@ impl<'a> TypeSpaceBuilder<'a> {
             kind,
             has_default: true,
             groups: BTreeSet::new(),
+            usage: Default::default(),
         });
         self.by_candidate.entry(candidate.to_string()).or_default().push(id);
         id

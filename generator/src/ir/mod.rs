@@ -89,6 +89,26 @@ pub struct TypeEntry {
     /// Operation groups whose operations need this type (directly or through other types);
     /// empty when no operation uses it.
     pub groups: std::collections::BTreeSet<String>,
+    /// Which ways the type travels, so that it implements only the serde traits it needs.
+    pub usage: Usage,
+}
+
+/// Which ways a type travels: in what the client sends (request bodies, parameters) and in what
+/// it receives (replies, events), directly or inside another type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Part of a request: the type needs `Serialize`.
+    pub sent: bool,
+    /// Part of a reply or an event: the type needs `Deserialize`.
+    pub received: bool,
+}
+
+impl Usage {
+    /// Neither sent nor received by any operation or event: nothing says which traits it
+    /// needs, so it gets both.
+    pub fn is_unknown(self) -> bool {
+        !self.sent && !self.received
+    }
 }
 
 /// The shape of a named type.
@@ -596,16 +616,17 @@ pub fn build_with_events(spec: &LoadedSpec, catalogue: Option<&EventCatalogue>, 
     let events = catalogue.map(|catalogue| build_events::build(catalogue, &mut types));
     let mut types = types.finish();
     mark_groups(&mut types, &operations);
+    let mut event_roots = Vec::new();
     let events = events.zip(catalogue).map(|(mut events, catalogue)| {
         build_events::finish(&mut events, &mut types, catalogue, diagnostics);
-        let mut roots = Vec::new();
-        named_in(&events.broadcast, &mut roots);
+        named_in(&events.broadcast, &mut event_roots);
         for event in &events.events {
-            named_in(&event.data, &mut roots);
+            named_in(&event.data, &mut event_roots);
         }
-        mark_closure(&mut types, EVENTS_GROUP, roots);
+        mark_closure(&mut types, EVENTS_GROUP, event_roots.clone());
         events
     });
+    mark_usage(&mut types, &operations, &event_roots);
     Ir {
         info: ApiInfo {
             title: openapi.info.title.clone(),
@@ -630,6 +651,15 @@ fn named_in(shape: &Shape, out: &mut Vec<TypeId>) {
 
 /// Named types an operation refers to directly.
 fn operation_types(op: &Operation) -> Vec<TypeId> {
+    let mut out = sent_types(op);
+    if let Response::Json(shape) = &op.response {
+        named_in(shape, &mut out);
+    }
+    out
+}
+
+/// Named types an operation sends directly (parameters and request body).
+fn sent_types(op: &Operation) -> Vec<TypeId> {
     let mut out = Vec::new();
     for param in &op.params {
         named_in(&param.shape, &mut out);
@@ -645,9 +675,6 @@ fn operation_types(op: &Operation) -> Vec<TypeId> {
         }
         Some(BodyKind::Raw { .. }) | None => {}
     }
-    if let Response::Json(shape) = &op.response {
-        named_in(shape, &mut out);
-    }
     out
 }
 
@@ -661,10 +688,36 @@ fn mark_groups(types: &mut TypeSpace, operations: &[Operation]) {
 
 /// Adds `group` to `roots` and every type they need.
 fn mark_closure(types: &mut TypeSpace, group: &str, roots: Vec<TypeId>) {
+    walk_closure(types, roots, |entry| entry.groups.insert(group.to_string()));
+}
+
+/// Records on every type whether operations send it, and whether operations or events (the
+/// types in `event_roots`) receive it, directly or inside another type.
+fn mark_usage(types: &mut TypeSpace, operations: &[Operation], event_roots: &[TypeId]) {
+    let mut sent = Vec::new();
+    let mut received = event_roots.to_vec();
+    for op in operations {
+        sent.extend(sent_types(op));
+        if let Response::Json(shape) = &op.response {
+            named_in(shape, &mut received);
+        }
+    }
+    walk_closure(types, sent, |entry| !std::mem::replace(&mut entry.usage.sent, true));
+    walk_closure(types, received, |entry| !std::mem::replace(&mut entry.usage.received, true));
+    // A type nothing uses gets both traits (nothing says which it needs), and so must every
+    // type inside it.
+    let unused: Vec<TypeId> = (0..types.entries.len()).map(TypeId).filter(|id| types.get(*id).usage.is_unknown()).collect();
+    walk_closure(types, unused.clone(), |entry| !std::mem::replace(&mut entry.usage.sent, true));
+    walk_closure(types, unused, |entry| !std::mem::replace(&mut entry.usage.received, true));
+}
+
+/// Calls `mark` on `roots` and every type they contain; `mark` returns whether the entry was
+/// not marked before (the walk goes no further through an entry marked already).
+fn walk_closure(types: &mut TypeSpace, roots: Vec<TypeId>, mut mark: impl FnMut(&mut TypeEntry) -> bool) {
     let mut stack = roots;
     while let Some(id) = stack.pop() {
         let entry = &mut types.entries[id.0];
-        if !entry.groups.insert(group.to_string()) {
+        if !mark(entry) {
             continue;
         }
         match &entry.kind {

@@ -1,6 +1,7 @@
 //! Lower: the IR to the generated crate's files (pure functions: no spec access, no I/O).
 
 pub mod debug;
+pub mod decode;
 pub mod docs;
 pub mod events;
 pub mod mock;

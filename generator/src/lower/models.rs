@@ -4,8 +4,9 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::debug::{redacting_debug, DebugField};
+use super::decode::struct_deserialize;
 use super::docs::doc_attrs;
-use crate::ir::{EnumType, Field, Shape, StructType, TypeEntry, TypeKind, TypeSpace, UnionType};
+use crate::ir::{EnumType, Field, Shape, StructType, TypeEntry, TypeKind, TypeSpace, UnionType, Usage};
 use crate::naming::unraw;
 
 /// An identifier token for a name that may be raw (`r#type`).
@@ -65,7 +66,7 @@ pub fn type_file(types: &TypeSpace, entry: &TypeEntry) -> TokenStream {
     match &entry.kind {
         TypeKind::Struct(s) => struct_item(types, entry, s, docs, &name),
         TypeKind::StringEnum(e) => enum_item(e, docs, &name),
-        TypeKind::Union(u) => union_item(types, u, docs, &name),
+        TypeKind::Union(u) => union_item(types, u, SerdeTraits::of(entry.usage), docs, &name),
         TypeKind::Alias(shape) => {
             let target = shape_type(types, shape, Context::Models);
             quote! {
@@ -76,18 +77,78 @@ pub fn type_file(types: &TypeSpace, entry: &TypeEntry) -> TokenStream {
     }
 }
 
+/// The cargo feature that gives every model both serde traits; without it a model implements
+/// `Serialize` only when requests carry it and `Deserialize` only when replies or events do.
+pub const SERDE_ALL_FEATURE: &str = "serde-all";
+
+/// Which serde traits a model implements always, and which only with [`SERDE_ALL_FEATURE`].
+#[derive(Debug, Clone, Copy)]
+pub struct SerdeTraits {
+    /// `Serialize` always.
+    pub serialize: bool,
+    /// `Deserialize` always.
+    pub deserialize: bool,
+}
+
+impl SerdeTraits {
+    /// The traits a type of this usage needs; a type of unknown usage gets both.
+    pub fn of(usage: Usage) -> SerdeTraits {
+        SerdeTraits {
+            serialize: usage.sent || usage.is_unknown(),
+            deserialize: usage.received || usage.is_unknown(),
+        }
+    }
+
+    /// The derive attributes: `Serialize` with the other derives, or under the feature.
+    fn derive(self, others: TokenStream) -> TokenStream {
+        if self.serialize {
+            quote!(#[derive(#others ::serde::Serialize)])
+        } else {
+            let feature = SERDE_ALL_FEATURE;
+            quote! {
+                #[derive(#others)]
+                #[cfg_attr(feature = #feature, derive(::serde::Serialize))]
+            }
+        }
+    }
+
+    /// A `#[serde(..)]` attribute, which only `Serialize`'s derive reads.
+    fn serde_attr(self, inner: TokenStream) -> TokenStream {
+        if self.serialize {
+            quote!(#[serde(#inner)])
+        } else {
+            let feature = SERDE_ALL_FEATURE;
+            quote!(#[cfg_attr(feature = #feature, serde(#inner))])
+        }
+    }
+
+    /// What goes before the `Deserialize` impl: nothing, or the feature's `cfg`.
+    fn deserialize_cfg(self) -> TokenStream {
+        if self.deserialize {
+            TokenStream::new()
+        } else {
+            let feature = SERDE_ALL_FEATURE;
+            quote!(#[cfg(feature = #feature)])
+        }
+    }
+}
+
 fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: TokenStream, name: &Ident) -> TokenStream {
+    let serde = SerdeTraits::of(entry.usage);
     let derive_default = entry.has_default.then(|| quote!(Default,));
-    let fields = s.fields.iter().map(|f| field(types, f));
+    let fields = s.fields.iter().map(|f| field(types, f, serde));
     let additional = s.additional.as_ref().map(|shape| {
         let value = shape_type(types, shape, Context::Models);
         let name = ident(&s.additional_rust_name);
+        let flatten = serde.serde_attr(quote!(flatten));
         quote! {
             /// Properties not listed above, by name.
-            #[serde(flatten)]
+            #flatten
             pub #name: ::std::collections::BTreeMap<String, #value>,
         }
     });
+    let deserialize_cfg = serde.deserialize_cfg();
+    let deserialize = struct_deserialize(types, name, s);
     let has_secret = s.fields.iter().any(|f| f.secret);
     let derive_debug = (!has_secret).then(|| quote!(Debug,));
     let debug_impl = has_secret.then(|| {
@@ -109,24 +170,17 @@ fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: Token
         }
         redacting_debug(name, TokenStream::new(), &debug_fields)
     });
+    let derive = serde.derive(quote!(#derive_debug Clone, PartialEq, #derive_default));
     quote! {
         #docs
-        #[derive(#derive_debug Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #derive
         pub struct #name {
             #(#fields)*
             #additional
         }
         #debug_impl
-    }
-}
-
-/// Whether a shape is a list or map (directly or through an alias), which Go writes as `null`
-/// when nil.
-fn is_collection(types: &TypeSpace, shape: &Shape) -> bool {
-    match shape {
-        Shape::Array(_) | Shape::Map(_) => true,
-        Shape::Named(id) => matches!(&types.get(*id).kind, TypeKind::Alias(inner) if is_collection(types, inner)),
-        _ => false,
+        #deserialize_cfg
+        #deserialize
     }
 }
 
@@ -135,7 +189,9 @@ fn is_option(f: &Field) -> bool {
     !f.required || f.nullable
 }
 
-fn field(types: &TypeSpace, f: &Field) -> TokenStream {
+/// A field of a model struct. Its attributes are those of `Serialize` (the wire name, optional
+/// fields left out when `None`); decoding is [`struct_deserialize`]'s.
+fn field(types: &TypeSpace, f: &Field, serde: SerdeTraits) -> TokenStream {
     let docs = doc_attrs(f.docs.as_deref());
     let name = ident(&f.rust_name);
     let mut ty = shape_type(types, &f.shape, Context::Models);
@@ -144,32 +200,24 @@ fn field(types: &TypeSpace, f: &Field) -> TokenStream {
     }
     let rename = (unraw(&f.rust_name) != f.wire_name).then(|| {
         let wire = &f.wire_name;
-        quote!(rename = #wire,)
+        quote!(rename = #wire)
     });
-    if f.required && !f.nullable {
-        // A required field the server leaves out decodes as its default instead of failing the
-        // whole reply, where the type has one.
-        let default = crate::ir::shape_has_default_in(types, &f.shape).then(|| quote!(default,));
-        // A Go list or map the server always writes is `null` when nil: decoded as empty.
-        let null = is_collection(types, &f.shape).then(|| quote!(deserialize_with = "crate::runtime::nulls::null_as_default",));
-        let attr = (rename.is_some() || default.is_some()).then(|| quote!(#[serde(#rename #default #null)]));
+    if !f.required {
+        let rename = rename.map(|r| quote!(#r,));
+        let attr = serde.serde_attr(quote!(#rename skip_serializing_if = "Option::is_none"));
+        quote! {
+            #docs
+            #attr
+            pub #name: Option<#ty>,
+        }
+    } else {
+        // Required: always sent (`null` for `None` when nullable).
+        let attr = rename.map(|r| serde.serde_attr(r));
+        let ty = if f.nullable { quote!(Option<#ty>) } else { ty };
         quote! {
             #docs
             #attr
             pub #name: #ty,
-        }
-    } else if f.required {
-        // Required but nullable: always sent, `null` when `None`.
-        quote! {
-            #docs
-            #[serde(#rename default)]
-            pub #name: Option<#ty>,
-        }
-    } else {
-        quote! {
-            #docs
-            #[serde(#rename default, skip_serializing_if = "Option::is_none")]
-            pub #name: Option<#ty>,
         }
     }
 }
@@ -247,19 +295,32 @@ fn enum_item(e: &EnumType, docs: TokenStream, name: &Ident) -> TokenStream {
     }
 }
 
-fn union_item(types: &TypeSpace, u: &UnionType, docs: TokenStream, name: &Ident) -> TokenStream {
+fn union_item(types: &TypeSpace, u: &UnionType, serde: SerdeTraits, docs: TokenStream, name: &Ident) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
         let ty = shape_type(types, &v.shape, Context::Models);
         quote!(#variant(#ty),)
     });
     let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    let feature = SERDE_ALL_FEATURE;
+    // `serde(untagged)` is read by whichever derive is there; a type always has one.
+    let derive = match (serde.serialize, serde.deserialize) {
+        (true, true) => quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]),
+        (true, false) => quote! {
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+            #[cfg_attr(feature = #feature, derive(::serde::Deserialize))]
+        },
+        (false, _) => quote! {
+            #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+            #[cfg_attr(feature = #feature, derive(::serde::Serialize))]
+        },
+    };
     quote! {
         #docs
         #separator
         /// One of several shapes (`oneOf`/`anyOf`): decoding tries each variant in order and
         /// keeps the first that fits.
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #derive
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*

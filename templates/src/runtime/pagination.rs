@@ -3,11 +3,11 @@
 //! hand-written calls.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 
 use futures_core::Stream;
-use serde::Serialize;
 
 use super::client::Client;
 use super::error::{Error, Result};
@@ -80,7 +80,7 @@ pub fn stream_pages<'a, T, R, F, Fut>(client: &Client, first: R, fetch: F) -> im
 where
     F: FnMut(R) -> Fut + 'a,
     Fut: Future<Output = Result<Page<T, R>>> + 'a,
-    T: Serialize + 'a,
+    T: fmt::Debug + 'a,
     R: 'a,
 {
     let state = State {
@@ -134,7 +134,7 @@ where
     N: Copy + TryInto<u32> + TryFrom<u32> + From<u8> + 'a,
     F: FnMut(N, N) -> Fut + 'a,
     Fut: Future<Output = Result<Vec<T>>> + 'a,
-    T: Serialize + 'a,
+    T: fmt::Debug + 'a,
 {
     let per_page: N = page_size_for(Some(per_page), u8::try_from(MAX_PER_PAGE).unwrap_or(u8::MAX));
     let mut fetch = fetch;
@@ -150,12 +150,20 @@ where
     })
 }
 
-/// A hash of a page's items as JSON.
-fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    // A page that cannot be serialised hashes as empty; it is then only
-    // compared by its length.
-    serde_json::to_vec(items).unwrap_or_default().hash(&mut hasher);
-    items.len().hash(&mut hasher);
-    hasher.finish()
+/// A hash of a page's items, through their `Debug` text (every model has `Debug`; a model's
+/// secrets print as `<redacted>`, so items that differ only there hash alike). No text is
+/// kept: it is hashed as it is written.
+fn fingerprint<T: fmt::Debug>(items: &[T]) -> u64 {
+    struct HashWriter(std::collections::hash_map::DefaultHasher);
+    impl fmt::Write for HashWriter {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(std::collections::hash_map::DefaultHasher::new());
+    // Writing to a hasher cannot fail; a `Debug` that fails leaves what it wrote so far.
+    let _ = fmt::Write::write_fmt(&mut writer, format_args!("{items:?}"));
+    items.len().hash(&mut writer.0);
+    writer.0.finish()
 }
