@@ -1338,12 +1338,12 @@ impl Event {
     ) -> std::result::Result<Event, EventMeta> {
         match event {
             "added_to_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::AddedToTeam { data, meta });
                 }
             }
             "authentication_challenge" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::AuthenticationChallenge {
                         data,
                         meta,
@@ -1351,7 +1351,7 @@ impl Event {
                 }
             }
             "burn_on_read_all_revealed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::BurnOnReadAllRevealed {
                         data,
                         meta,
@@ -1414,7 +1414,7 @@ impl Event {
                 }
             }
             "channel_converted" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ChannelConverted {
                         data,
                         meta,
@@ -1422,7 +1422,7 @@ impl Event {
                 }
             }
             "channel_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ChannelCreated {
                         data,
                         meta,
@@ -1430,7 +1430,7 @@ impl Event {
                 }
             }
             "channel_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ChannelDeleted {
                         data,
                         meta,
@@ -1471,7 +1471,7 @@ impl Event {
                 }
             }
             "channel_restored" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ChannelRestored {
                         data,
                         meta,
@@ -1479,7 +1479,7 @@ impl Event {
                 }
             }
             "channel_scheme_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ChannelSchemeUpdated {
                         data,
                         meta,
@@ -1498,12 +1498,12 @@ impl Event {
                 }
             }
             "channel_viewed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ChannelViewed { data, meta });
                 }
             }
             "cloud_payment_status_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::CloudPaymentStatusUpdated {
                         data,
                         meta,
@@ -1511,7 +1511,7 @@ impl Event {
                 }
             }
             "cloud_subscription_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::CloudSubscriptionChanged {
                         data,
                         meta,
@@ -1519,7 +1519,7 @@ impl Event {
                 }
             }
             "config_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ConfigChanged { data, meta });
                 }
             }
@@ -1535,7 +1535,7 @@ impl Event {
                 }
             }
             "custom_profile_attributes_field_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::CustomProfileAttributesFieldCreated {
                         data,
                         meta,
@@ -1543,7 +1543,7 @@ impl Event {
                 }
             }
             "custom_profile_attributes_field_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::CustomProfileAttributesFieldDeleted {
                         data,
                         meta,
@@ -1551,7 +1551,7 @@ impl Event {
                 }
             }
             "custom_profile_attributes_field_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::CustomProfileAttributesFieldUpdated {
                         data,
                         meta,
@@ -1559,7 +1559,7 @@ impl Event {
                 }
             }
             "custom_profile_attributes_values_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::CustomProfileAttributesValuesUpdated {
                         data,
                         meta,
@@ -1572,7 +1572,7 @@ impl Event {
                 }
             }
             "direct_added" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::DirectAdded { data, meta });
                 }
             }
@@ -1587,7 +1587,7 @@ impl Event {
                 }
             }
             "draft_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::DraftUpdated { data, meta });
                 }
             }
@@ -1605,7 +1605,7 @@ impl Event {
                 }
             }
             "file_download_rejected" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::FileDownloadRejected {
                         data,
                         meta,
@@ -1613,7 +1613,7 @@ impl Event {
                 }
             }
             "file_upload_rejected" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::FileUploadRejected {
                         data,
                         meta,
@@ -1621,7 +1621,7 @@ impl Event {
                 }
             }
             "first_admin_visit_marketplace_status_received" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::FirstAdminVisitMarketplaceStatusReceived {
                         data,
                         meta,
@@ -1659,7 +1659,7 @@ impl Event {
                 }
             }
             "guests_deactivated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::GuestsDeactivated {
                         data,
                         meta,
@@ -1667,12 +1667,12 @@ impl Event {
                 }
             }
             "hello" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::Hello { data, meta });
                 }
             }
             "hosted_customer_signup_progress_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::HostedCustomerSignupProgressUpdated {
                         data,
                         meta,
@@ -1680,12 +1680,12 @@ impl Event {
                 }
             }
             "leave_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::LeaveTeam { data, meta });
                 }
             }
             "license_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::LicenseChanged {
                         data,
                         meta,
@@ -1704,7 +1704,7 @@ impl Event {
                 }
             }
             "multiple_channels_viewed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::MultipleChannelsViewed {
                         data,
                         meta,
@@ -1712,7 +1712,7 @@ impl Event {
                 }
             }
             "new_user" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::NewUser { data, meta });
                 }
             }
@@ -1733,7 +1733,7 @@ impl Event {
                 }
             }
             "plugin_disabled" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PluginDisabled {
                         data,
                         meta,
@@ -1741,12 +1741,12 @@ impl Event {
                 }
             }
             "plugin_enabled" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PluginEnabled { data, meta });
                 }
             }
             "plugin_statuses_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PluginStatusesChanged {
                         data,
                         meta,
@@ -1776,7 +1776,7 @@ impl Event {
                 }
             }
             "post_burned" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PostBurned { data, meta });
                 }
             }
@@ -1791,12 +1791,12 @@ impl Event {
                 }
             }
             "post_revealed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PostRevealed { data, meta });
                 }
             }
             "post_translation_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PostTranslationUpdated {
                         data,
                         meta,
@@ -1804,7 +1804,7 @@ impl Event {
                 }
             }
             "post_unread" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PostUnread { data, meta });
                 }
             }
@@ -1817,7 +1817,7 @@ impl Event {
                 }
             }
             "posted_notify_ack" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::PostedNotifyAck {
                         data,
                         meta,
@@ -1858,7 +1858,7 @@ impl Event {
                 }
             }
             "presence" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::Presence { data, meta });
                 }
             }
@@ -1926,7 +1926,7 @@ impl Event {
                 }
             }
             "recap_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::RecapUpdated { data, meta });
                 }
             }
@@ -1936,7 +1936,7 @@ impl Event {
                 }
             }
             "received_group_associated_to_channel" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ReceivedGroupAssociatedToChannel {
                         data,
                         meta,
@@ -1944,7 +1944,7 @@ impl Event {
                 }
             }
             "received_group_associated_to_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ReceivedGroupAssociatedToTeam {
                         data,
                         meta,
@@ -1952,7 +1952,7 @@ impl Event {
                 }
             }
             "received_group_not_associated_to_channel" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ReceivedGroupNotAssociatedToChannel {
                         data,
                         meta,
@@ -1960,7 +1960,7 @@ impl Event {
                 }
             }
             "received_group_not_associated_to_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ReceivedGroupNotAssociatedToTeam {
                         data,
                         meta,
@@ -1968,7 +1968,7 @@ impl Event {
                 }
             }
             "response" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::Response { data, meta });
                 }
             }
@@ -2016,7 +2016,7 @@ impl Event {
                 }
             }
             "shared_channel_remote_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::SharedChannelRemoteUpdated {
                         data,
                         meta,
@@ -2024,12 +2024,12 @@ impl Event {
                 }
             }
             "show_toast" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ShowToast { data, meta });
                 }
             }
             "sidebar_category_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::SidebarCategoryCreated {
                         data,
                         meta,
@@ -2037,7 +2037,7 @@ impl Event {
                 }
             }
             "sidebar_category_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::SidebarCategoryDeleted {
                         data,
                         meta,
@@ -2045,7 +2045,7 @@ impl Event {
                 }
             }
             "sidebar_category_order_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::SidebarCategoryOrderUpdated {
                         data,
                         meta,
@@ -2064,7 +2064,7 @@ impl Event {
                 }
             }
             "status_change" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::StatusChange { data, meta });
                 }
             }
@@ -2077,7 +2077,7 @@ impl Event {
                 }
             }
             "thread_follow_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ThreadFollowChanged {
                         data,
                         meta,
@@ -2085,7 +2085,7 @@ impl Event {
                 }
             }
             "thread_read_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::ThreadReadChanged {
                         data,
                         meta,
@@ -2101,7 +2101,7 @@ impl Event {
                 }
             }
             "typing" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::Typing { data, meta });
                 }
             }
@@ -2119,7 +2119,7 @@ impl Event {
                 }
             }
             "user_activation_status_change" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::UserActivationStatusChange {
                         data,
                         meta,
@@ -2127,17 +2127,17 @@ impl Event {
                 }
             }
             "user_added" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::UserAdded { data, meta });
                 }
             }
             "user_removed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::UserRemoved { data, meta });
                 }
             }
             "user_role_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::UserRoleUpdated {
                         data,
                         meta,
@@ -2145,12 +2145,12 @@ impl Event {
                 }
             }
             "user_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::UserUpdated { data, meta });
                 }
             }
             "warn_metric_status_received" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::WarnMetricStatusReceived {
                         data,
                         meta,
@@ -2158,7 +2158,7 @@ impl Event {
                 }
             }
             "warn_metric_status_removed" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::WarnMetricStatusRemoved {
                         data,
                         meta,
@@ -2166,7 +2166,7 @@ impl Event {
                 }
             }
             "webhook_event_listener_data_received" => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[]) {
+                if let Some(data) = crate::runtime::decode_json(data) {
                     return Ok(Event::WebhookEventListenerDataReceived {
                         data,
                         meta,
@@ -2455,7 +2455,7 @@ impl Event {
 impl EventPayload for Event {
     fn from_frame(frame: EventFrame<'_>) -> Self {
         let meta = EventMeta {
-            broadcast: crate::runtime::decode_event_data(frame.broadcast.get(), &[])
+            broadcast: crate::runtime::decode_json(frame.broadcast.get())
                 .unwrap_or_default(),
             seq: frame.seq,
         };

@@ -18,6 +18,19 @@ use serde::de::value::{
 };
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
+/// Decodes the JSON text `data` into `T`: one JSON value, nothing after it. Returns `None` when
+/// it does not fit `T`. Never panics. For data without members holding JSON text, and for
+/// broadcasts.
+pub fn decode_json<T: DeserializeOwned>(data: &str) -> Option<T> {
+    let mut json = serde_json::Deserializer::from_str(data);
+    let decoded = T::deserialize(&mut json).ok()?;
+    json.end().ok()?;
+    Some(decoded)
+}
+
+/// How many members holding JSON text get room on the stack (more get it on the heap).
+const ON_STACK: usize = 4;
+
 /// Decodes the JSON text `data` into `T`. The members of `data` named in `json_strings` that
 /// are strings are decoded as the JSON text they hold; a member that is already a JSON value,
 /// or absent, is read as is.
@@ -27,10 +40,18 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAcces
 /// limited as in `serde_json` (128 levels, counted again inside a string holding JSON).
 pub fn decode_event_data<T: DeserializeOwned>(data: &str, json_strings: &[&str]) -> Option<T> {
     // The unescaped text of each named member whose string had escapes, while it decodes.
-    let unescaped: Vec<OnceCell<String>> = json_strings.iter().map(|_| OnceCell::new()).collect();
+    let on_stack: [OnceCell<String>; ON_STACK] = Default::default();
+    let on_heap: Vec<OnceCell<String>>;
+    let unescaped = match on_stack.get(..json_strings.len()) {
+        Some(room) => room,
+        None => {
+            on_heap = json_strings.iter().map(|_| OnceCell::new()).collect();
+            &on_heap
+        }
+    };
     let names = Names {
         names: json_strings,
-        unescaped: &unescaped,
+        unescaped,
     };
     let mut json = serde_json::Deserializer::from_str(data);
     let decoded = T::deserialize(Data { inner: &mut json, names }).ok()?;
@@ -553,6 +574,18 @@ mod tests {
         members.insert("post".into(), Value::from("{\"id\":\"p\"}"));
         members.insert("channel_type".into(), Value::from("O"));
         assert_eq!(posted(&Value::Object(members), &["post"]).map(|p| p.post.id), Some("p".into()));
+    }
+
+    #[test]
+    fn many_members_holding_json() {
+        // More named members than get room on the stack.
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let data: serde_json::Map<String, Value> = names.iter().map(|n| (n.to_string(), Value::from(format!("[\"{n}\\n\"]")))).collect();
+        let decoded: Option<std::collections::BTreeMap<String, Vec<String>>> =
+            decode_event_data(&Value::Object(data).to_string(), &names);
+        assert_eq!(decoded.map(|m| m["f"].clone()), Some(vec!["f\n".to_string()]));
+        assert_eq!(decode_json::<Vec<u8>>("[1, 2] "), Some(vec![1, 2]));
+        assert_eq!(decode_json::<Vec<u8>>("[1, 2] x"), None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
     let broadcast_type = shape_type(types, &events.broadcast, Context::Elsewhere);
     let broadcast_decode = match events.broadcast {
         Shape::Json => quote!(frame.broadcast_value()),
-        _ => quote!(crate::runtime::decode_event_data(frame.broadcast.get(), &[]).unwrap_or_default()),
+        _ => quote!(crate::runtime::decode_json(frame.broadcast.get()).unwrap_or_default()),
     };
     let variants = events.events.iter().map(|event| {
         let docs = doc_attrs(event.docs.as_deref());
@@ -47,14 +47,20 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
             },
         }
     });
-    // Every shape decodes the same way: `serde_json::Value` (untyped data) is a type too.
+    // Every shape decodes the same way (`serde_json::Value`, for untyped data, is a type too);
+    // only data with members holding JSON text goes through the wrapping deserializer.
     let decode_arms = events.events.iter().map(|event| {
         let variant = format_ident!("{}", event.variant_name);
         let wire = &event.wire_name;
-        let json_strings = event.json_strings.iter().map(|j| j.wire_name.as_str());
+        let decode = if event.json_strings.is_empty() {
+            quote!(crate::runtime::decode_json(data))
+        } else {
+            let json_strings = event.json_strings.iter().map(|j| j.wire_name.as_str());
+            quote!(crate::runtime::decode_event_data(data, &[#(#json_strings),*]))
+        };
         quote! {
             #wire => {
-                if let Some(data) = crate::runtime::decode_event_data(data, &[#(#json_strings),*]) {
+                if let Some(data) = #decode {
                     return Ok(Event::#variant { data, meta });
                 }
             }
