@@ -1315,840 +1315,869 @@ pub enum Event {
 impl Event {
     /// Decodes the event named `event` from its `data`: the typed variant, or
     /// [`Event::Unknown`] with `data` unchanged when the name is unknown or the data does
-    /// not decode. Never fails; [`EventPayload::from_frame`] calls it for every frame.
+    /// not decode. Never fails. The event stream decodes from the frame's text instead
+    /// ([`EventPayload::from_frame`], [`Event::from_json`]), with the same result.
     pub fn decode(event: String, data: Value, meta: EventMeta) -> Event {
-        match event.as_str() {
+        match Event::decode_typed(&event, &data.to_string(), meta) {
+            Ok(typed) => typed,
+            Err(meta) => {
+                Event::Unknown {
+                    event,
+                    data,
+                    meta,
+                }
+            }
+        }
+    }
+    /// The typed variant of the event named `event` from the JSON text of its data; `Err`
+    /// gives `meta` back when the name is unknown or the data does not decode. (`Err` is
+    /// as large as the broadcast; `Ok`, an `Event`, is larger still.)
+    #[allow(clippy::result_large_err)]
+    fn decode_typed(
+        event: &str,
+        data: &str,
+        meta: EventMeta,
+    ) -> std::result::Result<Event, EventMeta> {
+        match event {
             "added_to_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::AddedToTeam { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::AddedToTeam { data, meta });
                 }
             }
             "authentication_challenge" => {
-                return Event::AuthenticationChallenge {
-                    data,
-                    meta,
-                };
-            }
-            "burn_on_read_all_revealed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::BurnOnReadAllRevealed {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::AuthenticationChallenge {
                         data,
                         meta,
-                    };
+                    });
+                }
+            }
+            "burn_on_read_all_revealed" => {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::BurnOnReadAllRevealed {
+                        data,
+                        meta,
+                    });
                 }
             }
             "channel_access_control_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["channel"],
                 ) {
-                    return Event::ChannelAccessControlUpdated {
+                    return Ok(Event::ChannelAccessControlUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_bookmark_created" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["bookmark"],
                 ) {
-                    return Event::ChannelBookmarkCreated {
+                    return Ok(Event::ChannelBookmarkCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_bookmark_deleted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["bookmark"],
                 ) {
-                    return Event::ChannelBookmarkDeleted {
+                    return Ok(Event::ChannelBookmarkDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_bookmark_sorted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["bookmarks"],
                 ) {
-                    return Event::ChannelBookmarkSorted {
+                    return Ok(Event::ChannelBookmarkSorted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_bookmark_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["bookmarks"],
                 ) {
-                    return Event::ChannelBookmarkUpdated {
+                    return Ok(Event::ChannelBookmarkUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_converted" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ChannelConverted {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ChannelConverted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ChannelCreated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ChannelCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ChannelDeleted {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ChannelDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_join_request_created" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["request"],
                 ) {
-                    return Event::ChannelJoinRequestCreated {
+                    return Ok(Event::ChannelJoinRequestCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_join_request_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["request"],
                 ) {
-                    return Event::ChannelJoinRequestUpdated {
+                    return Ok(Event::ChannelJoinRequestUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_member_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["channelMember"],
                 ) {
-                    return Event::ChannelMemberUpdated {
+                    return Ok(Event::ChannelMemberUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_restored" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ChannelRestored {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ChannelRestored {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_scheme_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ChannelSchemeUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ChannelSchemeUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["channel"],
                 ) {
-                    return Event::ChannelUpdated {
+                    return Ok(Event::ChannelUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "channel_viewed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ChannelViewed { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ChannelViewed { data, meta });
                 }
             }
             "cloud_payment_status_updated" => {
-                return Event::CloudPaymentStatusUpdated {
-                    data,
-                    meta,
-                };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::CloudPaymentStatusUpdated {
+                        data,
+                        meta,
+                    });
+                }
             }
             "cloud_subscription_changed" => {
-                return Event::CloudSubscriptionChanged {
-                    data,
-                    meta,
-                };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::CloudSubscriptionChanged {
+                        data,
+                        meta,
+                    });
+                }
             }
             "config_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ConfigChanged { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ConfigChanged { data, meta });
                 }
             }
             "content_flagging_report_value_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["property_values"],
                 ) {
-                    return Event::ContentFlaggingReportValueUpdated {
+                    return Ok(Event::ContentFlaggingReportValueUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "custom_profile_attributes_field_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::CustomProfileAttributesFieldCreated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::CustomProfileAttributesFieldCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "custom_profile_attributes_field_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::CustomProfileAttributesFieldDeleted {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::CustomProfileAttributesFieldDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "custom_profile_attributes_field_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::CustomProfileAttributesFieldUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::CustomProfileAttributesFieldUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "custom_profile_attributes_values_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::CustomProfileAttributesValuesUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::CustomProfileAttributesValuesUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "delete_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["team"]) {
-                    return Event::DeleteTeam { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["team"]) {
+                    return Ok(Event::DeleteTeam { data, meta });
                 }
             }
             "direct_added" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::DirectAdded { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::DirectAdded { data, meta });
                 }
             }
             "draft_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
-                    &["draft"],
-                ) {
-                    return Event::DraftCreated { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["draft"]) {
+                    return Ok(Event::DraftCreated { data, meta });
                 }
             }
             "draft_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
-                    &["draft"],
-                ) {
-                    return Event::DraftDeleted { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["draft"]) {
+                    return Ok(Event::DraftDeleted { data, meta });
                 }
             }
-            "draft_updated" => return Event::DraftUpdated { data, meta },
+            "draft_updated" => {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::DraftUpdated { data, meta });
+                }
+            }
             "emoji_added" => {
-                if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
-                    &["emoji"],
-                ) {
-                    return Event::EmojiAdded { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["emoji"]) {
+                    return Ok(Event::EmojiAdded { data, meta });
                 }
             }
             "ephemeral_message" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["post"]) {
-                    return Event::EphemeralMessage {
+                if let Some(data) = crate::runtime::decode_event_data(data, &["post"]) {
+                    return Ok(Event::EphemeralMessage {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "file_download_rejected" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::FileDownloadRejected {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::FileDownloadRejected {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "file_upload_rejected" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::FileUploadRejected {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::FileUploadRejected {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "first_admin_visit_marketplace_status_received" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::FirstAdminVisitMarketplaceStatusReceived {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::FirstAdminVisitMarketplaceStatusReceived {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "group_added" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["teammate_ids"],
                 ) {
-                    return Event::GroupAdded { data, meta };
+                    return Ok(Event::GroupAdded { data, meta });
                 }
             }
             "group_member_add" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["group_member"],
                 ) {
-                    return Event::GroupMemberAdd {
+                    return Ok(Event::GroupMemberAdd {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "group_member_deleted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["group_member"],
                 ) {
-                    return Event::GroupMemberDeleted {
+                    return Ok(Event::GroupMemberDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "guests_deactivated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::GuestsDeactivated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::GuestsDeactivated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "hello" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::Hello { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::Hello { data, meta });
                 }
             }
             "hosted_customer_signup_progress_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::HostedCustomerSignupProgressUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::HostedCustomerSignupProgressUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "leave_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::LeaveTeam { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::LeaveTeam { data, meta });
                 }
             }
             "license_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::LicenseChanged {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::LicenseChanged {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "memberrole_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["member"],
                 ) {
-                    return Event::MemberroleUpdated {
+                    return Ok(Event::MemberroleUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "multiple_channels_viewed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::MultipleChannelsViewed {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::MultipleChannelsViewed {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "new_user" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::NewUser { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::NewUser { data, meta });
                 }
             }
             "open_dialog" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["dialog"],
                 ) {
-                    return Event::OpenDialog { data, meta };
+                    return Ok(Event::OpenDialog { data, meta });
                 }
             }
             "persistent_notification_triggered" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["post"]) {
-                    return Event::PersistentNotificationTriggered {
+                if let Some(data) = crate::runtime::decode_event_data(data, &["post"]) {
+                    return Ok(Event::PersistentNotificationTriggered {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "plugin_disabled" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PluginDisabled {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PluginDisabled {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "plugin_enabled" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PluginEnabled { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PluginEnabled { data, meta });
                 }
             }
             "plugin_statuses_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PluginStatusesChanged {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PluginStatusesChanged {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "post_acknowledgement_added" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["acknowledgement"],
                 ) {
-                    return Event::PostAcknowledgementAdded {
+                    return Ok(Event::PostAcknowledgementAdded {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "post_acknowledgement_removed" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["acknowledgement"],
                 ) {
-                    return Event::PostAcknowledgementRemoved {
+                    return Ok(Event::PostAcknowledgementRemoved {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "post_burned" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PostBurned { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PostBurned { data, meta });
                 }
             }
             "post_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["post"]) {
-                    return Event::PostDeleted { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["post"]) {
+                    return Ok(Event::PostDeleted { data, meta });
                 }
             }
             "post_edited" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["post"]) {
-                    return Event::PostEdited { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["post"]) {
+                    return Ok(Event::PostEdited { data, meta });
                 }
             }
             "post_revealed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PostRevealed { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PostRevealed { data, meta });
                 }
             }
             "post_translation_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PostTranslationUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PostTranslationUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "post_unread" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::PostUnread { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PostUnread { data, meta });
                 }
             }
             "posted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["post", "mentions", "followers"],
                 ) {
-                    return Event::Posted { data, meta };
+                    return Ok(Event::Posted { data, meta });
                 }
             }
             "posted_notify_ack" => {
-                return Event::PostedNotifyAck {
-                    data,
-                    meta,
-                };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::PostedNotifyAck {
+                        data,
+                        meta,
+                    });
+                }
             }
             "preference_changed" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["preference"],
                 ) {
-                    return Event::PreferenceChanged {
+                    return Ok(Event::PreferenceChanged {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "preferences_changed" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["preferences"],
                 ) {
-                    return Event::PreferencesChanged {
+                    return Ok(Event::PreferencesChanged {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "preferences_deleted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["preferences"],
                 ) {
-                    return Event::PreferencesDeleted {
+                    return Ok(Event::PreferencesDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
-            "presence" => return Event::Presence { data, meta },
+            "presence" => {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::Presence { data, meta });
+                }
+            }
             "property_field_created" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["property_field"],
                 ) {
-                    return Event::PropertyFieldCreated {
+                    return Ok(Event::PropertyFieldCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "property_field_deleted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["property_field"],
                 ) {
-                    return Event::PropertyFieldDeleted {
+                    return Ok(Event::PropertyFieldDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "property_field_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["property_field"],
                 ) {
-                    return Event::PropertyFieldUpdated {
+                    return Ok(Event::PropertyFieldUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "property_values_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["values"],
                 ) {
-                    return Event::PropertyValuesUpdated {
+                    return Ok(Event::PropertyValuesUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "reaction_added" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["reaction"],
                 ) {
-                    return Event::ReactionAdded { data, meta };
+                    return Ok(Event::ReactionAdded { data, meta });
                 }
             }
             "reaction_removed" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["reaction"],
                 ) {
-                    return Event::ReactionRemoved {
+                    return Ok(Event::ReactionRemoved {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "recap_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::RecapUpdated { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::RecapUpdated { data, meta });
                 }
             }
             "received_group" => {
-                if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
-                    &["group"],
-                ) {
-                    return Event::ReceivedGroup { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["group"]) {
+                    return Ok(Event::ReceivedGroup { data, meta });
                 }
             }
             "received_group_associated_to_channel" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ReceivedGroupAssociatedToChannel {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ReceivedGroupAssociatedToChannel {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "received_group_associated_to_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ReceivedGroupAssociatedToTeam {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ReceivedGroupAssociatedToTeam {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "received_group_not_associated_to_channel" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ReceivedGroupNotAssociatedToChannel {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ReceivedGroupNotAssociatedToChannel {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "received_group_not_associated_to_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ReceivedGroupNotAssociatedToTeam {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ReceivedGroupNotAssociatedToTeam {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
-            "response" => return Event::Response { data, meta },
+            "response" => {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::Response { data, meta });
+                }
+            }
             "restore_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["team"]) {
-                    return Event::RestoreTeam { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["team"]) {
+                    return Ok(Event::RestoreTeam { data, meta });
                 }
             }
             "role_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["role"]) {
-                    return Event::RoleUpdated { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["role"]) {
+                    return Ok(Event::RoleUpdated { data, meta });
                 }
             }
             "scheduled_post_created" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["scheduledPost"],
                 ) {
-                    return Event::ScheduledPostCreated {
+                    return Ok(Event::ScheduledPostCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "scheduled_post_deleted" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["scheduledPost"],
                 ) {
-                    return Event::ScheduledPostDeleted {
+                    return Ok(Event::ScheduledPostDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "scheduled_post_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["scheduledPost"],
                 ) {
-                    return Event::ScheduledPostUpdated {
+                    return Ok(Event::ScheduledPostUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "shared_channel_remote_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::SharedChannelRemoteUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::SharedChannelRemoteUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "show_toast" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ShowToast { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ShowToast { data, meta });
                 }
             }
             "sidebar_category_created" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::SidebarCategoryCreated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::SidebarCategoryCreated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "sidebar_category_deleted" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::SidebarCategoryDeleted {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::SidebarCategoryDeleted {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "sidebar_category_order_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::SidebarCategoryOrderUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::SidebarCategoryOrderUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "sidebar_category_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["updatedCategories"],
                 ) {
-                    return Event::SidebarCategoryUpdated {
+                    return Ok(Event::SidebarCategoryUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "status_change" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::StatusChange { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::StatusChange { data, meta });
                 }
             }
             "team_access_control_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["team"]) {
-                    return Event::TeamAccessControlUpdated {
+                if let Some(data) = crate::runtime::decode_event_data(data, &["team"]) {
+                    return Ok(Event::TeamAccessControlUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "thread_follow_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ThreadFollowChanged {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ThreadFollowChanged {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "thread_read_changed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::ThreadReadChanged {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::ThreadReadChanged {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "thread_updated" => {
                 if let Some(data) = crate::runtime::decode_event_data(
-                    &data,
+                    data,
                     &["thread"],
                 ) {
-                    return Event::ThreadUpdated { data, meta };
+                    return Ok(Event::ThreadUpdated { data, meta });
                 }
             }
             "typing" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::Typing { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::Typing { data, meta });
                 }
             }
             "update_team" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["team"]) {
-                    return Event::UpdateTeam { data, meta };
+                if let Some(data) = crate::runtime::decode_event_data(data, &["team"]) {
+                    return Ok(Event::UpdateTeam { data, meta });
                 }
             }
             "update_team_scheme" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &["team"]) {
-                    return Event::UpdateTeamScheme {
+                if let Some(data) = crate::runtime::decode_event_data(data, &["team"]) {
+                    return Ok(Event::UpdateTeamScheme {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "user_activation_status_change" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::UserActivationStatusChange {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::UserActivationStatusChange {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "user_added" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::UserAdded { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::UserAdded { data, meta });
                 }
             }
             "user_removed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::UserRemoved { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::UserRemoved { data, meta });
                 }
             }
             "user_role_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::UserRoleUpdated {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::UserRoleUpdated {
                         data,
                         meta,
-                    };
+                    });
                 }
             }
             "user_updated" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::UserUpdated { data, meta };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::UserUpdated { data, meta });
                 }
             }
             "warn_metric_status_received" => {
-                return Event::WarnMetricStatusReceived {
-                    data,
-                    meta,
-                };
-            }
-            "warn_metric_status_removed" => {
-                if let Some(data) = crate::runtime::decode_event_data(&data, &[]) {
-                    return Event::WarnMetricStatusRemoved {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::WarnMetricStatusReceived {
                         data,
                         meta,
-                    };
+                    });
+                }
+            }
+            "warn_metric_status_removed" => {
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::WarnMetricStatusRemoved {
+                        data,
+                        meta,
+                    });
                 }
             }
             "webhook_event_listener_data_received" => {
-                return Event::WebhookEventListenerDataReceived {
-                    data,
-                    meta,
-                };
+                if let Some(data) = crate::runtime::decode_json(data) {
+                    return Ok(Event::WebhookEventListenerDataReceived {
+                        data,
+                        meta,
+                    });
+                }
             }
             _ => {}
         }
-        Event::Unknown {
-            event,
-            data,
-            meta,
-        }
+        Err(meta)
     }
     /// The event in one text frame as the server sends it (a recorded frame, a log
     /// line), decoded as the stream decodes it. Fails with
@@ -2426,14 +2455,22 @@ impl Event {
     }
 }
 impl EventPayload for Event {
-    fn from_frame(frame: EventFrame) -> Self {
-        let EventFrame { event, data, broadcast, seq } = frame;
+    fn from_frame(frame: EventFrame<'_>) -> Self {
         let meta = EventMeta {
-            broadcast: crate::runtime::decode_event_data(&broadcast, &[])
+            broadcast: crate::runtime::decode_json(frame.broadcast.get())
                 .unwrap_or_default(),
-            seq,
+            seq: frame.seq,
         };
-        Event::decode(event, data, meta)
+        match Event::decode_typed(&frame.event, frame.data.get(), meta) {
+            Ok(typed) => typed,
+            Err(meta) => {
+                Event::Unknown {
+                    data: frame.data_value(),
+                    event: frame.event,
+                    meta,
+                }
+            }
+        }
     }
     fn from_notice(notice: ConnectionNotice) -> Self {
         Event::Connection(notice)

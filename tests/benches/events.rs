@@ -2,9 +2,10 @@
 //! --bench events`).
 //!
 //! 1. Decode: 10,000 `posted` frames (the post inside a JSON string, as the server sends it)
-//!    through the path of the event stream (the frame into event, data and broadcast values,
-//!    then [`Event`]'s decoding) against plain `serde_json` into hand-written structs of the
-//!    same frames, the post string decoded by a second `serde_json` call.
+//!    through the event stream's own decoding ([`Event::from_json`] runs the function the stream
+//!    runs on every text frame: the frame checked and split, then [`Event`]'s decoding of
+//!    broadcast and data from their text) against plain `serde_json` into hand-written structs of
+//!    the same frames, the post string decoded by a second `serde_json` call.
 //! 2. End to end: the same frames sent by a loopback WebSocket server and read from
 //!    `client.events()`, in events per second.
 //! 3. Memory per idle connection: the resident memory this process gains for 200 open event
@@ -18,9 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use mattermost_client::events::{Event, EventMeta, EventOptions, EventStream};
-use mattermost_client::models::EventBroadcast;
-use mattermost_client::runtime::decode_event_data;
+use mattermost_client::events::{Event, EventOptions, EventStream};
 use mattermost_client::Client;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -50,26 +49,9 @@ fn posted_frame(i: usize) -> String {
     .to_string()
 }
 
-/// A frame as the event stream's runtime reads it first (its `RawFrame`).
-#[derive(Deserialize)]
-struct RuntimeFrame {
-    event: Option<String>,
-    #[serde(default)]
-    data: Value,
-    #[serde(default)]
-    broadcast: Value,
-    #[serde(default)]
-    seq: Option<i64>,
-}
-
-/// The path of the event stream: frame, then broadcast and data decoded by the generated code.
+/// The path of the event stream: the runtime's decoding of one text frame.
 fn decode_generated(text: &str) -> Event {
-    let frame: RuntimeFrame = serde_json::from_str(text).expect("a frame");
-    let meta = EventMeta {
-        broadcast: decode_event_data::<EventBroadcast>(&frame.broadcast, &[]).unwrap_or_default(),
-        seq: frame.seq,
-    };
-    Event::decode(frame.event.unwrap_or_default(), frame.data, meta)
+    Event::from_json(text).expect("an event frame")
 }
 
 #[allow(dead_code)]
@@ -147,15 +129,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn bench_decode(frames: &[String]) {
     let rounds = 21;
-    let (mut generated, mut plain, mut frame_only) = (Vec::new(), Vec::new(), Vec::new());
-    let run_frame_only = || {
-        let started = Instant::now();
-        for text in frames {
-            let frame: RuntimeFrame = serde_json::from_str(text).expect("a frame");
-            assert!(frame.data.is_object());
-        }
-        started.elapsed()
-    };
+    let (mut generated, mut plain) = (Vec::new(), Vec::new());
     let run_generated = || {
         let started = Instant::now();
         for text in frames {
@@ -180,13 +154,12 @@ fn bench_decode(frames: &[String]) {
             plain.push(run_plain());
             generated.push(run_generated());
         }
-        frame_only.push(run_frame_only());
     }
     let bytes: usize = frames.iter().map(String::len).sum();
     let per_second = |d: Duration| frames.len() as f64 / d.as_secs_f64();
     let (generated, plain) = (median(generated), median(plain));
     println!(
-        "| decode {} `posted` frames ({} bytes each on average) into the generated `Event` (the stream's path: frame, broadcast, data, post string) | {:.0} events/s ({:.2} µs each) |",
+        "| decode {} `posted` frames ({} bytes each on average) into the generated `Event` (the stream's own decoding, `Event::from_json`: frame, broadcast, data, post string) | {:.0} events/s ({:.2} µs each) |",
         frames.len(),
         bytes / frames.len(),
         per_second(generated),
@@ -198,11 +171,6 @@ fn bench_decode(frames: &[String]) {
         plain.as_secs_f64() * 1e6 / frames.len() as f64
     );
     println!("| ratio generated / plain (time per event) | {:.2}x |", generated.as_secs_f64() / plain.as_secs_f64());
-    let frame_only = median(frame_only);
-    println!(
-        "| of the generated path: the runtime's frame parse into JSON values (before `Event` decodes) | {:.2} µs per event |",
-        frame_only.as_secs_f64() * 1e6 / frames.len() as f64
-    );
 }
 
 /// A loopback server that sends `hello` then `frames` on each connection, and keeps it open.

@@ -252,8 +252,8 @@ fn focused_event_snapshots() {
     let posted = generation.files.iter().find(|f| f.path == "src/models/posted_event.rs").expect("posted's data type");
     insta::assert_snapshot!("event_posted_data", posted.contents);
 
-    // The decoding: `from_frame`, and `Event::decode` cut to a typed event with JSON strings, a
-    // typed event without, an untyped one, and the fallback.
+    // The decoding: `from_frame`, `Event::decode`, and `Event::decode_typed` cut to a typed event
+    // with JSON strings, a typed event without, an untyped one, and the fallback.
     let mut decoding = Vec::new();
     for item in &file.items {
         let syn::Item::Impl(block) = item else { continue };
@@ -262,7 +262,7 @@ fn focused_event_snapshots() {
             decoding.push(syn::Item::Impl(block));
             continue;
         }
-        block.items.retain(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "decode"));
+        block.items.retain(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "decode" || f.sig.ident == "decode_typed"));
         for impl_item in &mut block.items {
             let syn::ImplItem::Fn(f) = impl_item else { continue };
             for stmt in &mut f.block.stmts {

@@ -29,6 +29,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
@@ -37,6 +38,7 @@ use super::error::{AppError, Error, Result, TimeoutKind};
 use super::websocket_backoff::Backoff;
 use super::websocket_buffer::{self, ItemReceiver};
 use super::websocket_connection::{Command, Connection};
+use super::websocket_frame;
 
 /// Turns what the event stream receives into its items; implemented by the generated `Event`
 /// enum.
@@ -44,24 +46,53 @@ use super::websocket_connection::{Command, Connection};
 /// Both functions are infallible: a payload that does not decode becomes an "unknown" item, so
 /// that one odd frame never ends the stream.
 pub trait EventPayload: Sized + Send + 'static {
-    /// An event sent by the server.
-    fn from_frame(frame: EventFrame) -> Self;
+    /// An event sent by the server, decoded from the frame's text it borrows.
+    fn from_frame(frame: EventFrame<'_>) -> Self;
     /// A change of the connection itself (connected, lost, resumed, events lost).
     fn from_notice(notice: ConnectionNotice) -> Self;
 }
 
 /// One server event, as received: `{"event": ..., "data": ..., "broadcast": ..., "seq": N}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `data` and `broadcast` are the frame's own JSON text (checked to be JSON, not decoded), so
+/// that [`EventPayload::from_frame`] decodes them once, straight into its types;
+/// [`data_value`](Self::data_value) and [`broadcast_value`](Self::broadcast_value) give them as
+/// `serde_json::Value`s.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct EventFrame {
+pub struct EventFrame<'a> {
     /// The event's name (`posted`, `typing`, `hello`...).
     pub event: String,
-    /// Its payload; `null` when absent.
-    pub data: Value,
-    /// Who the server sent it to (`channel_id`, `team_id`, `user_id`...); `null` when absent.
-    pub broadcast: Value,
+    /// The JSON text of its payload; `null` when absent.
+    pub data: &'a RawValue,
+    /// The JSON text of who the server sent it to (`channel_id`, `team_id`, `user_id`...);
+    /// `null` when absent.
+    pub broadcast: &'a RawValue,
     /// Its sequence number on the connection (from 0), when the frame has one.
     pub seq: Option<i64>,
+}
+
+impl EventFrame<'_> {
+    /// The payload as a JSON value (`null` when it nests deeper than 128 levels, the most
+    /// `serde_json` reads).
+    pub fn data_value(&self) -> Value {
+        websocket_frame::json_value(self.data)
+    }
+
+    /// The broadcast as a JSON value (`null` when it nests deeper than 128 levels).
+    pub fn broadcast_value(&self) -> Value {
+        websocket_frame::json_value(self.broadcast)
+    }
+}
+
+/// Frames are equal when their names, sequence numbers and JSON texts are.
+impl PartialEq for EventFrame<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.event == other.event
+            && self.seq == other.seq
+            && self.data.get() == other.data.get()
+            && self.broadcast.get() == other.broadcast.get()
+    }
 }
 
 /// A change of the connection, yielded between events.

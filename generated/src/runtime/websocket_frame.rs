@@ -3,13 +3,14 @@
 //! The JSON frames of the Mattermost WebSocket: server events, action replies, client actions.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 
 use super::error::AppError;
-use super::websocket::{ActionReply, EventFrame};
+use super::websocket::{ActionReply, EventFrame, EventPayload};
 use super::websocket_backoff::random_u64;
 
 /// The largest frame the server reads, in bytes: it closes the connection on a longer one
@@ -17,64 +18,101 @@ use super::websocket_backoff::random_u64;
 /// as the read limit in `WebConn::readPump`, `server/channels/app/platform/web_conn.go`).
 pub(super) const SERVER_READ_LIMIT: usize = 8 * 1024;
 
-/// What one text frame from the server is.
+/// What one text frame from the server is; an event borrows the frame's text.
 #[derive(Debug, PartialEq)]
-pub(super) enum Incoming {
+pub(super) enum Incoming<'a> {
     /// A server event (`{"event": ..., "data": ..., "broadcast": ..., "seq": N}`).
-    Event(EventFrame),
+    Event(EventFrame<'a>),
     /// The reply to an action (`{"status": ..., "seq_reply": N, ...}`).
     Reply(ActionReply),
     /// Not a frame this client understands; `reason` never quotes the frame's content.
     Malformed(&'static str),
 }
 
-/// Every member a server frame may have; unknown members are ignored.
+/// Every member a server frame may have; unknown members are ignored. `data`, `broadcast` and
+/// `error` are only checked to be JSON here, and left as their text.
 #[derive(Deserialize)]
-struct RawFrame {
+struct RawFrame<'a> {
     #[serde(default)]
     event: Option<String>,
-    #[serde(default)]
-    data: Value,
-    #[serde(default)]
-    broadcast: Value,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    broadcast: Option<&'a RawValue>,
     #[serde(default)]
     seq: Option<i64>,
     #[serde(default)]
     seq_reply: Option<i64>,
     #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
-    error: Option<Value>,
+    #[serde(default, borrow)]
+    error: Option<&'a RawValue>,
 }
 
 /// Classifies one text frame. Never fails: anything unexpected is [`Incoming::Malformed`].
-pub(super) fn parse(text: &str) -> Incoming {
-    let raw: RawFrame = match serde_json::from_str(text) {
+pub(super) fn parse(text: &str) -> Incoming<'_> {
+    let raw: RawFrame<'_> = match serde_json::from_str(text) {
         Ok(raw) => raw,
         Err(e) if e.is_data() => return Incoming::Malformed("a JSON value of the wrong shape"),
         Err(_) => return Incoming::Malformed("invalid JSON"),
     };
+    let data = raw.data.unwrap_or(RawValue::NULL);
     if let Some(seq_reply) = raw.seq_reply {
-        let error = raw
-            .error
-            .filter(|e| !e.is_null())
-            .and_then(|e| serde_json::from_value::<AppError>(e).ok());
+        let error = raw.error.and_then(|e| serde_json::from_str::<AppError>(e.get()).ok());
         return Incoming::Reply(ActionReply {
             seq_reply,
             status: raw.status.unwrap_or_default(),
-            data: raw.data,
+            data: json_value(data),
             error,
         });
     }
     match raw.event {
         Some(event) if !event.is_empty() => Incoming::Event(EventFrame {
             event,
-            data: raw.data,
-            broadcast: raw.broadcast,
+            data,
+            broadcast: raw.broadcast.unwrap_or(RawValue::NULL),
             seq: raw.seq,
         }),
         _ => Incoming::Malformed("neither an event nor an action reply"),
     }
+}
+
+/// One text frame from the server, decoded: what the event stream acts on, with nothing left
+/// that borrows the frame's text.
+pub(super) enum Received<E> {
+    /// A server event, decoded by its payload type.
+    Event {
+        /// The `connection_id` and `server_version` of a `hello` event.
+        hello: Option<(String, String)>,
+        /// Its sequence number, when it has one.
+        seq: Option<i64>,
+        /// The event as the stream yields it.
+        item: E,
+    },
+    /// The reply to an action.
+    Reply(ActionReply),
+    /// Not a frame this client understands; `reason` never quotes the frame's content.
+    Malformed(&'static str),
+}
+
+/// Classifies and decodes one text frame: what the event stream does with every frame (and
+/// [`event_from_json`](super::event_from_json) with one). Never fails.
+pub(super) fn receive<E: EventPayload>(text: &str) -> Received<E> {
+    match parse(text) {
+        Incoming::Event(event) => Received::Event {
+            hello: (event.event == "hello").then(|| hello_fields(event.data)),
+            seq: event.seq,
+            item: E::from_frame(event),
+        },
+        Incoming::Reply(reply) => Received::Reply(reply),
+        Incoming::Malformed(reason) => Received::Malformed(reason),
+    }
+}
+
+/// The JSON value of `raw`; `null` when it nests deeper than `serde_json` reads (128 levels),
+/// which the check of the frame does not count.
+pub(super) fn json_value(raw: &RawValue) -> Value {
+    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
 }
 
 /// A client action as sent on the socket.
@@ -102,7 +140,8 @@ pub(super) fn masked_text_frame(text: Vec<u8>) -> Result<Vec<u8>, tungstenite::E
 }
 
 /// The `connection_id` and `server_version` of a `hello` event's data (empty when absent).
-pub(super) fn hello_fields(data: &Value) -> (String, String) {
+pub(super) fn hello_fields(data: &RawValue) -> (String, String) {
+    let data = json_value(data);
     let field = |name: &str| data.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
     (field("connection_id"), field("server_version"))
 }
@@ -114,16 +153,20 @@ mod tests {
 
     #[test]
     fn events_and_replies() {
-        let event = parse(r#"{"event":"posted","data":{"a":1},"broadcast":{"channel_id":"c"},"seq":3}"#);
+        let Incoming::Event(event) = parse(r#"{"event":"posted","data": {"a":1},"broadcast":{"channel_id":"c"},"seq":3}"#)
+        else {
+            panic!("not an event");
+        };
         assert_eq!(
-            event,
-            Incoming::Event(EventFrame {
-                event: "posted".into(),
-                data: json!({"a": 1}),
-                broadcast: json!({"channel_id": "c"}),
-                seq: Some(3),
-            })
+            (event.event.as_str(), event.data.get(), event.broadcast.get(), event.seq),
+            ("posted", r#"{"a":1}"#, r#"{"channel_id":"c"}"#, Some(3))
         );
+        assert_eq!((event.data_value(), event.broadcast_value()), (json!({"a": 1}), json!({"channel_id": "c"})));
+        // Absent or null data and broadcast are `null`.
+        let Incoming::Event(event) = parse(r#"{"event":"x","data":null}"#) else {
+            panic!("not an event");
+        };
+        assert_eq!((event.data.get(), event.broadcast.get(), event.seq), ("null", "null", None));
         let Incoming::Reply(reply) = parse(r#"{"status":"OK","seq_reply":2,"data":{"x":true}}"#) else {
             panic!("not a reply");
         };
@@ -170,6 +213,27 @@ mod tests {
         }
     }
 
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap_or_else(|_| RawValue::NULL.to_owned())
+    }
+
+    #[test]
+    fn data_nested_deeper_than_a_value_reads() {
+        // The frame check does not count nesting; the value of such data is `null`, never a
+        // panic or a stack overflow.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let text = format!(r#"{{"event":"x","data":{deep},"seq":1}}"#);
+        let Incoming::Event(event) = parse(&text) else {
+            panic!("not an event");
+        };
+        assert_eq!((event.data_value(), event.seq), (Value::Null, Some(1)));
+        let text = format!(r#"{{"seq_reply":1,"status":"OK","data":{deep}}}"#);
+        let Incoming::Reply(reply) = parse(&text) else {
+            panic!("not a reply");
+        };
+        assert_eq!(reply.data, Value::Null);
+    }
+
     #[test]
     fn actions_and_hello() {
         assert_eq!(
@@ -183,10 +247,14 @@ mod tests {
             Some(r#"{"seq":7,"action":"user_typing","data":{"channel_id":"c"}}"#)
         );
         assert_eq!(
-            hello_fields(&json!({"connection_id": "abc", "server_version": "9.0"})),
+            hello_fields(&raw(r#"{"connection_id": "abc", "server_version": "9.0"}"#)),
             ("abc".into(), "9.0".into())
         );
-        assert_eq!(hello_fields(&json!("x")), (String::new(), String::new()));
+        assert_eq!(hello_fields(&raw(r#""x""#)), (String::new(), String::new()));
+        assert_eq!(
+            hello_fields(&raw(r#"{"connection_id": 5, "server_version": "9.0"}"#)),
+            (String::new(), "9.0".into())
+        );
     }
 
     #[test]

@@ -253,8 +253,12 @@ impl Handshake {
         let mut early_bytes = 0usize;
         loop {
             match socket.next().await {
-                Some(Ok(Message::Text(text))) => match frame::parse(text.as_str()) {
-                    Incoming::Reply(reply) if reply.seq_reply == seq => {
+                Some(Ok(Message::Text(text))) => {
+                    let reply = match frame::parse(text.as_str()) {
+                        Incoming::Reply(reply) if reply.seq_reply == seq => Some(reply),
+                        _ => None,
+                    };
+                    if let Some(reply) = reply {
                         return if reply.is_ok() {
                             Ok(early)
                         } else {
@@ -267,16 +271,14 @@ impl Handshake {
                             ))))
                         };
                     }
-                    _ if early.len() >= max_frames || early_bytes.saturating_add(text.len()) > max_bytes => {
+                    if early.len() >= max_frames || early_bytes.saturating_add(text.len()) > max_bytes {
                         return Err(ConnectError::retry(Error::WebSocket(
                             "too many frames before the authentication reply".into(),
                         )));
                     }
-                    _ => {
-                        early_bytes += text.len();
-                        early.push(text);
-                    }
-                },
+                    early_bytes += text.len();
+                    early.push(text);
+                }
                 Some(Ok(Message::Close(_))) | None => return Err(refused()),
                 Some(Ok(_)) => {}
                 Some(Err(e)) if is_closed(&e) => return Err(refused()),

@@ -6,19 +6,20 @@
 
 use super::error::{Error, Result};
 use super::websocket::EventPayload;
-use super::websocket_frame::{self as frame, Incoming};
+use super::websocket_frame::{receive, Received};
 
 /// The event in one text frame as the server sends it
 /// (`{"event": "posted", "data": {...}, "broadcast": {...}, "seq": 7}`), decoded as a stream
-/// would decode it.
+/// would decode it (by the same function as the stream: what a benchmark of this measures is
+/// the stream's own decoding).
 ///
 /// Fails with [`Error::WebSocket`] when the text is not an event frame (not JSON, or an
 /// action's reply); the message never quotes the frame.
 pub fn event_from_json<E: EventPayload>(text: &str) -> Result<E> {
-    match frame::parse(text) {
-        Incoming::Event(event) => Ok(E::from_frame(event)),
-        Incoming::Reply(_) => Err(Error::WebSocket("not an event frame: the reply to an action".into())),
-        Incoming::Malformed(reason) => Err(Error::WebSocket(format!("not an event frame: {reason}"))),
+    match receive(text) {
+        Received::Event { item, .. } => Ok(item),
+        Received::Reply(_) => Err(Error::WebSocket("not an event frame: the reply to an action".into())),
+        Received::Malformed(reason) => Err(Error::WebSocket(format!("not an event frame: {reason}"))),
     }
 }
 
@@ -30,16 +31,15 @@ fn replayed_items<E: EventPayload>(frames: Vec<String>) -> Vec<(E, usize)> {
     let mut items = Vec::with_capacity(frames.len());
     let mut greeted = false;
     for text in frames {
-        let Incoming::Event(event) = frame::parse(&text) else {
+        let Received::Event { hello, item, .. } = receive::<E>(&text) else {
             tracing::warn!(len = text.len(), "replay: skipping a frame that is not an event");
             continue;
         };
-        if event.event == "hello" && !greeted {
+        if let (Some((connection_id, server_version)), false) = (hello, greeted) {
             greeted = true;
-            let (connection_id, server_version) = frame::hello_fields(&event.data);
             items.push((E::from_notice(super::websocket::ConnectionNotice::Connected { connection_id, server_version }), 0));
         }
-        items.push((E::from_frame(event), text.len()));
+        items.push((item, text.len()));
     }
     items
 }

@@ -30,8 +30,8 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
     );
     let broadcast_type = shape_type(types, &events.broadcast, Context::Elsewhere);
     let broadcast_decode = match events.broadcast {
-        Shape::Json => quote!(broadcast),
-        _ => quote!(crate::runtime::decode_event_data(&broadcast, &[]).unwrap_or_default()),
+        Shape::Json => quote!(frame.broadcast_value()),
+        _ => quote!(crate::runtime::decode_json(frame.broadcast.get()).unwrap_or_default()),
     };
     let variants = events.events.iter().map(|event| {
         let docs = doc_attrs(event.docs.as_deref());
@@ -47,19 +47,21 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
             },
         }
     });
+    // Every shape decodes the same way (`serde_json::Value`, for untyped data, is a type too);
+    // only data with members holding JSON text goes through the wrapping deserializer.
     let decode_arms = events.events.iter().map(|event| {
         let variant = format_ident!("{}", event.variant_name);
         let wire = &event.wire_name;
-        match event.data {
-            Shape::Json => quote!(#wire => return Event::#variant { data, meta },),
-            _ => {
-                let json_strings = event.json_strings.iter().map(|j| j.wire_name.as_str());
-                quote! {
-                    #wire => {
-                        if let Some(data) = crate::runtime::decode_event_data(&data, &[#(#json_strings),*]) {
-                            return Event::#variant { data, meta };
-                        }
-                    }
+        let decode = if event.json_strings.is_empty() {
+            quote!(crate::runtime::decode_json(data))
+        } else {
+            let json_strings = event.json_strings.iter().map(|j| j.wire_name.as_str());
+            quote!(crate::runtime::decode_event_data(data, &[#(#json_strings),*]))
+        };
+        quote! {
+            #wire => {
+                if let Some(data) = #decode {
+                    return Ok(Event::#variant { data, meta });
                 }
             }
         }
@@ -126,13 +128,25 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
         impl Event {
             /// Decodes the event named `event` from its `data`: the typed variant, or
             /// [`Event::Unknown`] with `data` unchanged when the name is unknown or the data does
-            /// not decode. Never fails; [`EventPayload::from_frame`] calls it for every frame.
+            /// not decode. Never fails. The event stream decodes from the frame's text instead
+            /// ([`EventPayload::from_frame`], [`Event::from_json`]), with the same result.
             pub fn decode(event: String, data: Value, meta: EventMeta) -> Event {
-                match event.as_str() {
+                match Event::decode_typed(&event, &data.to_string(), meta) {
+                    Ok(typed) => typed,
+                    Err(meta) => Event::Unknown { event, data, meta },
+                }
+            }
+
+            /// The typed variant of the event named `event` from the JSON text of its data; `Err`
+            /// gives `meta` back when the name is unknown or the data does not decode. (`Err` is
+            /// as large as the broadcast; `Ok`, an `Event`, is larger still.)
+            #[allow(clippy::result_large_err)]
+            fn decode_typed(event: &str, data: &str, meta: EventMeta) -> std::result::Result<Event, EventMeta> {
+                match event {
                     #(#decode_arms)*
                     _ => {}
                 }
-                Event::Unknown { event, data, meta }
+                Err(meta)
             }
 
             /// The event in one text frame as the server sends it (a recorded frame, a log
@@ -161,13 +175,15 @@ pub fn events_file(types: &TypeSpace, events: &EventSpace) -> TokenStream {
         }
 
         impl EventPayload for Event {
-            fn from_frame(frame: EventFrame) -> Self {
-                let EventFrame { event, data, broadcast, seq } = frame;
+            fn from_frame(frame: EventFrame<'_>) -> Self {
                 let meta = EventMeta {
                     broadcast: #broadcast_decode,
-                    seq,
+                    seq: frame.seq,
                 };
-                Event::decode(event, data, meta)
+                match Event::decode_typed(&frame.event, frame.data.get(), meta) {
+                    Ok(typed) => typed,
+                    Err(meta) => Event::Unknown { data: frame.data_value(), event: frame.event, meta },
+                }
             }
 
             fn from_notice(notice: ConnectionNotice) -> Self {

@@ -56,6 +56,6 @@ pub use websocket::{
     ActionReply, ActionSender, AuthMode, ConnectionNotice, EventFrame, EventOptions, EventPayload, EventStream,
 };
 #[cfg(feature = "websocket")]
-pub use websocket_decode::decode_event_data;
+pub use websocket_decode::{decode_event_data, decode_json};
 #[cfg(feature = "websocket")]
 pub use websocket_replay::event_from_json;

@@ -15,9 +15,9 @@ use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use super::client::Client;
 use super::error::{Error, Result};
 use super::redact::escape_bounded;
-use super::websocket::{ActionReply, AuthMode, ConnectionNotice, EventFrame, EventOptions, EventPayload};
+use super::websocket::{ActionReply, AuthMode, ConnectionNotice, EventOptions, EventPayload};
 use super::websocket_buffer::ItemSender;
-use super::websocket_frame::{self as frame, Incoming};
+use super::websocket_frame::{self as frame, receive, Received};
 use super::websocket_handshake::{describe, ConnectError, Handshake, Socket, MAX_REASON};
 use super::websocket_sequence::{Sequence, Verdict};
 
@@ -360,11 +360,11 @@ impl<E: EventPayload> Connection<E> {
     async fn on_text(&mut self, text: Utf8Bytes) -> Flow {
         self.heard = true;
         let size = text.len();
-        let incoming = frame::parse(text.as_str());
-        // The raw frame is not kept while its parsed form waits for the consumer.
+        let received = receive::<E>(text.as_str());
+        // The raw frame is not kept while its decoded form waits for the consumer.
         drop(text);
-        match incoming {
-            Incoming::Reply(reply) => {
+        match received {
+            Received::Reply(reply) => {
                 self.healthy = true;
                 match self.pending.remove(&reply.seq_reply) {
                     Some(waiter) => {
@@ -374,28 +374,27 @@ impl<E: EventPayload> Connection<E> {
                 }
                 Flow::Go
             }
-            Incoming::Malformed(reason) => {
+            Received::Malformed(reason) => {
                 tracing::warn!(len = size, reason, "ignoring a WebSocket frame");
                 Flow::Go
             }
-            Incoming::Event(event) if event.event == "hello" => {
-                let (id, server_version) = frame::hello_fields(&event.data);
-                if let Some(notice) = self.sequence.hello(id, server_version, event.seq) {
+            Received::Event { hello: Some((id, server_version)), seq, item } => {
+                if let Some(notice) = self.sequence.hello(id, server_version, seq) {
                     if !self.notify(notice).await {
                         return Flow::ConsumerGone;
                     }
                 }
-                self.deliver_event(event, size).await
+                self.deliver_event(item, size).await
             }
-            Incoming::Event(event) => {
+            Received::Event { hello: None, seq, item } => {
                 self.healthy = true;
-                match self.sequence.event(event.seq, self.handshake.can_resume()) {
-                    Verdict::Deliver => self.deliver_event(event, size).await,
+                match self.sequence.event(seq, self.handshake.can_resume()) {
+                    Verdict::Deliver => self.deliver_event(item, size).await,
                     Verdict::DeliverAfter(notice) => {
                         if !self.notify(notice).await {
                             return Flow::ConsumerGone;
                         }
-                        self.deliver_event(event, size).await
+                        self.deliver_event(item, size).await
                     }
                     Verdict::Repair { expected, got } => {
                         tracing::debug!(expected, got, "WebSocket sequence gap: reconnecting to get the missed events");
@@ -409,9 +408,9 @@ impl<E: EventPayload> Connection<E> {
         }
     }
 
-    /// Hands an event of `size` bytes to the consumer, decoded.
-    async fn deliver_event(&mut self, event: EventFrame, size: usize) -> Flow {
-        if self.items.send(Ok(E::from_frame(event)), size).await {
+    /// Hands an event that took `size` bytes on the wire to the consumer.
+    async fn deliver_event(&mut self, item: E, size: usize) -> Flow {
+        if self.items.send(Ok(item), size).await {
             Flow::Go
         } else {
             Flow::ConsumerGone

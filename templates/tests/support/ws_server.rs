@@ -36,11 +36,11 @@ pub enum Item {
 }
 
 impl EventPayload for Item {
-    fn from_frame(frame: EventFrame) -> Self {
+    fn from_frame(frame: EventFrame<'_>) -> Self {
         Item::Event {
+            data: frame.data_value(),
             event: frame.event,
             seq: frame.seq,
-            data: frame.data,
         }
     }
 
