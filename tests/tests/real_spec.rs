@@ -136,6 +136,37 @@ fn every_component_schema_has_a_type_and_names_are_unique() {
 }
 
 #[test]
+fn models_implement_the_serde_traits_their_use_needs() {
+    let generation = generation();
+    let entry = |name: &str| generation.ir.types.entries.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("type {name}"));
+    let usage = |name: &str| (entry(name).usage.sent, entry(name).usage.received);
+    // A request body only, a reply only, both (UpdateUser sends a User).
+    assert_eq!(usage("CreateUserRequest"), (true, false));
+    assert_eq!(usage("StatusOk"), (false, true));
+    assert_eq!(usage("User"), (true, true));
+    // Whatever a sent (received) type holds is sent (received) too, so every derive compiles.
+    for e in &generation.ir.types.entries {
+        if let TypeKind::Struct(s) = &e.kind {
+            for field in &s.fields {
+                if let Shape::Named(id) = &field.shape {
+                    let inner = generation.ir.types.get(*id).usage;
+                    assert!(!e.usage.sent || inner.sent, "{} is sent but its {} is not", e.name, field.rust_name);
+                    assert!(!e.usage.received || inner.received, "{} is received but its {} is not", e.name, field.rust_name);
+                }
+            }
+        }
+        assert!(e.usage.sent || e.usage.received, "{} has no serde trait", e.name);
+    }
+    // In the files: a reply-only model's `Serialize` and a request-only model's `Deserialize`
+    // come only with the `serde-all` feature.
+    let status = model(&generation, "StatusOk");
+    assert!(status.contains("#[cfg_attr(feature = \"serde-all\", derive(::serde::Serialize))]"), "{status}");
+    assert!(!status.contains("#[cfg(feature = \"serde-all\")]\nimpl<'de> ::serde::Deserialize"), "{status}");
+    let request = model(&generation, "CreateUserRequest");
+    assert!(request.contains("#[cfg(feature = \"serde-all\")]\nimpl<'de> ::serde::Deserialize<'de> for CreateUserRequest"), "{request}");
+}
+
+#[test]
 fn regen_is_deterministic() {
     let first = generation();
     let second = generation();
