@@ -27,11 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for AcknowledgeNotificationRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "id",
-            "is_id_loaded",
-            "platform",
-            "post_id",
             "received_at",
+            "platform",
             "type",
+            "post_id",
+            "is_id_loaded",
         ];
         struct AcknowledgeNotificationRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for AcknowledgeNotificationRequestVisitor {
@@ -46,13 +46,24 @@ impl<'de> ::serde::Deserialize<'de> for AcknowledgeNotificationRequest {
                 self,
                 mut map: A,
             ) -> Result<AcknowledgeNotificationRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "received_at" => Some(1),
+                        "platform" => Some(2),
+                        "type" => Some(3),
+                        "post_id" => Some(4),
+                        "is_id_loaded" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -63,9 +74,9 @@ impl<'de> ::serde::Deserialize<'de> for AcknowledgeNotificationRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "is_id_loaded",
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "received_at",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -77,23 +88,23 @@ impl<'de> ::serde::Deserialize<'de> for AcknowledgeNotificationRequest {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "post_id",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "received_at",
-                            )?
-                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "type",
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "is_id_loaded",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for AddChannelMemberRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["post_root_id", "user_id"];
+        const NAMES: &[&str] = &["user_id", "post_root_id"];
         struct AddChannelMemberRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for AddChannelMemberRequestVisitor {
             type Value = AddChannelMemberRequest;
@@ -28,22 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for AddChannelMemberRequest {
                 self,
                 mut map: A,
             ) -> Result<AddChannelMemberRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "post_root_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "post_root_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "post_root_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

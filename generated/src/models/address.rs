@@ -41,13 +41,24 @@ impl<'de> ::serde::Deserialize<'de> for Address {
                 self,
                 mut map: A,
             ) -> Result<Address, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "city" => Some(0),
+                        "country" => Some(1),
+                        "line1" => Some(2),
+                        "line2" => Some(3),
+                        "postal_code" => Some(4),
+                        "state" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -34,11 +34,20 @@ impl<'de> ::serde::Deserialize<'de> for AllowedIpRange {
                 self,
                 mut map: A,
             ) -> Result<AllowedIpRange, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "cidr_block" => Some(0),
+                        "description" => Some(1),
+                        "enabled" => Some(2),
+                        "owner_id" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

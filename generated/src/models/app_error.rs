@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for AppError {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["id", "message", "request_id", "status_code"];
+        const NAMES: &[&str] = &["status_code", "id", "message", "request_id"];
         struct AppErrorVisitor;
         impl<'de> ::serde::de::Visitor<'de> for AppErrorVisitor {
             type Value = AppError;
@@ -31,38 +31,47 @@ impl<'de> ::serde::Deserialize<'de> for AppError {
                 self,
                 mut map: A,
             ) -> Result<AppError, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "status_code" => Some(0),
+                        "id" => Some(1),
+                        "message" => Some(2),
+                        "request_id" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<i64>>()?,
+                                "status_code",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "message",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "request_id",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<i64>>()?,
-                                "status_code",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -25,13 +25,13 @@ impl<'de> ::serde::Deserialize<'de> for Audit {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "action",
-            "create_at",
-            "extra_info",
             "id",
+            "create_at",
+            "user_id",
+            "action",
+            "extra_info",
             "ip_address",
             "session_id",
-            "user_id",
         ];
         struct AuditVisitor;
         impl<'de> ::serde::de::Visitor<'de> for AuditVisitor {
@@ -46,6 +46,18 @@ impl<'de> ::serde::Deserialize<'de> for Audit {
                 self,
                 mut map: A,
             ) -> Result<Audit, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "user_id" => Some(2),
+                        "action" => Some(3),
+                        "extra_info" => Some(4),
+                        "ip_address" => Some(5),
+                        "session_id" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -53,13 +65,13 @@ impl<'de> ::serde::Deserialize<'de> for Audit {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "action",
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -71,37 +83,37 @@ impl<'de> ::serde::Deserialize<'de> for Audit {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "action",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "extra_info",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "ip_address",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "session_id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

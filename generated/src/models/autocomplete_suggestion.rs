@@ -41,10 +41,10 @@ impl<'de> ::serde::Deserialize<'de> for AutocompleteSuggestion {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "Complete",
-            "Description",
-            "Hint",
-            "IconData",
             "Suggestion",
+            "Hint",
+            "Description",
+            "IconData",
         ];
         struct AutocompleteSuggestionVisitor;
         impl<'de> ::serde::de::Visitor<'de> for AutocompleteSuggestionVisitor {
@@ -59,12 +59,22 @@ impl<'de> ::serde::Deserialize<'de> for AutocompleteSuggestion {
                 self,
                 mut map: A,
             ) -> Result<AutocompleteSuggestion, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Complete" => Some(0),
+                        "Suggestion" => Some(1),
+                        "Hint" => Some(2),
+                        "Description" => Some(3),
+                        "IconData" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -75,9 +85,9 @@ impl<'de> ::serde::Deserialize<'de> for AutocompleteSuggestion {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "Description",
+                                "Suggestion",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -89,16 +99,16 @@ impl<'de> ::serde::Deserialize<'de> for AutocompleteSuggestion {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field4,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "IconData",
+                                "Description",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field1,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "Suggestion",
+                                "IconData",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -27,9 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for BoardsLimits {
                 self,
                 mut map: A,
             ) -> Result<BoardsLimits, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "cards" => Some(0),
+                        "views" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

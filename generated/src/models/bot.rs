@@ -29,15 +29,15 @@ impl<'de> ::serde::Deserialize<'de> for Bot {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "delete_at",
-            "description",
-            "display_name",
-            "last_icon_update",
-            "owner_id",
-            "update_at",
             "user_id",
+            "create_at",
+            "update_at",
+            "delete_at",
             "username",
+            "display_name",
+            "description",
+            "owner_id",
+            "last_icon_update",
         ];
         struct BotVisitor;
         impl<'de> ::serde::de::Visitor<'de> for BotVisitor {
@@ -52,6 +52,20 @@ impl<'de> ::serde::Deserialize<'de> for Bot {
                 self,
                 mut map: A,
             ) -> Result<Bot, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "username" => Some(4),
+                        "display_name" => Some(5),
+                        "description" => Some(6),
+                        "owner_id" => Some(7),
+                        "last_icon_update" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -61,69 +75,69 @@ impl<'de> ::serde::Deserialize<'de> for Bot {
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<String> = None;
                 let mut field8: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<i64>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "last_icon_update",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<String>()?,
-                                "owner_id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "update_at",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "user_id",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<i64>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<String>()?,
                                 "username",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "owner_id",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "last_icon_update",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -45,27 +45,27 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "creator_id",
-            "delete_at",
-            "display_name",
-            "extra_update_at",
-            "group_constrained",
-            "header",
             "id",
-            "last_post_at",
-            "last_root_post_at",
-            "name",
-            "policy_id",
-            "props",
-            "purpose",
-            "scheme_id",
-            "shared",
-            "team_id",
-            "total_msg_count",
-            "total_msg_count_root",
-            "type",
+            "create_at",
             "update_at",
+            "delete_at",
+            "team_id",
+            "type",
+            "display_name",
+            "name",
+            "header",
+            "purpose",
+            "last_post_at",
+            "total_msg_count",
+            "extra_update_at",
+            "creator_id",
+            "scheme_id",
+            "props",
+            "group_constrained",
+            "shared",
+            "total_msg_count_root",
+            "policy_id",
+            "last_root_post_at",
         ];
         struct ChannelVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelVisitor {
@@ -80,6 +80,32 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
                 self,
                 mut map: A,
             ) -> Result<Channel, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "team_id" => Some(4),
+                        "type" => Some(5),
+                        "display_name" => Some(6),
+                        "name" => Some(7),
+                        "header" => Some(8),
+                        "purpose" => Some(9),
+                        "last_post_at" => Some(10),
+                        "total_msg_count" => Some(11),
+                        "extra_update_at" => Some(12),
+                        "creator_id" => Some(13),
+                        "scheme_id" => Some(14),
+                        "props" => Some(15),
+                        "group_constrained" => Some(16),
+                        "shared" => Some(17),
+                        "total_msg_count_root" => Some(18),
+                        "policy_id" => Some(19),
+                        "last_root_post_at" => Some(20),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -103,103 +129,100 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
                 let mut field18: Option<i64> = None;
                 let mut field19: Option<Option<String>> = None;
                 let mut field20: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<i64>()?,
                                 "create_at",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field13,
-                                map.next_value::<String>()?,
-                                "creator_id",
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "update_at",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<i64>()?,
                                 "delete_at",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "team_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<i64>()?,
-                                "extra_update_at",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<bool>>()?,
-                                "group_constrained",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<String>()?,
-                                "header",
-                            )?
-                        }
                         decode::Member::Field(7) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<i64>()?,
-                                "last_post_at",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<i64>()?,
-                                "last_root_post_at",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<String>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(8) => {
                             decode::put(
-                                &mut field19,
-                                map.next_value::<Option<String>>()?,
-                                "policy_id",
+                                &mut field8,
+                                map.next_value::<String>()?,
+                                "header",
                             )?
                         }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field15,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "props",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<String>()?,
                                 "purpose",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<i64>()?,
+                                "last_post_at",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<i64>()?,
+                                "total_msg_count",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<i64>()?,
+                                "extra_update_at",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<String>()?,
+                                "creator_id",
                             )?
                         }
                         decode::Member::Field(14) => {
@@ -211,23 +234,26 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
                         }
                         decode::Member::Field(15) => {
                             decode::put(
-                                &mut field17,
-                                map.next_value::<Option<bool>>()?,
-                                "shared",
+                                &mut field15,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "props",
                             )?
                         }
                         decode::Member::Field(16) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "team_id",
+                                &mut field16,
+                                map.next_value::<Option<bool>>()?,
+                                "group_constrained",
                             )?
                         }
                         decode::Member::Field(17) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<i64>()?,
-                                "total_msg_count",
+                                &mut field17,
+                                map.next_value::<Option<bool>>()?,
+                                "shared",
                             )?
                         }
                         decode::Member::Field(18) => {
@@ -239,16 +265,16 @@ impl<'de> ::serde::Deserialize<'de> for Channel {
                         }
                         decode::Member::Field(19) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "type",
+                                &mut field19,
+                                map.next_value::<Option<String>>()?,
+                                "policy_id",
                             )?
                         }
                         decode::Member::Field(20) => {
                             decode::put(
-                                &mut field2,
+                                &mut field20,
                                 map.next_value::<i64>()?,
-                                "update_at",
+                                "last_root_post_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -19,7 +19,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBanner {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["background_color", "enabled", "text"];
+        const NAMES: &[&str] = &["enabled", "text", "background_color"];
         struct ChannelBannerVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelBannerVisitor {
             type Value = ChannelBanner;
@@ -33,30 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBanner {
                 self,
                 mut map: A,
             ) -> Result<ChannelBanner, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "enabled" => Some(0),
+                        "text" => Some(1),
+                        "background_color" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "background_color",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "enabled",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "text",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "background_color",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -49,21 +49,21 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBookmark {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "create_at",
-            "delete_at",
-            "display_name",
-            "emoji",
-            "file_id",
             "id",
-            "image_url",
-            "link_url",
-            "original_id",
-            "owner_id",
-            "parent_id",
-            "sort_order",
-            "type",
+            "create_at",
             "update_at",
+            "delete_at",
+            "channel_id",
+            "owner_id",
+            "file_id",
+            "display_name",
+            "sort_order",
+            "link_url",
+            "image_url",
+            "emoji",
+            "type",
+            "original_id",
+            "parent_id",
         ];
         struct ChannelBookmarkVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelBookmarkVisitor {
@@ -78,6 +78,26 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBookmark {
                 self,
                 mut map: A,
             ) -> Result<ChannelBookmark, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "channel_id" => Some(4),
+                        "owner_id" => Some(5),
+                        "file_id" => Some(6),
+                        "display_name" => Some(7),
+                        "sort_order" => Some(8),
+                        "link_url" => Some(9),
+                        "image_url" => Some(10),
+                        "emoji" => Some(11),
+                        "type" => Some(12),
+                        "original_id" => Some(13),
+                        "parent_id" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -93,13 +113,13 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBookmark {
                 let mut field12: Option<Option<super::ChannelBookmarkType>> = None;
                 let mut field13: Option<Option<String>> = None;
                 let mut field14: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "channel_id",
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -111,93 +131,93 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBookmark {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "delete_at",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field11,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "emoji",
+                                "channel_id",
                             )?
                         }
                         decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "file_id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "image_url",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "link_url",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "original_id",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "owner_id",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(6) => {
                             decode::put(
-                                &mut field14,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "parent_id",
+                                "file_id",
                             )?
                         }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<Option<i64>>()?,
                                 "sort_order",
                             )?
                         }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "link_url",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "image_url",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "emoji",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<Option<super::ChannelBookmarkType>>()?,
                                 "type",
                             )?
                         }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "original_id",
+                            )?
+                        }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "update_at",
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "parent_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -26,8 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for ChannelBookmarkUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<ChannelBookmarkUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "bookmarks" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::UpdateChannelBookmarkResponse> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

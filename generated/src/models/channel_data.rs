@@ -26,9 +26,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelData {
                 self,
                 mut map: A,
             ) -> Result<ChannelData, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel" => Some(0),
+                        "member" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::Channel>> = None;
                 let mut field1: Option<Option<super::ChannelMember>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -29,12 +29,12 @@ impl<'de> ::serde::Deserialize<'de> for ChannelJoinRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "create_at",
             "id",
-            "status",
-            "update_at",
+            "channel_id",
             "user_id",
+            "status",
+            "create_at",
+            "update_at",
         ];
         struct ChannelJoinRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelJoinRequestVisitor {
@@ -49,33 +49,44 @@ impl<'de> ::serde::Deserialize<'de> for ChannelJoinRequest {
                 self,
                 mut map: A,
             ) -> Result<ChannelJoinRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "channel_id" => Some(1),
+                        "user_id" => Some(2),
+                        "status" => Some(3),
+                        "create_at" => Some(4),
+                        "update_at" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<i64>> = None;
                 let mut field5: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "channel_id",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "id",
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -87,16 +98,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelJoinRequest {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field5,
+                                &mut field4,
                                 map.next_value::<Option<i64>>()?,
-                                "update_at",
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "update_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

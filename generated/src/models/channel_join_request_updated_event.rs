@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelJoinRequestUpdatedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["channel_id", "request"];
+        const NAMES: &[&str] = &["request", "channel_id"];
         struct ChannelJoinRequestUpdatedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelJoinRequestUpdatedEventVisitor {
             type Value = ChannelJoinRequestUpdatedEvent;
@@ -29,22 +29,29 @@ impl<'de> ::serde::Deserialize<'de> for ChannelJoinRequestUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<ChannelJoinRequestUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "request" => Some(0),
+                        "channel_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::ChannelJoinRequest>> = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<super::ChannelJoinRequest>>()?,
                                 "request",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "channel_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -28,20 +28,20 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMember {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "channel_id",
-            "explicit_roles",
-            "last_update_at",
-            "last_viewed_at",
-            "mention_count",
-            "mention_count_root",
-            "msg_count",
-            "msg_count_root",
-            "notify_props",
+            "user_id",
             "roles",
-            "scheme_admin",
+            "last_viewed_at",
+            "msg_count",
+            "mention_count",
+            "notify_props",
+            "last_update_at",
+            "mention_count_root",
+            "urgent_mention_count",
+            "msg_count_root",
             "scheme_guest",
             "scheme_user",
-            "urgent_mention_count",
-            "user_id",
+            "scheme_admin",
+            "explicit_roles",
         ];
         struct ChannelMemberVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelMemberVisitor {
@@ -56,6 +56,26 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMember {
                 self,
                 mut map: A,
             ) -> Result<ChannelMember, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "user_id" => Some(1),
+                        "roles" => Some(2),
+                        "last_viewed_at" => Some(3),
+                        "msg_count" => Some(4),
+                        "mention_count" => Some(5),
+                        "notify_props" => Some(6),
+                        "last_update_at" => Some(7),
+                        "mention_count_root" => Some(8),
+                        "urgent_mention_count" => Some(9),
+                        "msg_count_root" => Some(10),
+                        "scheme_guest" => Some(11),
+                        "scheme_user" => Some(12),
+                        "scheme_admin" => Some(13),
+                        "explicit_roles" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -71,7 +91,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMember {
                 let mut field12: Option<bool> = None;
                 let mut field13: Option<bool> = None;
                 let mut field14: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -82,16 +102,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMember {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field14,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "explicit_roles",
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<i64>()?,
-                                "last_update_at",
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "roles",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -103,51 +123,51 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMember {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "mention_count",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<i64>()?,
-                                "mention_count_root",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "msg_count",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field10,
+                                &mut field5,
                                 map.next_value::<i64>()?,
-                                "msg_count_root",
+                                "mention_count",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<super::ChannelNotifyProps>>()?,
                                 "notify_props",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<i64>()?,
+                                "last_update_at",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<i64>()?,
+                                "mention_count_root",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "roles",
+                                &mut field9,
+                                map.next_value::<i64>()?,
+                                "urgent_mention_count",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field13,
-                                map.next_value::<bool>()?,
-                                "scheme_admin",
+                                &mut field10,
+                                map.next_value::<i64>()?,
+                                "msg_count_root",
                             )?
                         }
                         decode::Member::Field(11) => {
@@ -166,16 +186,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMember {
                         }
                         decode::Member::Field(13) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<i64>()?,
-                                "urgent_mention_count",
+                                &mut field13,
+                                map.next_value::<bool>()?,
+                                "scheme_admin",
                             )?
                         }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field1,
+                                &mut field14,
                                 map.next_value::<String>()?,
-                                "user_id",
+                                "explicit_roles",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

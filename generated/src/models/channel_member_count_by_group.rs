@@ -20,9 +20,9 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberCountByGroup {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "group_id",
             "channel_member_count",
             "channel_member_timezones_count",
-            "group_id",
         ];
         struct ChannelMemberCountByGroupVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelMemberCountByGroupVisitor {
@@ -37,30 +37,38 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberCountByGroup {
                 self,
                 mut map: A,
             ) -> Result<ChannelMemberCountByGroup, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "group_id" => Some(0),
+                        "channel_member_count" => Some(1),
+                        "channel_member_timezones_count" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<f64>> = None;
                 let mut field2: Option<Option<f64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "group_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<f64>>()?,
                                 "channel_member_count",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<f64>>()?,
                                 "channel_member_timezones_count",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "group_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

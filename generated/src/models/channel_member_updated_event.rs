@@ -27,8 +27,14 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<ChannelMemberUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channelMember" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::ChannelMember> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -35,23 +35,23 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberWithTeamData {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "channel_id",
-            "explicit_roles",
-            "last_update_at",
-            "last_viewed_at",
-            "mention_count",
-            "mention_count_root",
-            "msg_count",
-            "msg_count_root",
-            "notify_props",
+            "user_id",
             "roles",
-            "scheme_admin",
+            "last_viewed_at",
+            "msg_count",
+            "mention_count",
+            "notify_props",
+            "last_update_at",
+            "mention_count_root",
+            "urgent_mention_count",
+            "msg_count_root",
             "scheme_guest",
             "scheme_user",
+            "scheme_admin",
+            "explicit_roles",
             "team_display_name",
             "team_name",
             "team_update_at",
-            "urgent_mention_count",
-            "user_id",
         ];
         struct ChannelMemberWithTeamDataVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelMemberWithTeamDataVisitor {
@@ -66,6 +66,29 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberWithTeamData {
                 self,
                 mut map: A,
             ) -> Result<ChannelMemberWithTeamData, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "user_id" => Some(1),
+                        "roles" => Some(2),
+                        "last_viewed_at" => Some(3),
+                        "msg_count" => Some(4),
+                        "mention_count" => Some(5),
+                        "notify_props" => Some(6),
+                        "last_update_at" => Some(7),
+                        "mention_count_root" => Some(8),
+                        "urgent_mention_count" => Some(9),
+                        "msg_count_root" => Some(10),
+                        "scheme_guest" => Some(11),
+                        "scheme_user" => Some(12),
+                        "scheme_admin" => Some(13),
+                        "explicit_roles" => Some(14),
+                        "team_display_name" => Some(15),
+                        "team_name" => Some(16),
+                        "team_update_at" => Some(17),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -84,7 +107,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberWithTeamData {
                 let mut field15: Option<String> = None;
                 let mut field16: Option<String> = None;
                 let mut field17: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -95,16 +118,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberWithTeamData {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field14,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "explicit_roles",
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<i64>()?,
-                                "last_update_at",
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "roles",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -116,51 +139,51 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberWithTeamData {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "mention_count",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<i64>()?,
-                                "mention_count_root",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "msg_count",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field10,
+                                &mut field5,
                                 map.next_value::<i64>()?,
-                                "msg_count_root",
+                                "mention_count",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<super::ChannelNotifyProps>>()?,
                                 "notify_props",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<i64>()?,
+                                "last_update_at",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<i64>()?,
+                                "mention_count_root",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "roles",
+                                &mut field9,
+                                map.next_value::<i64>()?,
+                                "urgent_mention_count",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field13,
-                                map.next_value::<bool>()?,
-                                "scheme_admin",
+                                &mut field10,
+                                map.next_value::<i64>()?,
+                                "msg_count_root",
                             )?
                         }
                         decode::Member::Field(11) => {
@@ -179,37 +202,37 @@ impl<'de> ::serde::Deserialize<'de> for ChannelMemberWithTeamData {
                         }
                         decode::Member::Field(13) => {
                             decode::put(
+                                &mut field13,
+                                map.next_value::<bool>()?,
+                                "scheme_admin",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<String>()?,
+                                "explicit_roles",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
                                 &mut field15,
                                 map.next_value::<String>()?,
                                 "team_display_name",
                             )?
                         }
-                        decode::Member::Field(14) => {
+                        decode::Member::Field(16) => {
                             decode::put(
                                 &mut field16,
                                 map.next_value::<String>()?,
                                 "team_name",
                             )?
                         }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(17) => {
                             decode::put(
                                 &mut field17,
                                 map.next_value::<i64>()?,
                                 "team_update_at",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<i64>()?,
-                                "urgent_mention_count",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "user_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

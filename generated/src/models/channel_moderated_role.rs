@@ -13,7 +13,7 @@ impl<'de> ::serde::Deserialize<'de> for ChannelModeratedRole {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["enabled", "value"];
+        const NAMES: &[&str] = &["value", "enabled"];
         struct ChannelModeratedRoleVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelModeratedRoleVisitor {
             type Value = ChannelModeratedRole;
@@ -27,22 +27,29 @@ impl<'de> ::serde::Deserialize<'de> for ChannelModeratedRole {
                 self,
                 mut map: A,
             ) -> Result<ChannelModeratedRole, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "value" => Some(0),
+                        "enabled" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "enabled",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "value",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "enabled",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

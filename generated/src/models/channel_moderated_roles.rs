@@ -27,9 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelModeratedRoles {
                 self,
                 mut map: A,
             ) -> Result<ChannelModeratedRoles, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "guests" => Some(0),
+                        "members" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::ChannelModeratedRole>> = None;
                 let mut field1: Option<Option<super::ChannelModeratedRole>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

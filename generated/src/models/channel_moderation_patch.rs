@@ -27,9 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelModerationPatch {
                 self,
                 mut map: A,
             ) -> Result<ChannelModerationPatch, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "roles" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<super::ChannelModeratedRolesPatch>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -30,12 +30,12 @@ impl<'de> ::serde::Deserialize<'de> for ChannelNotifyProps {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_auto_follow_threads",
-            "desktop",
             "email",
-            "ignore_channel_mentions",
-            "mark_unread",
             "push",
+            "desktop",
+            "mark_unread",
+            "ignore_channel_mentions",
+            "channel_auto_follow_threads",
         ];
         struct ChannelNotifyPropsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelNotifyPropsVisitor {
@@ -50,6 +50,17 @@ impl<'de> ::serde::Deserialize<'de> for ChannelNotifyProps {
                 self,
                 mut map: A,
             ) -> Result<ChannelNotifyProps, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "email" => Some(0),
+                        "push" => Some(1),
+                        "desktop" => Some(2),
+                        "mark_unread" => Some(3),
+                        "ignore_channel_mentions" => Some(4),
+                        "channel_auto_follow_threads" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -57,48 +68,48 @@ impl<'de> ::serde::Deserialize<'de> for ChannelNotifyProps {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut other = ::std::collections::BTreeMap::<String, String>::new();
-                while let Some(member) = decode::next_member(&mut map, NAMES, true)? {
+                while let Some(member) = decode::next_member(&mut map, field, true)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "channel_auto_follow_threads",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "desktop",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "email",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "ignore_channel_mentions",
+                                "push",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "desktop",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "mark_unread",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "ignore_channel_mentions",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
+                                &mut field5,
                                 map.next_value::<Option<String>>()?,
-                                "push",
+                                "channel_auto_follow_threads",
                             )?
                         }
                         decode::Member::Other(name) => {

@@ -21,10 +21,10 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStats {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "channel_id",
-            "files_count",
-            "guest_count",
             "member_count",
+            "guest_count",
             "pinnedpost_count",
+            "files_count",
         ];
         struct ChannelStatsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelStatsVisitor {
@@ -39,12 +39,22 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStats {
                 self,
                 mut map: A,
             ) -> Result<ChannelStats, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "member_count" => Some(1),
+                        "guest_count" => Some(2),
+                        "pinnedpost_count" => Some(3),
+                        "files_count" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<i64>> = None;
                 let mut field4: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -55,9 +65,9 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStats {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
+                                &mut field1,
                                 map.next_value::<Option<i64>>()?,
-                                "files_count",
+                                "member_count",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -69,16 +79,16 @@ impl<'de> ::serde::Deserialize<'de> for ChannelStats {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field1,
+                                &mut field3,
                                 map.next_value::<Option<i64>>()?,
-                                "member_count",
+                                "pinnedpost_count",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field3,
+                                &mut field4,
                                 map.next_value::<Option<i64>>()?,
-                                "pinnedpost_count",
+                                "files_count",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

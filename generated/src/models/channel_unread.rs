@@ -27,12 +27,12 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnread {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "mention_count",
-            "mention_count_root",
-            "msg_count",
-            "msg_count_root",
             "team_id",
+            "channel_id",
+            "msg_count",
+            "mention_count",
+            "msg_count_root",
+            "mention_count_root",
             "urgent_mention_count",
         ];
         struct ChannelUnreadVisitor;
@@ -48,6 +48,18 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnread {
                 self,
                 mut map: A,
             ) -> Result<ChannelUnread, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "channel_id" => Some(1),
+                        "msg_count" => Some(2),
+                        "mention_count" => Some(3),
+                        "msg_count_root" => Some(4),
+                        "mention_count_root" => Some(5),
+                        "urgent_mention_count" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -55,34 +67,34 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnread {
                 let mut field4: Option<Option<i64>> = None;
                 let mut field5: Option<Option<i64>> = None;
                 let mut field6: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "team_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "channel_id",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "mention_count",
-                            )?
-                        }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "mention_count_root",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "msg_count",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "mention_count",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -94,9 +106,9 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnread {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "team_id",
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "mention_count_root",
                             )?
                         }
                         decode::Member::Field(6) => {

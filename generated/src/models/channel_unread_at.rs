@@ -36,15 +36,15 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnreadAt {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "last_viewed_at",
-            "mention_count",
-            "mention_count_root",
-            "msg_count",
-            "msg_count_root",
             "team_id",
-            "urgent_mention_count",
+            "channel_id",
+            "msg_count",
+            "mention_count",
+            "last_viewed_at",
             "user_id",
+            "msg_count_root",
+            "mention_count_root",
+            "urgent_mention_count",
         ];
         struct ChannelUnreadAtVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ChannelUnreadAtVisitor {
@@ -59,6 +59,20 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnreadAt {
                 self,
                 mut map: A,
             ) -> Result<ChannelUnreadAt, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "channel_id" => Some(1),
+                        "msg_count" => Some(2),
+                        "mention_count" => Some(3),
+                        "last_viewed_at" => Some(4),
+                        "user_id" => Some(5),
+                        "msg_count_root" => Some(6),
+                        "mention_count_root" => Some(7),
+                        "urgent_mention_count" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -68,69 +82,69 @@ impl<'de> ::serde::Deserialize<'de> for ChannelUnreadAt {
                 let mut field6: Option<Option<i64>> = None;
                 let mut field7: Option<Option<i64>> = None;
                 let mut field8: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "last_viewed_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "mention_count",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "mention_count_root",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "msg_count",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "msg_count_root",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "team_id",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "urgent_mention_count",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "msg_count",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "mention_count",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "last_viewed_at",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "msg_count_root",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "mention_count_root",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "urgent_mention_count",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

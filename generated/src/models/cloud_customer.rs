@@ -32,16 +32,16 @@ impl<'de> ::serde::Deserialize<'de> for CloudCustomer {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "billing_address",
-            "company_address",
-            "contact_first_name",
-            "contact_last_name",
-            "create_at",
-            "creator_id",
-            "email",
             "id",
+            "creator_id",
+            "create_at",
+            "email",
             "name",
             "num_employees",
+            "contact_first_name",
+            "contact_last_name",
+            "billing_address",
+            "company_address",
             "payment_method",
         ];
         struct CloudCustomerVisitor;
@@ -57,6 +57,22 @@ impl<'de> ::serde::Deserialize<'de> for CloudCustomer {
                 self,
                 mut map: A,
             ) -> Result<CloudCustomer, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "creator_id" => Some(1),
+                        "create_at" => Some(2),
+                        "email" => Some(3),
+                        "name" => Some(4),
+                        "num_employees" => Some(5),
+                        "contact_first_name" => Some(6),
+                        "contact_last_name" => Some(7),
+                        "billing_address" => Some(8),
+                        "company_address" => Some(9),
+                        "payment_method" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -68,76 +84,76 @@ impl<'de> ::serde::Deserialize<'de> for CloudCustomer {
                 let mut field8: Option<Option<super::Address>> = None;
                 let mut field9: Option<Option<super::Address>> = None;
                 let mut field10: Option<Option<super::PaymentMethod>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<super::Address>>()?,
-                                "billing_address",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<super::Address>>()?,
-                                "company_address",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "contact_first_name",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "contact_last_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "creator_id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "email",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "creator_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "email",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<i64>>()?,
                                 "num_employees",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "contact_first_name",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "contact_last_name",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<super::Address>>()?,
+                                "billing_address",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<super::Address>>()?,
+                                "company_address",
                             )?
                         }
                         decode::Member::Field(10) => {

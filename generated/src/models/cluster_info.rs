@@ -28,12 +28,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "id",
+            "version",
             "config_hash",
             "hostname",
-            "id",
-            "ipaddress",
             "schema_version",
-            "version",
+            "ipaddress",
         ];
         struct ClusterInfoVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ClusterInfoVisitor {
@@ -48,40 +48,51 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                 self,
                 mut map: A,
             ) -> Result<ClusterInfo, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "version" => Some(1),
+                        "config_hash" => Some(2),
+                        "hostname" => Some(3),
+                        "schema_version" => Some(4),
+                        "ipaddress" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "config_hash",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "hostname",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "version",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "config_hash",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field5,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "ipaddress",
+                                "hostname",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -93,9 +104,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
+                                &mut field5,
                                 map.next_value::<Option<String>>()?,
-                                "version",
+                                "ipaddress",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -79,26 +79,26 @@ impl<'de> ::serde::Deserialize<'de> for Command {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "id",
+            "token",
+            "create_at",
+            "update_at",
+            "delete_at",
+            "creator_id",
+            "team_id",
+            "trigger",
+            "method",
+            "username",
+            "icon_url",
             "auto_complete",
             "auto_complete_desc",
             "auto_complete_hint",
+            "display_name",
+            "description",
+            "url",
+            "plugin_id",
             "autocomplete_data",
             "autocomplete_icon_data",
-            "create_at",
-            "creator_id",
-            "delete_at",
-            "description",
-            "display_name",
-            "icon_url",
-            "id",
-            "method",
-            "plugin_id",
-            "team_id",
-            "token",
-            "trigger",
-            "update_at",
-            "url",
-            "username",
         ];
         struct CommandVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CommandVisitor {
@@ -113,6 +113,31 @@ impl<'de> ::serde::Deserialize<'de> for Command {
                 self,
                 mut map: A,
             ) -> Result<Command, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "token" => Some(1),
+                        "create_at" => Some(2),
+                        "update_at" => Some(3),
+                        "delete_at" => Some(4),
+                        "creator_id" => Some(5),
+                        "team_id" => Some(6),
+                        "trigger" => Some(7),
+                        "method" => Some(8),
+                        "username" => Some(9),
+                        "icon_url" => Some(10),
+                        "auto_complete" => Some(11),
+                        "auto_complete_desc" => Some(12),
+                        "auto_complete_hint" => Some(13),
+                        "display_name" => Some(14),
+                        "description" => Some(15),
+                        "url" => Some(16),
+                        "plugin_id" => Some(17),
+                        "autocomplete_data" => Some(18),
+                        "autocomplete_icon_data" => Some(19),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<i64> = None;
@@ -133,76 +158,72 @@ impl<'de> ::serde::Deserialize<'de> for Command {
                 let mut field17: Option<String> = None;
                 let mut field18: Option<Option<super::CommandAutocompleteData>> = None;
                 let mut field19: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<bool>()?,
-                                "auto_complete",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field12,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "auto_complete_desc",
+                                "token",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<String>()?,
-                                "auto_complete_hint",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<super::CommandAutocompleteData>>()?,
-                                "autocomplete_data",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<String>>()?,
-                                "autocomplete_icon_data",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<i64>()?,
                                 "create_at",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "creator_id",
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "update_at",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "delete_at",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "creator_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "team_id",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "trigger",
+                            )?
+                        }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field15,
+                                &mut field8,
                                 map.next_value::<String>()?,
-                                "description",
+                                "method",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field14,
+                                &mut field9,
                                 map.next_value::<String>()?,
-                                "display_name",
+                                "username",
                             )?
                         }
                         decode::Member::Field(10) => {
@@ -213,62 +234,66 @@ impl<'de> ::serde::Deserialize<'de> for Command {
                             )?
                         }
                         decode::Member::Field(11) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<bool>()?,
+                                "auto_complete",
+                            )?
                         }
                         decode::Member::Field(12) => {
                             decode::put(
-                                &mut field8,
+                                &mut field12,
                                 map.next_value::<String>()?,
-                                "method",
+                                "auto_complete_desc",
                             )?
                         }
                         decode::Member::Field(13) => {
                             decode::put(
-                                &mut field17,
+                                &mut field13,
                                 map.next_value::<String>()?,
-                                "plugin_id",
+                                "auto_complete_hint",
                             )?
                         }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field6,
+                                &mut field14,
                                 map.next_value::<String>()?,
-                                "team_id",
+                                "display_name",
                             )?
                         }
                         decode::Member::Field(15) => {
                             decode::put(
-                                &mut field1,
+                                &mut field15,
                                 map.next_value::<String>()?,
-                                "token",
+                                "description",
                             )?
                         }
                         decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<String>()?,
-                                "trigger",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "update_at",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
                             decode::put(
                                 &mut field16,
                                 map.next_value::<String>()?,
                                 "url",
                             )?
                         }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<String>()?,
+                                "plugin_id",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<super::CommandAutocompleteData>>()?,
+                                "autocomplete_data",
+                            )?
+                        }
                         decode::Member::Field(19) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field19,
+                                map.next_value::<Option<String>>()?,
+                                "autocomplete_icon_data",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -23,12 +23,12 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteData {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "Arguments",
-            "HelpText",
-            "Hint",
-            "RoleID",
-            "SubCommands",
             "Trigger",
+            "Hint",
+            "HelpText",
+            "RoleID",
+            "Arguments",
+            "SubCommands",
         ];
         struct CommandAutocompleteDataVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CommandAutocompleteDataVisitor {
@@ -43,6 +43,17 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteData {
                 self,
                 mut map: A,
             ) -> Result<CommandAutocompleteData, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Trigger" => Some(0),
+                        "Hint" => Some(1),
+                        "HelpText" => Some(2),
+                        "RoleID" => Some(3),
+                        "Arguments" => Some(4),
+                        "SubCommands" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -53,30 +64,27 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteData {
                 let mut field5: Option<
                     Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map
-                                    .next_value::<
-                                        Option<Vec<super::CommandAutocompleteDataArgumentsItem>>,
-                                    >()?,
-                                "Arguments",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "Trigger",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "HelpText",
+                                "Hint",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "Hint",
+                                "HelpText",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -88,19 +96,22 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteData {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
+                                &mut field4,
+                                map
+                                    .next_value::<
+                                        Option<Vec<super::CommandAutocompleteDataArgumentsItem>>,
+                                    >()?,
+                                "Arguments",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
                                 &mut field5,
                                 map
                                     .next_value::<
                                         Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
                                     >()?,
                                 "SubCommands",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "Trigger",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

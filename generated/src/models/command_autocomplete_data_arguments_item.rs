@@ -20,7 +20,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteDataArgumentsItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["Data", "HelpText", "Name", "Required", "Type"];
+        const NAMES: &[&str] = &["Name", "HelpText", "Type", "Required", "Data"];
         struct CommandAutocompleteDataArgumentsItemVisitor;
         impl<'de> ::serde::de::Visitor<'de>
         for CommandAutocompleteDataArgumentsItemVisitor {
@@ -35,18 +35,28 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteDataArgumentsItem {
                 self,
                 mut map: A,
             ) -> Result<CommandAutocompleteDataArgumentsItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Name" => Some(0),
+                        "HelpText" => Some(1),
+                        "Type" => Some(2),
+                        "Required" => Some(3),
+                        "Data" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<::serde_json::Value>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<::serde_json::Value>>()?,
-                                "Data",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "Name",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -58,9 +68,9 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteDataArgumentsItem {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "Name",
+                                "Type",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -72,9 +82,9 @@ impl<'de> ::serde::Deserialize<'de> for CommandAutocompleteDataArgumentsItem {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "Type",
+                                &mut field4,
+                                map.next_value::<Option<::serde_json::Value>>()?,
+                                "Data",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

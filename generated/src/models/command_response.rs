@@ -38,18 +38,18 @@ impl<'de> ::serde::Deserialize<'de> for CommandResponse {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "attachments",
-            "channel_id",
-            "extra_responses",
-            "goto_location",
-            "icon_url",
-            "props",
             "response_type",
-            "skip_slack_parsing",
             "text",
-            "trigger_id",
-            "type",
             "username",
+            "channel_id",
+            "icon_url",
+            "type",
+            "props",
+            "goto_location",
+            "trigger_id",
+            "skip_slack_parsing",
+            "attachments",
+            "extra_responses",
         ];
         struct CommandResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CommandResponseVisitor {
@@ -64,6 +64,23 @@ impl<'de> ::serde::Deserialize<'de> for CommandResponse {
                 self,
                 mut map: A,
             ) -> Result<CommandResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "response_type" => Some(0),
+                        "text" => Some(1),
+                        "username" => Some(2),
+                        "channel_id" => Some(3),
+                        "icon_url" => Some(4),
+                        "type" => Some(5),
+                        "props" => Some(6),
+                        "goto_location" => Some(7),
+                        "trigger_id" => Some(8),
+                        "skip_slack_parsing" => Some(9),
+                        "attachments" => Some(10),
+                        "extra_responses" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -78,34 +95,34 @@ impl<'de> ::serde::Deserialize<'de> for CommandResponse {
                 let mut field9: Option<bool> = None;
                 let mut field10: Option<Option<Vec<super::SlackAttachment>>> = None;
                 let mut field11: Option<Option<Vec<super::CommandResponse>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<Option<Vec<super::SlackAttachment>>>()?,
-                                "attachments",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "response_type",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "channel_id",
+                                "text",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<Option<Vec<super::CommandResponse>>>()?,
-                                "extra_responses",
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "username",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field7,
+                                &mut field3,
                                 map.next_value::<String>()?,
-                                "goto_location",
+                                "channel_id",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -117,6 +134,13 @@ impl<'de> ::serde::Deserialize<'de> for CommandResponse {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
                                 &mut field6,
                                 map
                                     .next_value::<
@@ -125,46 +149,39 @@ impl<'de> ::serde::Deserialize<'de> for CommandResponse {
                                 "props",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "response_type",
-                            )?
-                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<bool>()?,
-                                "skip_slack_parsing",
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "goto_location",
                             )?
                         }
                         decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "text",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<String>()?,
                                 "trigger_id",
                             )?
                         }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<bool>()?,
+                                "skip_slack_parsing",
+                            )?
+                        }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "type",
+                                &mut field10,
+                                map.next_value::<Option<Vec<super::SlackAttachment>>>()?,
+                                "attachments",
                             )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field11,
+                                map.next_value::<Option<Vec<super::CommandResponse>>>()?,
+                                "extra_responses",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -31,17 +31,17 @@ impl<'de> ::serde::Deserialize<'de> for Compliance {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "count",
-            "create_at",
-            "desc",
-            "emails",
-            "end_at",
             "id",
-            "keywords",
-            "start_at",
-            "status",
-            "type",
+            "create_at",
             "user_id",
+            "status",
+            "count",
+            "desc",
+            "type",
+            "start_at",
+            "end_at",
+            "keywords",
+            "emails",
         ];
         struct ComplianceVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ComplianceVisitor {
@@ -56,6 +56,22 @@ impl<'de> ::serde::Deserialize<'de> for Compliance {
                 self,
                 mut map: A,
             ) -> Result<Compliance, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "user_id" => Some(2),
+                        "status" => Some(3),
+                        "count" => Some(4),
+                        "desc" => Some(5),
+                        "type" => Some(6),
+                        "start_at" => Some(7),
+                        "end_at" => Some(8),
+                        "keywords" => Some(9),
+                        "emails" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -67,13 +83,13 @@ impl<'de> ::serde::Deserialize<'de> for Compliance {
                 let mut field8: Option<Option<i64>> = None;
                 let mut field9: Option<Option<String>> = None;
                 let mut field10: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "count",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -85,37 +101,37 @@ impl<'de> ::serde::Deserialize<'de> for Compliance {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "status",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "count",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "desc",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "emails",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "end_at",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field9,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "keywords",
+                                "type",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -127,23 +143,23 @@ impl<'de> ::serde::Deserialize<'de> for Compliance {
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "status",
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "end_at",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field6,
+                                &mut field9,
                                 map.next_value::<Option<String>>()?,
-                                "type",
+                                "keywords",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field2,
+                                &mut field10,
                                 map.next_value::<Option<String>>()?,
-                                "user_id",
+                                "emails",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -98,48 +98,48 @@ impl<'de> ::serde::Deserialize<'de> for Config {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AnalyticsSettings",
-            "AnnouncementSettings",
-            "BleveSettings",
-            "ClientRequirements",
-            "CloudSettings",
-            "ClusterSettings",
-            "ComplianceSettings",
-            "DataRetentionSettings",
-            "DisplaySettings",
-            "ElasticsearchSettings",
-            "EmailSettings",
-            "ExperimentalAuditSettings",
-            "ExperimentalSettings",
-            "ExportSettings",
-            "FeatureFlags",
+            "ServiceSettings",
+            "TeamSettings",
+            "SqlSettings",
+            "LogSettings",
+            "PasswordSettings",
             "FileSettings",
+            "EmailSettings",
+            "RateLimitSettings",
+            "PrivacySettings",
+            "SupportSettings",
             "GitLabSettings",
             "GoogleSettings",
+            "Office365Settings",
+            "LdapSettings",
+            "ComplianceSettings",
+            "LocalizationSettings",
+            "SamlSettings",
+            "NativeAppSettings",
+            "ClusterSettings",
+            "MetricsSettings",
+            "AnalyticsSettings",
+            "ClientRequirements",
+            "ExperimentalAuditSettings",
+            "NotificationLogSettings",
+            "AnnouncementSettings",
+            "ThemeSettings",
+            "OpenIdSettings",
+            "ExperimentalSettings",
+            "ElasticsearchSettings",
+            "BleveSettings",
+            "DataRetentionSettings",
+            "MessageExportSettings",
+            "JobSettings",
+            "ProductSettings",
+            "PluginSettings",
+            "DisplaySettings",
             "GuestAccountsSettings",
             "ImageProxySettings",
+            "CloudSettings",
+            "FeatureFlags",
             "ImportSettings",
-            "JobSettings",
-            "LdapSettings",
-            "LocalizationSettings",
-            "LogSettings",
-            "MessageExportSettings",
-            "MetricsSettings",
-            "NativeAppSettings",
-            "NotificationLogSettings",
-            "Office365Settings",
-            "OpenIdSettings",
-            "PasswordSettings",
-            "PluginSettings",
-            "PrivacySettings",
-            "ProductSettings",
-            "RateLimitSettings",
-            "SamlSettings",
-            "ServiceSettings",
-            "SqlSettings",
-            "SupportSettings",
-            "TeamSettings",
-            "ThemeSettings",
+            "ExportSettings",
             "WranglerSettings",
         ];
         struct ConfigVisitor;
@@ -155,6 +155,54 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                 self,
                 mut map: A,
             ) -> Result<Config, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "ServiceSettings" => Some(0),
+                        "TeamSettings" => Some(1),
+                        "SqlSettings" => Some(2),
+                        "LogSettings" => Some(3),
+                        "PasswordSettings" => Some(4),
+                        "FileSettings" => Some(5),
+                        "EmailSettings" => Some(6),
+                        "RateLimitSettings" => Some(7),
+                        "PrivacySettings" => Some(8),
+                        "SupportSettings" => Some(9),
+                        "GitLabSettings" => Some(10),
+                        "GoogleSettings" => Some(11),
+                        "Office365Settings" => Some(12),
+                        "LdapSettings" => Some(13),
+                        "ComplianceSettings" => Some(14),
+                        "LocalizationSettings" => Some(15),
+                        "SamlSettings" => Some(16),
+                        "NativeAppSettings" => Some(17),
+                        "ClusterSettings" => Some(18),
+                        "MetricsSettings" => Some(19),
+                        "AnalyticsSettings" => Some(20),
+                        "ClientRequirements" => Some(21),
+                        "ExperimentalAuditSettings" => Some(22),
+                        "NotificationLogSettings" => Some(23),
+                        "AnnouncementSettings" => Some(24),
+                        "ThemeSettings" => Some(25),
+                        "OpenIdSettings" => Some(26),
+                        "ExperimentalSettings" => Some(27),
+                        "ElasticsearchSettings" => Some(28),
+                        "BleveSettings" => Some(29),
+                        "DataRetentionSettings" => Some(30),
+                        "MessageExportSettings" => Some(31),
+                        "JobSettings" => Some(32),
+                        "ProductSettings" => Some(33),
+                        "PluginSettings" => Some(34),
+                        "DisplaySettings" => Some(35),
+                        "GuestAccountsSettings" => Some(36),
+                        "ImageProxySettings" => Some(37),
+                        "CloudSettings" => Some(38),
+                        "FeatureFlags" => Some(39),
+                        "ImportSettings" => Some(40),
+                        "ExportSettings" => Some(41),
+                        "WranglerSettings" => Some(42),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::ConfigServiceSettings>> = None;
                 let mut field1: Option<Option<super::ConfigTeamSettings>> = None;
                 let mut field2: Option<Option<super::ConfigSqlSettings>> = None;
@@ -202,53 +250,107 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                 let mut field40: Option<Option<super::ConfigImportSettings>> = None;
                 let mut field41: Option<Option<super::ConfigExportSettings>> = None;
                 let mut field42: Option<Option<super::ConfigWranglerSettings>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field20,
-                                map.next_value::<Option<super::ConfigAnalyticsSettings>>()?,
-                                "AnalyticsSettings",
+                                &mut field0,
+                                map.next_value::<Option<super::ConfigServiceSettings>>()?,
+                                "ServiceSettings",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field24,
-                                map
-                                    .next_value::<Option<super::ConfigAnnouncementSettings>>()?,
-                                "AnnouncementSettings",
+                                &mut field1,
+                                map.next_value::<Option<super::ConfigTeamSettings>>()?,
+                                "TeamSettings",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field29,
-                                map.next_value::<Option<super::ConfigBleveSettings>>()?,
-                                "BleveSettings",
+                                &mut field2,
+                                map.next_value::<Option<super::ConfigSqlSettings>>()?,
+                                "SqlSettings",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field21,
-                                map
-                                    .next_value::<Option<super::ConfigClientRequirements>>()?,
-                                "ClientRequirements",
+                                &mut field3,
+                                map.next_value::<Option<super::ConfigLogSettings>>()?,
+                                "LogSettings",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field38,
-                                map.next_value::<Option<super::ConfigCloudSettings>>()?,
-                                "CloudSettings",
+                                &mut field4,
+                                map.next_value::<Option<super::ConfigPasswordSettings>>()?,
+                                "PasswordSettings",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field18,
-                                map.next_value::<Option<super::ConfigClusterSettings>>()?,
-                                "ClusterSettings",
+                                &mut field5,
+                                map.next_value::<Option<super::ConfigFileSettings>>()?,
+                                "FileSettings",
                             )?
                         }
                         decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<super::ConfigEmailSettings>>()?,
+                                "EmailSettings",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<super::ConfigRateLimitSettings>>()?,
+                                "RateLimitSettings",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<super::ConfigPrivacySettings>>()?,
+                                "PrivacySettings",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<super::ConfigSupportSettings>>()?,
+                                "SupportSettings",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<super::ConfigGitLabSettings>>()?,
+                                "GitLabSettings",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<super::ConfigGoogleSettings>>()?,
+                                "GoogleSettings",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<super::ConfigOffice365Settings>>()?,
+                                "Office365Settings",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<super::ConfigLdapSettings>>()?,
+                                "LdapSettings",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field14,
                                 map
@@ -256,41 +358,58 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                                 "ComplianceSettings",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(15) => {
                             decode::put(
-                                &mut field30,
+                                &mut field15,
                                 map
-                                    .next_value::<
-                                        Option<super::ConfigDataRetentionSettings>,
-                                    >()?,
-                                "DataRetentionSettings",
+                                    .next_value::<Option<super::ConfigLocalizationSettings>>()?,
+                                "LocalizationSettings",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(16) => {
                             decode::put(
-                                &mut field35,
-                                map.next_value::<Option<super::ConfigDisplaySettings>>()?,
-                                "DisplaySettings",
+                                &mut field16,
+                                map.next_value::<Option<super::ConfigSamlSettings>>()?,
+                                "SamlSettings",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(17) => {
                             decode::put(
-                                &mut field28,
+                                &mut field17,
+                                map.next_value::<Option<super::ConfigNativeAppSettings>>()?,
+                                "NativeAppSettings",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<super::ConfigClusterSettings>>()?,
+                                "ClusterSettings",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<super::ConfigMetricsSettings>>()?,
+                                "MetricsSettings",
+                            )?
+                        }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<super::ConfigAnalyticsSettings>>()?,
+                                "AnalyticsSettings",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
                                 map
-                                    .next_value::<
-                                        Option<super::ConfigElasticsearchSettings>,
-                                    >()?,
-                                "ElasticsearchSettings",
+                                    .next_value::<Option<super::ConfigClientRequirements>>()?,
+                                "ClientRequirements",
                             )?
                         }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<super::ConfigEmailSettings>>()?,
-                                "EmailSettings",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(22) => {
                             decode::put(
                                 &mut field22,
                                 map
@@ -300,128 +419,7 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                                 "ExperimentalAuditSettings",
                             )?
                         }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field27,
-                                map
-                                    .next_value::<Option<super::ConfigExperimentalSettings>>()?,
-                                "ExperimentalSettings",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field41,
-                                map.next_value::<Option<super::ConfigExportSettings>>()?,
-                                "ExportSettings",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field39,
-                                map.next_value::<Option<super::ConfigFeatureFlags>>()?,
-                                "FeatureFlags",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<super::ConfigFileSettings>>()?,
-                                "FileSettings",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<super::ConfigGitLabSettings>>()?,
-                                "GitLabSettings",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<super::ConfigGoogleSettings>>()?,
-                                "GoogleSettings",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field36,
-                                map
-                                    .next_value::<
-                                        Option<super::ConfigGuestAccountsSettings>,
-                                    >()?,
-                                "GuestAccountsSettings",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field37,
-                                map
-                                    .next_value::<Option<super::ConfigImageProxySettings>>()?,
-                                "ImageProxySettings",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field40,
-                                map.next_value::<Option<super::ConfigImportSettings>>()?,
-                                "ImportSettings",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
-                            decode::put(
-                                &mut field32,
-                                map.next_value::<Option<super::ConfigJobSettings>>()?,
-                                "JobSettings",
-                            )?
-                        }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<super::ConfigLdapSettings>>()?,
-                                "LdapSettings",
-                            )?
-                        }
                         decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field15,
-                                map
-                                    .next_value::<Option<super::ConfigLocalizationSettings>>()?,
-                                "LocalizationSettings",
-                            )?
-                        }
-                        decode::Member::Field(24) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<super::ConfigLogSettings>>()?,
-                                "LogSettings",
-                            )?
-                        }
-                        decode::Member::Field(25) => {
-                            decode::put(
-                                &mut field31,
-                                map
-                                    .next_value::<
-                                        Option<super::ConfigMessageExportSettings>,
-                                    >()?,
-                                "MessageExportSettings",
-                            )?
-                        }
-                        decode::Member::Field(26) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<super::ConfigMetricsSettings>>()?,
-                                "MetricsSettings",
-                            )?
-                        }
-                        decode::Member::Field(27) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<super::ConfigNativeAppSettings>>()?,
-                                "NativeAppSettings",
-                            )?
-                        }
-                        decode::Member::Field(28) => {
                             decode::put(
                                 &mut field23,
                                 map
@@ -431,42 +429,81 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                                 "NotificationLogSettings",
                             )?
                         }
-                        decode::Member::Field(29) => {
+                        decode::Member::Field(24) => {
                             decode::put(
-                                &mut field12,
-                                map.next_value::<Option<super::ConfigOffice365Settings>>()?,
-                                "Office365Settings",
+                                &mut field24,
+                                map
+                                    .next_value::<Option<super::ConfigAnnouncementSettings>>()?,
+                                "AnnouncementSettings",
                             )?
                         }
-                        decode::Member::Field(30) => {
+                        decode::Member::Field(25) => {
+                            decode::put(
+                                &mut field25,
+                                map.next_value::<Option<super::ConfigThemeSettings>>()?,
+                                "ThemeSettings",
+                            )?
+                        }
+                        decode::Member::Field(26) => {
                             decode::put(
                                 &mut field26,
                                 map.next_value::<Option<super::ConfigOpenIdSettings>>()?,
                                 "OpenIdSettings",
                             )?
                         }
+                        decode::Member::Field(27) => {
+                            decode::put(
+                                &mut field27,
+                                map
+                                    .next_value::<Option<super::ConfigExperimentalSettings>>()?,
+                                "ExperimentalSettings",
+                            )?
+                        }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map
+                                    .next_value::<
+                                        Option<super::ConfigElasticsearchSettings>,
+                                    >()?,
+                                "ElasticsearchSettings",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<super::ConfigBleveSettings>>()?,
+                                "BleveSettings",
+                            )?
+                        }
+                        decode::Member::Field(30) => {
+                            decode::put(
+                                &mut field30,
+                                map
+                                    .next_value::<
+                                        Option<super::ConfigDataRetentionSettings>,
+                                    >()?,
+                                "DataRetentionSettings",
+                            )?
+                        }
                         decode::Member::Field(31) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<super::ConfigPasswordSettings>>()?,
-                                "PasswordSettings",
+                                &mut field31,
+                                map
+                                    .next_value::<
+                                        Option<super::ConfigMessageExportSettings>,
+                                    >()?,
+                                "MessageExportSettings",
                             )?
                         }
                         decode::Member::Field(32) => {
                             decode::put(
-                                &mut field34,
-                                map.next_value::<Option<super::ConfigPluginSettings>>()?,
-                                "PluginSettings",
+                                &mut field32,
+                                map.next_value::<Option<super::ConfigJobSettings>>()?,
+                                "JobSettings",
                             )?
                         }
                         decode::Member::Field(33) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<super::ConfigPrivacySettings>>()?,
-                                "PrivacySettings",
-                            )?
-                        }
-                        decode::Member::Field(34) => {
                             decode::put(
                                 &mut field33,
                                 map
@@ -476,53 +513,64 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                                 "ProductSettings",
                             )?
                         }
+                        decode::Member::Field(34) => {
+                            decode::put(
+                                &mut field34,
+                                map.next_value::<Option<super::ConfigPluginSettings>>()?,
+                                "PluginSettings",
+                            )?
+                        }
                         decode::Member::Field(35) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<super::ConfigRateLimitSettings>>()?,
-                                "RateLimitSettings",
+                                &mut field35,
+                                map.next_value::<Option<super::ConfigDisplaySettings>>()?,
+                                "DisplaySettings",
                             )?
                         }
                         decode::Member::Field(36) => {
                             decode::put(
-                                &mut field16,
-                                map.next_value::<Option<super::ConfigSamlSettings>>()?,
-                                "SamlSettings",
+                                &mut field36,
+                                map
+                                    .next_value::<
+                                        Option<super::ConfigGuestAccountsSettings>,
+                                    >()?,
+                                "GuestAccountsSettings",
                             )?
                         }
                         decode::Member::Field(37) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<super::ConfigServiceSettings>>()?,
-                                "ServiceSettings",
+                                &mut field37,
+                                map
+                                    .next_value::<Option<super::ConfigImageProxySettings>>()?,
+                                "ImageProxySettings",
                             )?
                         }
                         decode::Member::Field(38) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<super::ConfigSqlSettings>>()?,
-                                "SqlSettings",
+                                &mut field38,
+                                map.next_value::<Option<super::ConfigCloudSettings>>()?,
+                                "CloudSettings",
                             )?
                         }
                         decode::Member::Field(39) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<super::ConfigSupportSettings>>()?,
-                                "SupportSettings",
+                                &mut field39,
+                                map.next_value::<Option<super::ConfigFeatureFlags>>()?,
+                                "FeatureFlags",
                             )?
                         }
                         decode::Member::Field(40) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<super::ConfigTeamSettings>>()?,
-                                "TeamSettings",
+                                &mut field40,
+                                map.next_value::<Option<super::ConfigImportSettings>>()?,
+                                "ImportSettings",
                             )?
                         }
                         decode::Member::Field(41) => {
                             decode::put(
-                                &mut field25,
-                                map.next_value::<Option<super::ConfigThemeSettings>>()?,
-                                "ThemeSettings",
+                                &mut field41,
+                                map.next_value::<Option<super::ConfigExportSettings>>()?,
+                                "ExportSettings",
                             )?
                         }
                         decode::Member::Field(42) => {

@@ -24,8 +24,14 @@ impl<'de> ::serde::Deserialize<'de> for ConfigAnalyticsSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigAnalyticsSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "MaxUsersForStatistics" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

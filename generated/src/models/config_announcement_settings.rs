@@ -29,16 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigAnnouncementSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdminNoticesEnabled",
-            "AllowBannerDismissal",
-            "BannerColor",
-            "BannerText",
-            "BannerTextColor",
             "EnableBanner",
+            "BannerText",
+            "BannerColor",
+            "BannerTextColor",
+            "AllowBannerDismissal",
+            "AdminNoticesEnabled",
+            "UserNoticesEnabled",
+            "NoticesURL",
             "NoticesFetchFrequency",
             "NoticesSkipCache",
-            "NoticesURL",
-            "UserNoticesEnabled",
         ];
         struct ConfigAnnouncementSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigAnnouncementSettingsVisitor {
@@ -53,6 +53,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigAnnouncementSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigAnnouncementSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableBanner" => Some(0),
+                        "BannerText" => Some(1),
+                        "BannerColor" => Some(2),
+                        "BannerTextColor" => Some(3),
+                        "AllowBannerDismissal" => Some(4),
+                        "AdminNoticesEnabled" => Some(5),
+                        "UserNoticesEnabled" => Some(6),
+                        "NoticesURL" => Some(7),
+                        "NoticesFetchFrequency" => Some(8),
+                        "NoticesSkipCache" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -63,20 +78,20 @@ impl<'de> ::serde::Deserialize<'de> for ConfigAnnouncementSettings {
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<i64>> = None;
                 let mut field9: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field5,
+                                &mut field0,
                                 map.next_value::<Option<bool>>()?,
-                                "AdminNoticesEnabled",
+                                "EnableBanner",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "AllowBannerDismissal",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "BannerText",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -88,51 +103,51 @@ impl<'de> ::serde::Deserialize<'de> for ConfigAnnouncementSettings {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "BannerText",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "BannerTextColor",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "AllowBannerDismissal",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
+                                &mut field5,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableBanner",
+                                "AdminNoticesEnabled",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "NoticesFetchFrequency",
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "UserNoticesEnabled",
                             )?
                         }
                         decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "NoticesSkipCache",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "NoticesURL",
                             )?
                         }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "NoticesFetchFrequency",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field6,
+                                &mut field9,
                                 map.next_value::<Option<bool>>()?,
-                                "UserNoticesEnabled",
+                                "NoticesSkipCache",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

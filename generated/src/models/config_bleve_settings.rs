@@ -19,11 +19,11 @@ impl<'de> ::serde::Deserialize<'de> for ConfigBleveSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "BatchSize",
-            "EnableAutocomplete",
+            "IndexDir",
             "EnableIndexing",
             "EnableSearching",
-            "IndexDir",
+            "EnableAutocomplete",
+            "BatchSize",
         ];
         struct ConfigBleveSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigBleveSettingsVisitor {
@@ -38,46 +38,56 @@ impl<'de> ::serde::Deserialize<'de> for ConfigBleveSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigBleveSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "IndexDir" => Some(0),
+                        "EnableIndexing" => Some(1),
+                        "EnableSearching" => Some(2),
+                        "EnableAutocomplete" => Some(3),
+                        "BatchSize" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "BatchSize",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "IndexDir",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAutocomplete",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableIndexing",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableSearching",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAutocomplete",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "IndexDir",
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "BatchSize",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -35,11 +35,20 @@ impl<'de> ::serde::Deserialize<'de> for ConfigClientRequirements {
                 self,
                 mut map: A,
             ) -> Result<ConfigClientRequirements, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "AndroidLatestVersion" => Some(0),
+                        "AndroidMinVersion" => Some(1),
+                        "IosLatestVersion" => Some(2),
+                        "IosMinVersion" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigCloudSettings {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["CWSAPIURL", "CWSMock", "CWSURL", "Disable"];
+        const NAMES: &[&str] = &["CWSURL", "CWSAPIURL", "CWSMock", "Disable"];
         struct ConfigCloudSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigCloudSettingsVisitor {
             type Value = ConfigCloudSettings;
@@ -30,31 +30,40 @@ impl<'de> ::serde::Deserialize<'de> for ConfigCloudSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigCloudSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "CWSURL" => Some(0),
+                        "CWSAPIURL" => Some(1),
+                        "CWSMock" => Some(2),
+                        "Disable" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "CWSURL",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "CWSAPIURL",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "CWSMock",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "CWSURL",
                             )?
                         }
                         decode::Member::Field(3) => {

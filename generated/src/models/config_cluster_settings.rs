@@ -38,19 +38,19 @@ impl<'de> ::serde::Deserialize<'de> for ConfigClusterSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdvertiseAddress",
-            "BindAddress",
-            "ClusterName",
             "Enable",
-            "EnableExperimentalGossipEncryption",
-            "EnableGossipCompression",
-            "GossipPort",
             "InterNodeListenAddress",
             "InterNodeUrls",
-            "NetworkInterface",
+            "ClusterName",
             "OverrideHostname",
-            "ReadOnlyConfig",
+            "NetworkInterface",
+            "BindAddress",
+            "AdvertiseAddress",
             "UseIPAddress",
+            "EnableGossipCompression",
+            "EnableExperimentalGossipEncryption",
+            "ReadOnlyConfig",
+            "GossipPort",
         ];
         struct ConfigClusterSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigClusterSettingsVisitor {
@@ -65,6 +65,24 @@ impl<'de> ::serde::Deserialize<'de> for ConfigClusterSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigClusterSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "InterNodeListenAddress" => Some(1),
+                        "InterNodeUrls" => Some(2),
+                        "ClusterName" => Some(3),
+                        "OverrideHostname" => Some(4),
+                        "NetworkInterface" => Some(5),
+                        "BindAddress" => Some(6),
+                        "AdvertiseAddress" => Some(7),
+                        "UseIPAddress" => Some(8),
+                        "EnableGossipCompression" => Some(9),
+                        "EnableExperimentalGossipEncryption" => Some(10),
+                        "ReadOnlyConfig" => Some(11),
+                        "GossipPort" => Some(12),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<Vec<String>>> = None;
@@ -78,83 +96,83 @@ impl<'de> ::serde::Deserialize<'de> for ConfigClusterSettings {
                 let mut field10: Option<Option<bool>> = None;
                 let mut field11: Option<Option<bool>> = None;
                 let mut field12: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "AdvertiseAddress",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "BindAddress",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "ClusterName",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "Enable",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableExperimentalGossipEncryption",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableGossipCompression",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<i64>>()?,
-                                "GossipPort",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "InterNodeListenAddress",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "InterNodeUrls",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "ClusterName",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "OverrideHostname",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "NetworkInterface",
                             )?
                         }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "BindAddress",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "AdvertiseAddress",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "UseIPAddress",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableGossipCompression",
+                            )?
+                        }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "OverrideHostname",
+                                &mut field10,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableExperimentalGossipEncryption",
                             )?
                         }
                         decode::Member::Field(11) => {
@@ -166,9 +184,9 @@ impl<'de> ::serde::Deserialize<'de> for ConfigClusterSettings {
                         }
                         decode::Member::Field(12) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "UseIPAddress",
+                                &mut field12,
+                                map.next_value::<Option<i64>>()?,
+                                "GossipPort",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

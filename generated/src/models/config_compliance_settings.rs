@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigComplianceSettings {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["BatchSize", "Directory", "Enable", "EnableDaily"];
+        const NAMES: &[&str] = &["Enable", "Directory", "EnableDaily", "BatchSize"];
         struct ConfigComplianceSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigComplianceSettingsVisitor {
             type Value = ConfigComplianceSettings;
@@ -30,17 +30,26 @@ impl<'de> ::serde::Deserialize<'de> for ConfigComplianceSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigComplianceSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "Directory" => Some(1),
+                        "EnableDaily" => Some(2),
+                        "BatchSize" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "BatchSize",
+                                &mut field0,
+                                map.next_value::<Option<bool>>()?,
+                                "Enable",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -52,16 +61,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigComplianceSettings {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<bool>>()?,
-                                "Enable",
+                                "EnableDaily",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableDaily",
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "BatchSize",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -36,18 +36,18 @@ impl<'de> ::serde::Deserialize<'de> for ConfigDataRetentionSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "BatchSize",
-            "BoardsRetentionDays",
-            "DeletionJobStartTime",
-            "EnableBoardsDeletion",
-            "EnableFileDeletion",
             "EnableMessageDeletion",
-            "FileRetentionDays",
-            "FileRetentionHours",
+            "EnableFileDeletion",
+            "EnableBoardsDeletion",
             "MessageRetentionDays",
             "MessageRetentionHours",
-            "RetentionIdsBatchSize",
+            "FileRetentionDays",
+            "FileRetentionHours",
+            "BoardsRetentionDays",
+            "DeletionJobStartTime",
+            "BatchSize",
             "TimeBetweenBatchesMilliseconds",
+            "RetentionIdsBatchSize",
         ];
         struct ConfigDataRetentionSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigDataRetentionSettingsVisitor {
@@ -62,6 +62,23 @@ impl<'de> ::serde::Deserialize<'de> for ConfigDataRetentionSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigDataRetentionSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableMessageDeletion" => Some(0),
+                        "EnableFileDeletion" => Some(1),
+                        "EnableBoardsDeletion" => Some(2),
+                        "MessageRetentionDays" => Some(3),
+                        "MessageRetentionHours" => Some(4),
+                        "FileRetentionDays" => Some(5),
+                        "FileRetentionHours" => Some(6),
+                        "BoardsRetentionDays" => Some(7),
+                        "DeletionJobStartTime" => Some(8),
+                        "BatchSize" => Some(9),
+                        "TimeBetweenBatchesMilliseconds" => Some(10),
+                        "RetentionIdsBatchSize" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -74,90 +91,90 @@ impl<'de> ::serde::Deserialize<'de> for ConfigDataRetentionSettings {
                 let mut field9: Option<Option<i64>> = None;
                 let mut field10: Option<Option<i64>> = None;
                 let mut field11: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "BatchSize",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "BoardsRetentionDays",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "DeletionJobStartTime",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableBoardsDeletion",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableFileDeletion",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableMessageDeletion",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "FileRetentionDays",
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableFileDeletion",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "FileRetentionHours",
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableBoardsDeletion",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "MessageRetentionDays",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "MessageRetentionHours",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field11,
+                                &mut field5,
                                 map.next_value::<Option<i64>>()?,
-                                "RetentionIdsBatchSize",
+                                "FileRetentionDays",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "FileRetentionHours",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "BoardsRetentionDays",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "DeletionJobStartTime",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "BatchSize",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<i64>>()?,
                                 "TimeBetweenBatchesMilliseconds",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<i64>>()?,
+                                "RetentionIdsBatchSize",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

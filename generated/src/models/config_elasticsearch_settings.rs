@@ -106,32 +106,32 @@ impl<'de> ::serde::Deserialize<'de> for ConfigElasticsearchSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AggregatePostsAfterDays",
-            "BatchSize",
-            "BulkIndexingTimeWindowSeconds",
-            "CA",
-            "ChannelIndexReplicas",
-            "ChannelIndexShards",
-            "ClientCert",
-            "ClientKey",
             "ConnectionURL",
-            "EnableAutocomplete",
+            "Username",
+            "Password",
             "EnableIndexing",
             "EnableSearching",
-            "IgnoredPurgeIndexes",
-            "IndexPrefix",
-            "LiveIndexingBatchSize",
-            "Password",
+            "EnableAutocomplete",
+            "Sniff",
             "PostIndexReplicas",
             "PostIndexShards",
-            "PostsAggregatorJobStartTime",
-            "RequestTimeoutSeconds",
-            "SkipTLSVerification",
-            "Sniff",
-            "Trace",
+            "ChannelIndexReplicas",
+            "ChannelIndexShards",
             "UserIndexReplicas",
             "UserIndexShards",
-            "Username",
+            "AggregatePostsAfterDays",
+            "PostsAggregatorJobStartTime",
+            "IndexPrefix",
+            "LiveIndexingBatchSize",
+            "BatchSize",
+            "RequestTimeoutSeconds",
+            "SkipTLSVerification",
+            "CA",
+            "ClientCert",
+            "ClientKey",
+            "Trace",
+            "IgnoredPurgeIndexes",
+            "BulkIndexingTimeWindowSeconds",
         ];
         struct ConfigElasticsearchSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigElasticsearchSettingsVisitor {
@@ -146,6 +146,37 @@ impl<'de> ::serde::Deserialize<'de> for ConfigElasticsearchSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigElasticsearchSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "ConnectionURL" => Some(0),
+                        "Username" => Some(1),
+                        "Password" => Some(2),
+                        "EnableIndexing" => Some(3),
+                        "EnableSearching" => Some(4),
+                        "EnableAutocomplete" => Some(5),
+                        "Sniff" => Some(6),
+                        "PostIndexReplicas" => Some(7),
+                        "PostIndexShards" => Some(8),
+                        "ChannelIndexReplicas" => Some(9),
+                        "ChannelIndexShards" => Some(10),
+                        "UserIndexReplicas" => Some(11),
+                        "UserIndexShards" => Some(12),
+                        "AggregatePostsAfterDays" => Some(13),
+                        "PostsAggregatorJobStartTime" => Some(14),
+                        "IndexPrefix" => Some(15),
+                        "LiveIndexingBatchSize" => Some(16),
+                        "BatchSize" => Some(17),
+                        "RequestTimeoutSeconds" => Some(18),
+                        "SkipTLSVerification" => Some(19),
+                        "CA" => Some(20),
+                        "ClientCert" => Some(21),
+                        "ClientKey" => Some(22),
+                        "Trace" => Some(23),
+                        "IgnoredPurgeIndexes" => Some(24),
+                        "BulkIndexingTimeWindowSeconds" => Some(25),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -172,188 +203,188 @@ impl<'de> ::serde::Deserialize<'de> for ConfigElasticsearchSettings {
                 let mut field23: Option<Option<String>> = None;
                 let mut field24: Option<Option<String>> = None;
                 let mut field25: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<i64>>()?,
-                                "AggregatePostsAfterDays",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<i64>>()?,
-                                "BatchSize",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field25,
-                                map.next_value::<Option<i64>>()?,
-                                "BulkIndexingTimeWindowSeconds",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<String>>()?,
-                                "CA",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "ChannelIndexReplicas",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<i64>>()?,
-                                "ChannelIndexShards",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<String>>()?,
-                                "ClientCert",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<String>>()?,
-                                "ClientKey",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "ConnectionURL",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAutocomplete",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableIndexing",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSearching",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field24,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "IgnoredPurgeIndexes",
+                                "Username",
                             )?
                         }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "IndexPrefix",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<i64>>()?,
-                                "LiveIndexingBatchSize",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "Password",
                             )?
                         }
-                        decode::Member::Field(16) => {
+                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "PostIndexReplicas",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "PostIndexShards",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "PostsAggregatorJobStartTime",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<i64>>()?,
-                                "RequestTimeoutSeconds",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field19,
+                                &mut field3,
                                 map.next_value::<Option<bool>>()?,
-                                "SkipTLSVerification",
+                                "EnableIndexing",
                             )?
                         }
-                        decode::Member::Field(21) => {
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSearching",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAutocomplete",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<bool>>()?,
                                 "Sniff",
                             )?
                         }
-                        decode::Member::Field(22) => {
+                        decode::Member::Field(7) => {
                             decode::put(
-                                &mut field23,
-                                map.next_value::<Option<String>>()?,
-                                "Trace",
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "PostIndexReplicas",
                             )?
                         }
-                        decode::Member::Field(23) => {
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "PostIndexShards",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "ChannelIndexReplicas",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<i64>>()?,
+                                "ChannelIndexShards",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map.next_value::<Option<i64>>()?,
                                 "UserIndexReplicas",
                             )?
                         }
-                        decode::Member::Field(24) => {
+                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<Option<i64>>()?,
                                 "UserIndexShards",
                             )?
                         }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<i64>>()?,
+                                "AggregatePostsAfterDays",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "PostsAggregatorJobStartTime",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "IndexPrefix",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<i64>>()?,
+                                "LiveIndexingBatchSize",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<i64>>()?,
+                                "BatchSize",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<i64>>()?,
+                                "RequestTimeoutSeconds",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<bool>>()?,
+                                "SkipTLSVerification",
+                            )?
+                        }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<String>>()?,
+                                "CA",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<String>>()?,
+                                "ClientCert",
+                            )?
+                        }
+                        decode::Member::Field(22) => {
+                            decode::put(
+                                &mut field22,
+                                map.next_value::<Option<String>>()?,
+                                "ClientKey",
+                            )?
+                        }
+                        decode::Member::Field(23) => {
+                            decode::put(
+                                &mut field23,
+                                map.next_value::<Option<String>>()?,
+                                "Trace",
+                            )?
+                        }
+                        decode::Member::Field(24) => {
+                            decode::put(
+                                &mut field24,
+                                map.next_value::<Option<String>>()?,
+                                "IgnoredPurgeIndexes",
+                            )?
+                        }
                         decode::Member::Field(25) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "Username",
+                                &mut field25,
+                                map.next_value::<Option<i64>>()?,
+                                "BulkIndexingTimeWindowSeconds",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -142,38 +142,38 @@ impl<'de> ::serde::Deserialize<'de> for ConfigEmailSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "ConnectionSecurity",
-            "EmailBatchingBufferSize",
-            "EmailBatchingInterval",
-            "EmailNotificationContentsType",
-            "EnableEmailBatching",
-            "EnablePreviewModeBanner",
-            "EnableSMTPAuth",
+            "EnableSignUpWithEmail",
             "EnableSignInWithEmail",
             "EnableSignInWithUsername",
-            "EnableSignUpWithEmail",
-            "FeedbackEmail",
-            "FeedbackName",
-            "FeedbackOrganization",
-            "InviteSalt",
-            "LoginButtonBorderColor",
-            "LoginButtonColor",
-            "LoginButtonTextColor",
-            "PasswordResetSalt",
-            "PushNotificationBuffer",
-            "PushNotificationContents",
-            "PushNotificationServer",
-            "ReplyToAddress",
-            "RequireEmailVerification",
-            "SMTPPassword",
-            "SMTPPort",
-            "SMTPServer",
-            "SMTPServerTimeout",
-            "SMTPUsername",
             "SendEmailNotifications",
+            "RequireEmailVerification",
+            "FeedbackName",
+            "FeedbackEmail",
+            "FeedbackOrganization",
+            "SMTPUsername",
+            "SMTPPassword",
+            "SMTPServer",
+            "SMTPPort",
+            "ConnectionSecurity",
+            "InviteSalt",
+            "PasswordResetSalt",
             "SendPushNotifications",
-            "SkipServerCertificateVerification",
+            "PushNotificationServer",
+            "PushNotificationContents",
+            "EnableEmailBatching",
+            "EmailBatchingBufferSize",
+            "EmailBatchingInterval",
             "UseChannelInEmailNotifications",
+            "ReplyToAddress",
+            "EnableSMTPAuth",
+            "SMTPServerTimeout",
+            "PushNotificationBuffer",
+            "EnablePreviewModeBanner",
+            "SkipServerCertificateVerification",
+            "EmailNotificationContentsType",
+            "LoginButtonColor",
+            "LoginButtonBorderColor",
+            "LoginButtonTextColor",
         ];
         struct ConfigEmailSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigEmailSettingsVisitor {
@@ -188,6 +188,43 @@ impl<'de> ::serde::Deserialize<'de> for ConfigEmailSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigEmailSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableSignUpWithEmail" => Some(0),
+                        "EnableSignInWithEmail" => Some(1),
+                        "EnableSignInWithUsername" => Some(2),
+                        "SendEmailNotifications" => Some(3),
+                        "RequireEmailVerification" => Some(4),
+                        "FeedbackName" => Some(5),
+                        "FeedbackEmail" => Some(6),
+                        "FeedbackOrganization" => Some(7),
+                        "SMTPUsername" => Some(8),
+                        "SMTPPassword" => Some(9),
+                        "SMTPServer" => Some(10),
+                        "SMTPPort" => Some(11),
+                        "ConnectionSecurity" => Some(12),
+                        "InviteSalt" => Some(13),
+                        "PasswordResetSalt" => Some(14),
+                        "SendPushNotifications" => Some(15),
+                        "PushNotificationServer" => Some(16),
+                        "PushNotificationContents" => Some(17),
+                        "EnableEmailBatching" => Some(18),
+                        "EmailBatchingBufferSize" => Some(19),
+                        "EmailBatchingInterval" => Some(20),
+                        "UseChannelInEmailNotifications" => Some(21),
+                        "ReplyToAddress" => Some(22),
+                        "EnableSMTPAuth" => Some(23),
+                        "SMTPServerTimeout" => Some(24),
+                        "PushNotificationBuffer" => Some(25),
+                        "EnablePreviewModeBanner" => Some(26),
+                        "SkipServerCertificateVerification" => Some(27),
+                        "EmailNotificationContentsType" => Some(28),
+                        "LoginButtonColor" => Some(29),
+                        "LoginButtonBorderColor" => Some(30),
+                        "LoginButtonTextColor" => Some(31),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -220,97 +257,97 @@ impl<'de> ::serde::Deserialize<'de> for ConfigEmailSettings {
                 let mut field29: Option<Option<String>> = None;
                 let mut field30: Option<Option<String>> = None;
                 let mut field31: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "ConnectionSecurity",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<i64>>()?,
-                                "EmailBatchingBufferSize",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<i64>>()?,
-                                "EmailBatchingInterval",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field28,
-                                map.next_value::<Option<String>>()?,
-                                "EmailNotificationContentsType",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableEmailBatching",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field26,
-                                map.next_value::<Option<bool>>()?,
-                                "EnablePreviewModeBanner",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field23,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSMTPAuth",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSignInWithEmail",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSignInWithUsername",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableSignUpWithEmail",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "FeedbackEmail",
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSignInWithEmail",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSignInWithUsername",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "SendEmailNotifications",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "RequireEmailVerification",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "FeedbackName",
                             )?
                         }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "FeedbackEmail",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "FeedbackOrganization",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "SMTPUsername",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "SMTPPassword",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "SMTPServer",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "SMTPPort",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "ConnectionSecurity",
                             )?
                         }
                         decode::Member::Field(13) => {
@@ -322,128 +359,128 @@ impl<'de> ::serde::Deserialize<'de> for ConfigEmailSettings {
                         }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field30,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonBorderColor",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field29,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonColor",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field31,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonTextColor",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
                                 &mut field14,
                                 map.next_value::<Option<String>>()?,
                                 "PasswordResetSalt",
                             )?
                         }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field25,
-                                map.next_value::<Option<i64>>()?,
-                                "PushNotificationBuffer",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<String>>()?,
-                                "PushNotificationContents",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<String>>()?,
-                                "PushNotificationServer",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<String>>()?,
-                                "ReplyToAddress",
-                            )?
-                        }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "RequireEmailVerification",
-                            )?
-                        }
-                        decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "SMTPPassword",
-                            )?
-                        }
-                        decode::Member::Field(24) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "SMTPPort",
-                            )?
-                        }
-                        decode::Member::Field(25) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "SMTPServer",
-                            )?
-                        }
-                        decode::Member::Field(26) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<i64>>()?,
-                                "SMTPServerTimeout",
-                            )?
-                        }
-                        decode::Member::Field(27) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "SMTPUsername",
-                            )?
-                        }
-                        decode::Member::Field(28) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "SendEmailNotifications",
-                            )?
-                        }
-                        decode::Member::Field(29) => {
+                        decode::Member::Field(15) => {
                             decode::put(
                                 &mut field15,
                                 map.next_value::<Option<bool>>()?,
                                 "SendPushNotifications",
                             )?
                         }
-                        decode::Member::Field(30) => {
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<String>>()?,
+                                "PushNotificationServer",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<String>>()?,
+                                "PushNotificationContents",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableEmailBatching",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<i64>>()?,
+                                "EmailBatchingBufferSize",
+                            )?
+                        }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<i64>>()?,
+                                "EmailBatchingInterval",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<bool>>()?,
+                                "UseChannelInEmailNotifications",
+                            )?
+                        }
+                        decode::Member::Field(22) => {
+                            decode::put(
+                                &mut field22,
+                                map.next_value::<Option<String>>()?,
+                                "ReplyToAddress",
+                            )?
+                        }
+                        decode::Member::Field(23) => {
+                            decode::put(
+                                &mut field23,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSMTPAuth",
+                            )?
+                        }
+                        decode::Member::Field(24) => {
+                            decode::put(
+                                &mut field24,
+                                map.next_value::<Option<i64>>()?,
+                                "SMTPServerTimeout",
+                            )?
+                        }
+                        decode::Member::Field(25) => {
+                            decode::put(
+                                &mut field25,
+                                map.next_value::<Option<i64>>()?,
+                                "PushNotificationBuffer",
+                            )?
+                        }
+                        decode::Member::Field(26) => {
+                            decode::put(
+                                &mut field26,
+                                map.next_value::<Option<bool>>()?,
+                                "EnablePreviewModeBanner",
+                            )?
+                        }
+                        decode::Member::Field(27) => {
                             decode::put(
                                 &mut field27,
                                 map.next_value::<Option<bool>>()?,
                                 "SkipServerCertificateVerification",
                             )?
                         }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map.next_value::<Option<String>>()?,
+                                "EmailNotificationContentsType",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonColor",
+                            )?
+                        }
+                        decode::Member::Field(30) => {
+                            decode::put(
+                                &mut field30,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonBorderColor",
+                            )?
+                        }
                         decode::Member::Field(31) => {
                             decode::put(
-                                &mut field21,
-                                map.next_value::<Option<bool>>()?,
-                                "UseChannelInEmailNotifications",
+                                &mut field31,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonTextColor",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

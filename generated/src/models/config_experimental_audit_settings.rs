@@ -27,15 +27,15 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalAuditSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdvancedLoggingConfig",
-            "AdvancedLoggingJSON",
-            "FileCompress",
             "FileEnabled",
+            "FileName",
+            "FileMaxSizeMB",
             "FileMaxAgeDays",
             "FileMaxBackups",
+            "FileCompress",
             "FileMaxQueueSize",
-            "FileMaxSizeMB",
-            "FileName",
+            "AdvancedLoggingJSON",
+            "AdvancedLoggingConfig",
         ];
         struct ConfigExperimentalAuditSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigExperimentalAuditSettingsVisitor {
@@ -50,6 +50,20 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalAuditSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigExperimentalAuditSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "FileEnabled" => Some(0),
+                        "FileName" => Some(1),
+                        "FileMaxSizeMB" => Some(2),
+                        "FileMaxAgeDays" => Some(3),
+                        "FileMaxBackups" => Some(4),
+                        "FileCompress" => Some(5),
+                        "FileMaxQueueSize" => Some(6),
+                        "AdvancedLoggingJSON" => Some(7),
+                        "AdvancedLoggingConfig" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -61,51 +75,48 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalAuditSettings {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field8: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "AdvancedLoggingConfig",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field7,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "AdvancedLoggingJSON",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "FileCompress",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "FileEnabled",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "FileName",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "FileMaxSizeMB",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "FileMaxAgeDays",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "FileMaxBackups",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "FileCompress",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -117,16 +128,19 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalAuditSettings {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "FileMaxSizeMB",
+                                &mut field7,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "AdvancedLoggingJSON",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field1,
+                                &mut field8,
                                 map.next_value::<Option<String>>()?,
-                                "FileName",
+                                "AdvancedLoggingConfig",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

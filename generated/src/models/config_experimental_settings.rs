@@ -44,16 +44,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "ClientSideCertCheck",
             "ClientSideCertEnable",
-            "DelayChannelAutocomplete",
-            "DisableAppBar",
-            "DisableRefetchingOnBrowserFocus",
-            "DisableWakeUpReconnectHandler",
-            "EnableRemoteClusterService",
-            "EnableSharedChannels",
+            "ClientSideCertCheck",
             "LinkMetadataTimeoutMilliseconds",
             "RestrictSystemAdmin",
+            "EnableSharedChannels",
+            "EnableRemoteClusterService",
+            "DisableAppBar",
+            "DisableRefetchingOnBrowserFocus",
+            "DelayChannelAutocomplete",
+            "DisableWakeUpReconnectHandler",
         ];
         struct ConfigExperimentalSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigExperimentalSettingsVisitor {
@@ -68,6 +68,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigExperimentalSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "ClientSideCertEnable" => Some(0),
+                        "ClientSideCertCheck" => Some(1),
+                        "LinkMetadataTimeoutMilliseconds" => Some(2),
+                        "RestrictSystemAdmin" => Some(3),
+                        "EnableSharedChannels" => Some(4),
+                        "EnableRemoteClusterService" => Some(5),
+                        "DisableAppBar" => Some(6),
+                        "DisableRefetchingOnBrowserFocus" => Some(7),
+                        "DelayChannelAutocomplete" => Some(8),
+                        "DisableWakeUpReconnectHandler" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -78,76 +93,76 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExperimentalSettings {
                 let mut field7: Option<Option<bool>> = None;
                 let mut field8: Option<Option<bool>> = None;
                 let mut field9: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "ClientSideCertCheck",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "ClientSideCertEnable",
                             )?
                         }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "ClientSideCertCheck",
+                            )?
+                        }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "DelayChannelAutocomplete",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "DisableAppBar",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "DisableRefetchingOnBrowserFocus",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "DisableWakeUpReconnectHandler",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableRemoteClusterService",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSharedChannels",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "LinkMetadataTimeoutMilliseconds",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<bool>>()?,
                                 "RestrictSystemAdmin",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSharedChannels",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableRemoteClusterService",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "DisableAppBar",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "DisableRefetchingOnBrowserFocus",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "DelayChannelAutocomplete",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "DisableWakeUpReconnectHandler",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -26,9 +26,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigExportSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigExportSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Directory" => Some(0),
+                        "RetentionDays" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

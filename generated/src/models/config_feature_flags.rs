@@ -64,29 +64,29 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFeatureFlags {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "TestFeature",
+            "TestBoolFeature",
+            "EnableRemoteClusterService",
             "AppsEnabled",
+            "PermalinkPreviews",
             "CallsEnabled",
-            "ChannelBookmarks",
-            "ClientMetrics",
+            "NormalizeLdapDNs",
+            "WysiwygEditor",
+            "OnboardingTourTips",
+            "DeprecateCloudFree",
+            "CloudReverseTrial",
+            "EnableExportDirectDownload",
+            "MoveThreadsEnabled",
+            "StreamlinedMarketplace",
+            "CloudIPFiltering",
+            "ConsumePostHook",
             "CloudAnnualRenewals",
             "CloudDedicatedExportUI",
-            "CloudIPFiltering",
-            "CloudReverseTrial",
-            "ConsumePostHook",
-            "DeprecateCloudFree",
-            "EnableExportDirectDownload",
-            "EnableRemoteClusterService",
-            "ExperimentalAuditSettingsSystemConsoleUI",
-            "MoveThreadsEnabled",
-            "NormalizeLdapDNs",
-            "NotificationMonitoring",
-            "OnboardingTourTips",
-            "PermalinkPreviews",
-            "StreamlinedMarketplace",
-            "TestBoolFeature",
-            "TestFeature",
+            "ChannelBookmarks",
             "WebSocketEventScope",
-            "WysiwygEditor",
+            "NotificationMonitoring",
+            "ExperimentalAuditSettingsSystemConsoleUI",
+            "ClientMetrics",
         ];
         struct ConfigFeatureFlagsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigFeatureFlagsVisitor {
@@ -101,6 +101,34 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFeatureFlags {
                 self,
                 mut map: A,
             ) -> Result<ConfigFeatureFlags, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "TestFeature" => Some(0),
+                        "TestBoolFeature" => Some(1),
+                        "EnableRemoteClusterService" => Some(2),
+                        "AppsEnabled" => Some(3),
+                        "PermalinkPreviews" => Some(4),
+                        "CallsEnabled" => Some(5),
+                        "NormalizeLdapDNs" => Some(6),
+                        "WysiwygEditor" => Some(7),
+                        "OnboardingTourTips" => Some(8),
+                        "DeprecateCloudFree" => Some(9),
+                        "CloudReverseTrial" => Some(10),
+                        "EnableExportDirectDownload" => Some(11),
+                        "MoveThreadsEnabled" => Some(12),
+                        "StreamlinedMarketplace" => Some(13),
+                        "CloudIPFiltering" => Some(14),
+                        "ConsumePostHook" => Some(15),
+                        "CloudAnnualRenewals" => Some(16),
+                        "CloudDedicatedExportUI" => Some(17),
+                        "ChannelBookmarks" => Some(18),
+                        "WebSocketEventScope" => Some(19),
+                        "NotificationMonitoring" => Some(20),
+                        "ExperimentalAuditSettingsSystemConsoleUI" => Some(21),
+                        "ClientMetrics" => Some(22),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -124,69 +152,69 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFeatureFlags {
                 let mut field20: Option<Option<bool>> = None;
                 let mut field21: Option<Option<bool>> = None;
                 let mut field22: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "TestFeature",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "TestBoolFeature",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableRemoteClusterService",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<bool>>()?,
                                 "AppsEnabled",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "PermalinkPreviews",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<bool>>()?,
                                 "CallsEnabled",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "ChannelBookmarks",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<bool>>()?,
-                                "ClientMetrics",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<bool>>()?,
-                                "CloudAnnualRenewals",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<bool>>()?,
-                                "CloudDedicatedExportUI",
-                            )?
-                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field14,
+                                &mut field6,
                                 map.next_value::<Option<bool>>()?,
-                                "CloudIPFiltering",
+                                "NormalizeLdapDNs",
                             )?
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field10,
+                                &mut field7,
                                 map.next_value::<Option<bool>>()?,
-                                "CloudReverseTrial",
+                                "WysiwygEditor",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field15,
+                                &mut field8,
                                 map.next_value::<Option<bool>>()?,
-                                "ConsumePostHook",
+                                "OnboardingTourTips",
                             )?
                         }
                         decode::Member::Field(9) => {
@@ -198,93 +226,93 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFeatureFlags {
                         }
                         decode::Member::Field(10) => {
                             decode::put(
+                                &mut field10,
+                                map.next_value::<Option<bool>>()?,
+                                "CloudReverseTrial",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
                                 &mut field11,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableExportDirectDownload",
                             )?
                         }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableRemoteClusterService",
-                            )?
-                        }
                         decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<bool>>()?,
-                                "ExperimentalAuditSettingsSystemConsoleUI",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<Option<bool>>()?,
                                 "MoveThreadsEnabled",
                             )?
                         }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "NormalizeLdapDNs",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<bool>>()?,
-                                "NotificationMonitoring",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "OnboardingTourTips",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "PermalinkPreviews",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
+                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field13,
                                 map.next_value::<Option<bool>>()?,
                                 "StreamlinedMarketplace",
                             )?
                         }
-                        decode::Member::Field(19) => {
+                        decode::Member::Field(14) => {
                             decode::put(
-                                &mut field1,
+                                &mut field14,
                                 map.next_value::<Option<bool>>()?,
-                                "TestBoolFeature",
+                                "CloudIPFiltering",
                             )?
                         }
-                        decode::Member::Field(20) => {
+                        decode::Member::Field(15) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "TestFeature",
+                                &mut field15,
+                                map.next_value::<Option<bool>>()?,
+                                "ConsumePostHook",
                             )?
                         }
-                        decode::Member::Field(21) => {
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<bool>>()?,
+                                "CloudAnnualRenewals",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<bool>>()?,
+                                "CloudDedicatedExportUI",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "ChannelBookmarks",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
                             decode::put(
                                 &mut field19,
                                 map.next_value::<Option<bool>>()?,
                                 "WebSocketEventScope",
                             )?
                         }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<bool>>()?,
+                                "NotificationMonitoring",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalAuditSettingsSystemConsoleUI",
+                            )?
+                        }
                         decode::Member::Field(22) => {
                             decode::put(
-                                &mut field7,
+                                &mut field22,
                                 map.next_value::<Option<bool>>()?,
-                                "WysiwygEditor",
+                                "ClientMetrics",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -214,53 +214,53 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFileSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AmazonS3AccessKeyId",
-            "AmazonS3Bucket",
-            "AmazonS3Endpoint",
-            "AmazonS3PathPrefix",
-            "AmazonS3Region",
-            "AmazonS3RequestTimeoutMilliseconds",
-            "AmazonS3SSE",
-            "AmazonS3SSL",
-            "AmazonS3SecretAccessKey",
-            "AmazonS3SignV2",
-            "AmazonS3Trace",
-            "AmazonS3UploadPartSizeBytes",
-            "ArchiveRecursion",
-            "DedicatedExportStore",
-            "Directory",
-            "DriverName",
-            "EnableFileAttachments",
-            "EnableMobileDownload",
-            "EnableMobileUpload",
-            "EnablePublicLink",
-            "ExportAmazonS3AccessKeyId",
-            "ExportAmazonS3Bucket",
-            "ExportAmazonS3Endpoint",
-            "ExportAmazonS3PathPrefix",
-            "ExportAmazonS3PresignExpiresSeconds",
-            "ExportAmazonS3Region",
-            "ExportAmazonS3RequestTimeoutMilliseconds",
-            "ExportAmazonS3SSE",
-            "ExportAmazonS3SSL",
-            "ExportAmazonS3SecretAccessKey",
-            "ExportAmazonS3SignV2",
-            "ExportAmazonS3Trace",
-            "ExportAmazonS3UploadPartSizeBytes",
-            "ExportDirectory",
-            "ExportDriverName",
-            "ExtractContent",
-            "InitialFont",
             "MaxFileSize",
-            "MaxImageDecoderConcurrency",
-            "MaxImageResolution",
-            "PreviewHeight",
-            "PreviewWidth",
-            "ProfileHeight",
-            "ProfileWidth",
+            "DriverName",
+            "Directory",
+            "EnablePublicLink",
             "PublicLinkSalt",
-            "ThumbnailHeight",
             "ThumbnailWidth",
+            "ThumbnailHeight",
+            "PreviewWidth",
+            "PreviewHeight",
+            "ProfileWidth",
+            "ProfileHeight",
+            "InitialFont",
+            "AmazonS3AccessKeyId",
+            "AmazonS3SecretAccessKey",
+            "AmazonS3Bucket",
+            "AmazonS3Region",
+            "AmazonS3Endpoint",
+            "AmazonS3SSL",
+            "EnableFileAttachments",
+            "EnableMobileUpload",
+            "EnableMobileDownload",
+            "MaxImageResolution",
+            "MaxImageDecoderConcurrency",
+            "ExtractContent",
+            "ArchiveRecursion",
+            "AmazonS3PathPrefix",
+            "AmazonS3SignV2",
+            "AmazonS3SSE",
+            "AmazonS3Trace",
+            "AmazonS3RequestTimeoutMilliseconds",
+            "AmazonS3UploadPartSizeBytes",
+            "DedicatedExportStore",
+            "ExportDriverName",
+            "ExportDirectory",
+            "ExportAmazonS3AccessKeyId",
+            "ExportAmazonS3SecretAccessKey",
+            "ExportAmazonS3Bucket",
+            "ExportAmazonS3PathPrefix",
+            "ExportAmazonS3Region",
+            "ExportAmazonS3Endpoint",
+            "ExportAmazonS3SSL",
+            "ExportAmazonS3SignV2",
+            "ExportAmazonS3SSE",
+            "ExportAmazonS3Trace",
+            "ExportAmazonS3RequestTimeoutMilliseconds",
+            "ExportAmazonS3PresignExpiresSeconds",
+            "ExportAmazonS3UploadPartSizeBytes",
         ];
         struct ConfigFileSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigFileSettingsVisitor {
@@ -275,6 +275,58 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFileSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigFileSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "MaxFileSize" => Some(0),
+                        "DriverName" => Some(1),
+                        "Directory" => Some(2),
+                        "EnablePublicLink" => Some(3),
+                        "PublicLinkSalt" => Some(4),
+                        "ThumbnailWidth" => Some(5),
+                        "ThumbnailHeight" => Some(6),
+                        "PreviewWidth" => Some(7),
+                        "PreviewHeight" => Some(8),
+                        "ProfileWidth" => Some(9),
+                        "ProfileHeight" => Some(10),
+                        "InitialFont" => Some(11),
+                        "AmazonS3AccessKeyId" => Some(12),
+                        "AmazonS3SecretAccessKey" => Some(13),
+                        "AmazonS3Bucket" => Some(14),
+                        "AmazonS3Region" => Some(15),
+                        "AmazonS3Endpoint" => Some(16),
+                        "AmazonS3SSL" => Some(17),
+                        "EnableFileAttachments" => Some(18),
+                        "EnableMobileUpload" => Some(19),
+                        "EnableMobileDownload" => Some(20),
+                        "MaxImageResolution" => Some(21),
+                        "MaxImageDecoderConcurrency" => Some(22),
+                        "ExtractContent" => Some(23),
+                        "ArchiveRecursion" => Some(24),
+                        "AmazonS3PathPrefix" => Some(25),
+                        "AmazonS3SignV2" => Some(26),
+                        "AmazonS3SSE" => Some(27),
+                        "AmazonS3Trace" => Some(28),
+                        "AmazonS3RequestTimeoutMilliseconds" => Some(29),
+                        "AmazonS3UploadPartSizeBytes" => Some(30),
+                        "DedicatedExportStore" => Some(31),
+                        "ExportDriverName" => Some(32),
+                        "ExportDirectory" => Some(33),
+                        "ExportAmazonS3AccessKeyId" => Some(34),
+                        "ExportAmazonS3SecretAccessKey" => Some(35),
+                        "ExportAmazonS3Bucket" => Some(36),
+                        "ExportAmazonS3PathPrefix" => Some(37),
+                        "ExportAmazonS3Region" => Some(38),
+                        "ExportAmazonS3Endpoint" => Some(39),
+                        "ExportAmazonS3SSL" => Some(40),
+                        "ExportAmazonS3SignV2" => Some(41),
+                        "ExportAmazonS3SSE" => Some(42),
+                        "ExportAmazonS3Trace" => Some(43),
+                        "ExportAmazonS3RequestTimeoutMilliseconds" => Some(44),
+                        "ExportAmazonS3PresignExpiresSeconds" => Some(45),
+                        "ExportAmazonS3UploadPartSizeBytes" => Some(46),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -322,237 +374,237 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFileSettings {
                 let mut field44: Option<Option<i64>> = None;
                 let mut field45: Option<Option<i64>> = None;
                 let mut field46: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "AmazonS3AccessKeyId",
+                                &mut field0,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxFileSize",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "AmazonS3Bucket",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<String>>()?,
-                                "AmazonS3Endpoint",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field25,
-                                map.next_value::<Option<String>>()?,
-                                "AmazonS3PathPrefix",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "AmazonS3Region",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field29,
-                                map.next_value::<Option<i64>>()?,
-                                "AmazonS3RequestTimeoutMilliseconds",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field27,
-                                map.next_value::<Option<bool>>()?,
-                                "AmazonS3SSE",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<bool>>()?,
-                                "AmazonS3SSL",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "AmazonS3SecretAccessKey",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field26,
-                                map.next_value::<Option<bool>>()?,
-                                "AmazonS3SignV2",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field28,
-                                map.next_value::<Option<bool>>()?,
-                                "AmazonS3Trace",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field30,
-                                map.next_value::<Option<i64>>()?,
-                                "AmazonS3UploadPartSizeBytes",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<bool>>()?,
-                                "ArchiveRecursion",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field31,
-                                map.next_value::<Option<bool>>()?,
-                                "DedicatedExportStore",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "Directory",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "DriverName",
                             )?
                         }
-                        decode::Member::Field(16) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableFileAttachments",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "Directory",
                             )?
                         }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableMobileDownload",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableMobileUpload",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<bool>>()?,
                                 "EnablePublicLink",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "PublicLinkSalt",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "ThumbnailWidth",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "ThumbnailHeight",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "PreviewWidth",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "PreviewHeight",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "ProfileWidth",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<i64>>()?,
+                                "ProfileHeight",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "InitialFont",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "AmazonS3AccessKeyId",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "AmazonS3SecretAccessKey",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "AmazonS3Bucket",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "AmazonS3Region",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<String>>()?,
+                                "AmazonS3Endpoint",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<bool>>()?,
+                                "AmazonS3SSL",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableFileAttachments",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableMobileUpload",
+                            )?
+                        }
                         decode::Member::Field(20) => {
                             decode::put(
-                                &mut field34,
-                                map.next_value::<Option<String>>()?,
-                                "ExportAmazonS3AccessKeyId",
+                                &mut field20,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableMobileDownload",
                             )?
                         }
                         decode::Member::Field(21) => {
                             decode::put(
-                                &mut field36,
-                                map.next_value::<Option<String>>()?,
-                                "ExportAmazonS3Bucket",
+                                &mut field21,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxImageResolution",
                             )?
                         }
                         decode::Member::Field(22) => {
                             decode::put(
-                                &mut field39,
-                                map.next_value::<Option<String>>()?,
-                                "ExportAmazonS3Endpoint",
+                                &mut field22,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxImageDecoderConcurrency",
                             )?
                         }
                         decode::Member::Field(23) => {
                             decode::put(
-                                &mut field37,
-                                map.next_value::<Option<String>>()?,
-                                "ExportAmazonS3PathPrefix",
+                                &mut field23,
+                                map.next_value::<Option<bool>>()?,
+                                "ExtractContent",
                             )?
                         }
                         decode::Member::Field(24) => {
                             decode::put(
-                                &mut field45,
-                                map.next_value::<Option<i64>>()?,
-                                "ExportAmazonS3PresignExpiresSeconds",
+                                &mut field24,
+                                map.next_value::<Option<bool>>()?,
+                                "ArchiveRecursion",
                             )?
                         }
                         decode::Member::Field(25) => {
                             decode::put(
-                                &mut field38,
+                                &mut field25,
                                 map.next_value::<Option<String>>()?,
-                                "ExportAmazonS3Region",
+                                "AmazonS3PathPrefix",
                             )?
                         }
                         decode::Member::Field(26) => {
                             decode::put(
-                                &mut field44,
-                                map.next_value::<Option<i64>>()?,
-                                "ExportAmazonS3RequestTimeoutMilliseconds",
+                                &mut field26,
+                                map.next_value::<Option<bool>>()?,
+                                "AmazonS3SignV2",
                             )?
                         }
                         decode::Member::Field(27) => {
                             decode::put(
-                                &mut field42,
+                                &mut field27,
                                 map.next_value::<Option<bool>>()?,
-                                "ExportAmazonS3SSE",
+                                "AmazonS3SSE",
                             )?
                         }
                         decode::Member::Field(28) => {
                             decode::put(
-                                &mut field40,
+                                &mut field28,
                                 map.next_value::<Option<bool>>()?,
-                                "ExportAmazonS3SSL",
+                                "AmazonS3Trace",
                             )?
                         }
                         decode::Member::Field(29) => {
                             decode::put(
-                                &mut field35,
-                                map.next_value::<Option<String>>()?,
-                                "ExportAmazonS3SecretAccessKey",
+                                &mut field29,
+                                map.next_value::<Option<i64>>()?,
+                                "AmazonS3RequestTimeoutMilliseconds",
                             )?
                         }
                         decode::Member::Field(30) => {
                             decode::put(
-                                &mut field41,
-                                map.next_value::<Option<bool>>()?,
-                                "ExportAmazonS3SignV2",
+                                &mut field30,
+                                map.next_value::<Option<i64>>()?,
+                                "AmazonS3UploadPartSizeBytes",
                             )?
                         }
                         decode::Member::Field(31) => {
                             decode::put(
-                                &mut field43,
+                                &mut field31,
                                 map.next_value::<Option<bool>>()?,
-                                "ExportAmazonS3Trace",
+                                "DedicatedExportStore",
                             )?
                         }
                         decode::Member::Field(32) => {
                             decode::put(
-                                &mut field46,
-                                map.next_value::<Option<i64>>()?,
-                                "ExportAmazonS3UploadPartSizeBytes",
+                                &mut field32,
+                                map.next_value::<Option<String>>()?,
+                                "ExportDriverName",
                             )?
                         }
                         decode::Member::Field(33) => {
@@ -564,93 +616,93 @@ impl<'de> ::serde::Deserialize<'de> for ConfigFileSettings {
                         }
                         decode::Member::Field(34) => {
                             decode::put(
-                                &mut field32,
+                                &mut field34,
                                 map.next_value::<Option<String>>()?,
-                                "ExportDriverName",
+                                "ExportAmazonS3AccessKeyId",
                             )?
                         }
                         decode::Member::Field(35) => {
                             decode::put(
-                                &mut field23,
-                                map.next_value::<Option<bool>>()?,
-                                "ExtractContent",
+                                &mut field35,
+                                map.next_value::<Option<String>>()?,
+                                "ExportAmazonS3SecretAccessKey",
                             )?
                         }
                         decode::Member::Field(36) => {
                             decode::put(
-                                &mut field11,
+                                &mut field36,
                                 map.next_value::<Option<String>>()?,
-                                "InitialFont",
+                                "ExportAmazonS3Bucket",
                             )?
                         }
                         decode::Member::Field(37) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxFileSize",
+                                &mut field37,
+                                map.next_value::<Option<String>>()?,
+                                "ExportAmazonS3PathPrefix",
                             )?
                         }
                         decode::Member::Field(38) => {
                             decode::put(
-                                &mut field22,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxImageDecoderConcurrency",
+                                &mut field38,
+                                map.next_value::<Option<String>>()?,
+                                "ExportAmazonS3Region",
                             )?
                         }
                         decode::Member::Field(39) => {
                             decode::put(
-                                &mut field21,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxImageResolution",
+                                &mut field39,
+                                map.next_value::<Option<String>>()?,
+                                "ExportAmazonS3Endpoint",
                             )?
                         }
                         decode::Member::Field(40) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "PreviewHeight",
+                                &mut field40,
+                                map.next_value::<Option<bool>>()?,
+                                "ExportAmazonS3SSL",
                             )?
                         }
                         decode::Member::Field(41) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "PreviewWidth",
+                                &mut field41,
+                                map.next_value::<Option<bool>>()?,
+                                "ExportAmazonS3SignV2",
                             )?
                         }
                         decode::Member::Field(42) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<Option<i64>>()?,
-                                "ProfileHeight",
+                                &mut field42,
+                                map.next_value::<Option<bool>>()?,
+                                "ExportAmazonS3SSE",
                             )?
                         }
                         decode::Member::Field(43) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "ProfileWidth",
+                                &mut field43,
+                                map.next_value::<Option<bool>>()?,
+                                "ExportAmazonS3Trace",
                             )?
                         }
                         decode::Member::Field(44) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "PublicLinkSalt",
+                                &mut field44,
+                                map.next_value::<Option<i64>>()?,
+                                "ExportAmazonS3RequestTimeoutMilliseconds",
                             )?
                         }
                         decode::Member::Field(45) => {
                             decode::put(
-                                &mut field6,
+                                &mut field45,
                                 map.next_value::<Option<i64>>()?,
-                                "ThumbnailHeight",
+                                "ExportAmazonS3PresignExpiresSeconds",
                             )?
                         }
                         decode::Member::Field(46) => {
                             decode::put(
-                                &mut field5,
+                                &mut field46,
                                 map.next_value::<Option<i64>>()?,
-                                "ThumbnailWidth",
+                                "ExportAmazonS3UploadPartSizeBytes",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -25,10 +25,10 @@ impl<'de> ::serde::Deserialize<'de> for ConfigGuestAccountsSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AllowEmailAccounts",
             "Enable",
-            "EnforceMultifactorAuthentication",
             "HideTags",
+            "AllowEmailAccounts",
+            "EnforceMultifactorAuthentication",
             "RestrictCreationToDomains",
         ];
         struct ConfigGuestAccountsSettingsVisitor;
@@ -44,39 +44,49 @@ impl<'de> ::serde::Deserialize<'de> for ConfigGuestAccountsSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigGuestAccountsSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "HideTags" => Some(1),
+                        "AllowEmailAccounts" => Some(2),
+                        "EnforceMultifactorAuthentication" => Some(3),
+                        "RestrictCreationToDomains" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "AllowEmailAccounts",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "Enable",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "EnforceMultifactorAuthentication",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<bool>>()?,
                                 "HideTags",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "AllowEmailAccounts",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "EnforceMultifactorAuthentication",
                             )?
                         }
                         decode::Member::Field(4) => {

@@ -19,8 +19,8 @@ impl<'de> ::serde::Deserialize<'de> for ConfigImageProxySettings {
         const NAMES: &[&str] = &[
             "Enable",
             "ImageProxyType",
-            "RemoteImageProxyOptions",
             "RemoteImageProxyURL",
+            "RemoteImageProxyOptions",
         ];
         struct ConfigImageProxySettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigImageProxySettingsVisitor {
@@ -35,11 +35,20 @@ impl<'de> ::serde::Deserialize<'de> for ConfigImageProxySettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigImageProxySettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "ImageProxyType" => Some(1),
+                        "RemoteImageProxyURL" => Some(2),
+                        "RemoteImageProxyOptions" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -57,16 +66,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigImageProxySettings {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field3,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "RemoteImageProxyOptions",
+                                "RemoteImageProxyURL",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field2,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "RemoteImageProxyURL",
+                                "RemoteImageProxyOptions",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

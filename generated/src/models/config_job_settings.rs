@@ -23,10 +23,10 @@ impl<'de> ::serde::Deserialize<'de> for ConfigJobSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "CleanupConfigThresholdDays",
-            "CleanupJobsThresholdDays",
             "RunJobs",
             "RunScheduler",
+            "CleanupJobsThresholdDays",
+            "CleanupConfigThresholdDays",
         ];
         struct ConfigJobSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigJobSettingsVisitor {
@@ -41,38 +41,47 @@ impl<'de> ::serde::Deserialize<'de> for ConfigJobSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigJobSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "RunJobs" => Some(0),
+                        "RunScheduler" => Some(1),
+                        "CleanupJobsThresholdDays" => Some(2),
+                        "CleanupConfigThresholdDays" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "CleanupConfigThresholdDays",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "CleanupJobsThresholdDays",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "RunJobs",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<bool>>()?,
                                 "RunScheduler",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "CleanupJobsThresholdDays",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "CleanupConfigThresholdDays",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -130,41 +130,41 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLdapSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdminFilter",
-            "BaseDN",
-            "BindPassword",
-            "BindUsername",
-            "ConnectionSecurity",
-            "EmailAttribute",
             "Enable",
-            "EnableAdminFilter",
-            "EnableSync",
-            "FirstNameAttribute",
-            "GroupDisplayNameAttribute",
-            "GroupFilter",
-            "GroupIdAttribute",
-            "GuestFilter",
-            "IdAttribute",
-            "LastNameAttribute",
-            "LdapPort",
             "LdapServer",
-            "LoginButtonBorderColor",
-            "LoginButtonColor",
-            "LoginButtonTextColor",
-            "LoginFieldName",
-            "LoginIdAttribute",
-            "MaxPageSize",
-            "NicknameAttribute",
-            "PictureAttribute",
-            "PositionAttribute",
-            "PrivateKeyFile",
-            "PublicCertificateFile",
-            "QueryTimeout",
-            "SkipCertificateVerification",
-            "SyncIntervalMinutes",
-            "Trace",
+            "LdapPort",
+            "ConnectionSecurity",
+            "BaseDN",
+            "BindUsername",
+            "BindPassword",
             "UserFilter",
+            "FirstNameAttribute",
+            "LastNameAttribute",
+            "EmailAttribute",
             "UsernameAttribute",
+            "NicknameAttribute",
+            "IdAttribute",
+            "PositionAttribute",
+            "SyncIntervalMinutes",
+            "SkipCertificateVerification",
+            "QueryTimeout",
+            "MaxPageSize",
+            "LoginFieldName",
+            "EnableSync",
+            "GroupFilter",
+            "GuestFilter",
+            "EnableAdminFilter",
+            "AdminFilter",
+            "GroupDisplayNameAttribute",
+            "GroupIdAttribute",
+            "LoginIdAttribute",
+            "PictureAttribute",
+            "PublicCertificateFile",
+            "PrivateKeyFile",
+            "LoginButtonColor",
+            "LoginButtonBorderColor",
+            "LoginButtonTextColor",
+            "Trace",
         ];
         struct ConfigLdapSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigLdapSettingsVisitor {
@@ -179,6 +179,46 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLdapSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigLdapSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "LdapServer" => Some(1),
+                        "LdapPort" => Some(2),
+                        "ConnectionSecurity" => Some(3),
+                        "BaseDN" => Some(4),
+                        "BindUsername" => Some(5),
+                        "BindPassword" => Some(6),
+                        "UserFilter" => Some(7),
+                        "FirstNameAttribute" => Some(8),
+                        "LastNameAttribute" => Some(9),
+                        "EmailAttribute" => Some(10),
+                        "UsernameAttribute" => Some(11),
+                        "NicknameAttribute" => Some(12),
+                        "IdAttribute" => Some(13),
+                        "PositionAttribute" => Some(14),
+                        "SyncIntervalMinutes" => Some(15),
+                        "SkipCertificateVerification" => Some(16),
+                        "QueryTimeout" => Some(17),
+                        "MaxPageSize" => Some(18),
+                        "LoginFieldName" => Some(19),
+                        "EnableSync" => Some(20),
+                        "GroupFilter" => Some(21),
+                        "GuestFilter" => Some(22),
+                        "EnableAdminFilter" => Some(23),
+                        "AdminFilter" => Some(24),
+                        "GroupDisplayNameAttribute" => Some(25),
+                        "GroupIdAttribute" => Some(26),
+                        "LoginIdAttribute" => Some(27),
+                        "PictureAttribute" => Some(28),
+                        "PublicCertificateFile" => Some(29),
+                        "PrivateKeyFile" => Some(30),
+                        "LoginButtonColor" => Some(31),
+                        "LoginButtonBorderColor" => Some(32),
+                        "LoginButtonTextColor" => Some(33),
+                        "Trace" => Some(34),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -214,251 +254,251 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLdapSettings {
                 let mut field32: Option<Option<String>> = None;
                 let mut field33: Option<Option<String>> = None;
                 let mut field34: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<String>>()?,
-                                "AdminFilter",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "BaseDN",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "BindPassword",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "BindUsername",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "ConnectionSecurity",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "EmailAttribute",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "Enable",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field23,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAdminFilter",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSync",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "FirstNameAttribute",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field25,
-                                map.next_value::<Option<String>>()?,
-                                "GroupDisplayNameAttribute",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<String>>()?,
-                                "GroupFilter",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field26,
-                                map.next_value::<Option<String>>()?,
-                                "GroupIdAttribute",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<String>>()?,
-                                "GuestFilter",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "IdAttribute",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "LastNameAttribute",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "LdapPort",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "LdapServer",
                             )?
                         }
-                        decode::Member::Field(18) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field32,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonBorderColor",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field31,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonColor",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field33,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonTextColor",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<String>>()?,
-                                "LoginFieldName",
-                            )?
-                        }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field27,
-                                map.next_value::<Option<String>>()?,
-                                "LoginIdAttribute",
-                            )?
-                        }
-                        decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field18,
+                                &mut field2,
                                 map.next_value::<Option<i64>>()?,
-                                "MaxPageSize",
+                                "LdapPort",
                             )?
                         }
-                        decode::Member::Field(24) => {
+                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field12,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "NicknameAttribute",
+                                "ConnectionSecurity",
                             )?
                         }
-                        decode::Member::Field(25) => {
+                        decode::Member::Field(4) => {
                             decode::put(
-                                &mut field28,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "PictureAttribute",
+                                "BaseDN",
                             )?
                         }
-                        decode::Member::Field(26) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field14,
+                                &mut field5,
                                 map.next_value::<Option<String>>()?,
-                                "PositionAttribute",
+                                "BindUsername",
                             )?
                         }
-                        decode::Member::Field(27) => {
+                        decode::Member::Field(6) => {
                             decode::put(
-                                &mut field30,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "PrivateKeyFile",
+                                "BindPassword",
                             )?
                         }
-                        decode::Member::Field(28) => {
-                            decode::put(
-                                &mut field29,
-                                map.next_value::<Option<String>>()?,
-                                "PublicCertificateFile",
-                            )?
-                        }
-                        decode::Member::Field(29) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<i64>>()?,
-                                "QueryTimeout",
-                            )?
-                        }
-                        decode::Member::Field(30) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<bool>>()?,
-                                "SkipCertificateVerification",
-                            )?
-                        }
-                        decode::Member::Field(31) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<i64>>()?,
-                                "SyncIntervalMinutes",
-                            )?
-                        }
-                        decode::Member::Field(32) => {
-                            decode::put(
-                                &mut field34,
-                                map.next_value::<Option<bool>>()?,
-                                "Trace",
-                            )?
-                        }
-                        decode::Member::Field(33) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "UserFilter",
                             )?
                         }
-                        decode::Member::Field(34) => {
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "FirstNameAttribute",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "LastNameAttribute",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "EmailAttribute",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map.next_value::<Option<String>>()?,
                                 "UsernameAttribute",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "NicknameAttribute",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "IdAttribute",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "PositionAttribute",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<i64>>()?,
+                                "SyncIntervalMinutes",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<bool>>()?,
+                                "SkipCertificateVerification",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<i64>>()?,
+                                "QueryTimeout",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxPageSize",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<String>>()?,
+                                "LoginFieldName",
+                            )?
+                        }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSync",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<String>>()?,
+                                "GroupFilter",
+                            )?
+                        }
+                        decode::Member::Field(22) => {
+                            decode::put(
+                                &mut field22,
+                                map.next_value::<Option<String>>()?,
+                                "GuestFilter",
+                            )?
+                        }
+                        decode::Member::Field(23) => {
+                            decode::put(
+                                &mut field23,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAdminFilter",
+                            )?
+                        }
+                        decode::Member::Field(24) => {
+                            decode::put(
+                                &mut field24,
+                                map.next_value::<Option<String>>()?,
+                                "AdminFilter",
+                            )?
+                        }
+                        decode::Member::Field(25) => {
+                            decode::put(
+                                &mut field25,
+                                map.next_value::<Option<String>>()?,
+                                "GroupDisplayNameAttribute",
+                            )?
+                        }
+                        decode::Member::Field(26) => {
+                            decode::put(
+                                &mut field26,
+                                map.next_value::<Option<String>>()?,
+                                "GroupIdAttribute",
+                            )?
+                        }
+                        decode::Member::Field(27) => {
+                            decode::put(
+                                &mut field27,
+                                map.next_value::<Option<String>>()?,
+                                "LoginIdAttribute",
+                            )?
+                        }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map.next_value::<Option<String>>()?,
+                                "PictureAttribute",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<String>>()?,
+                                "PublicCertificateFile",
+                            )?
+                        }
+                        decode::Member::Field(30) => {
+                            decode::put(
+                                &mut field30,
+                                map.next_value::<Option<String>>()?,
+                                "PrivateKeyFile",
+                            )?
+                        }
+                        decode::Member::Field(31) => {
+                            decode::put(
+                                &mut field31,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonColor",
+                            )?
+                        }
+                        decode::Member::Field(32) => {
+                            decode::put(
+                                &mut field32,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonBorderColor",
+                            )?
+                        }
+                        decode::Member::Field(33) => {
+                            decode::put(
+                                &mut field33,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonTextColor",
+                            )?
+                        }
+                        decode::Member::Field(34) => {
+                            decode::put(
+                                &mut field34,
+                                map.next_value::<Option<bool>>()?,
+                                "Trace",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,9 +15,9 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLocalizationSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AvailableLocales",
-            "DefaultClientLocale",
             "DefaultServerLocale",
+            "DefaultClientLocale",
+            "AvailableLocales",
         ];
         struct ConfigLocalizationSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigLocalizationSettingsVisitor {
@@ -32,16 +32,24 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLocalizationSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigLocalizationSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "DefaultServerLocale" => Some(0),
+                        "DefaultClientLocale" => Some(1),
+                        "AvailableLocales" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "AvailableLocales",
+                                "DefaultServerLocale",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -53,9 +61,9 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLocalizationSettings {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "DefaultServerLocale",
+                                "AvailableLocales",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -39,21 +39,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLogSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdvancedLoggingConfig",
-            "AdvancedLoggingJSON",
-            "ConsoleJson",
-            "ConsoleLevel",
-            "EnableColor",
             "EnableConsole",
-            "EnableDiagnostics",
+            "ConsoleLevel",
             "EnableFile",
-            "EnableSentry",
-            "EnableWebhookDebugging",
-            "FileJson",
             "FileLevel",
             "FileLocation",
-            "MaxFieldSize",
+            "EnableWebhookDebugging",
+            "EnableDiagnostics",
+            "ConsoleJson",
+            "EnableColor",
+            "FileJson",
             "VerboseDiagnostics",
+            "EnableSentry",
+            "AdvancedLoggingJSON",
+            "AdvancedLoggingConfig",
+            "MaxFieldSize",
         ];
         struct ConfigLogSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigLogSettingsVisitor {
@@ -68,6 +68,26 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLogSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigLogSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableConsole" => Some(0),
+                        "ConsoleLevel" => Some(1),
+                        "EnableFile" => Some(2),
+                        "FileLevel" => Some(3),
+                        "FileLocation" => Some(4),
+                        "EnableWebhookDebugging" => Some(5),
+                        "EnableDiagnostics" => Some(6),
+                        "ConsoleJson" => Some(7),
+                        "EnableColor" => Some(8),
+                        "FileJson" => Some(9),
+                        "VerboseDiagnostics" => Some(10),
+                        "EnableSentry" => Some(11),
+                        "AdvancedLoggingJSON" => Some(12),
+                        "AdvancedLoggingConfig" => Some(13),
+                        "MaxFieldSize" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -85,51 +105,48 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLogSettings {
                 > = None;
                 let mut field13: Option<Option<String>> = None;
                 let mut field14: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "AdvancedLoggingConfig",
+                                &mut field0,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableConsole",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field12,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "AdvancedLoggingJSON",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "ConsoleJson",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "ConsoleLevel",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableFile",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "FileLevel",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableColor",
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "FileLocation",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
+                                &mut field5,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableConsole",
+                                "EnableWebhookDebugging",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -141,58 +158,61 @@ impl<'de> ::serde::Deserialize<'de> for ConfigLogSettings {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field2,
+                                &mut field7,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableFile",
+                                "ConsoleJson",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field11,
+                                &mut field8,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableSentry",
+                                "EnableColor",
                             )?
                         }
                         decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableWebhookDebugging",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<Option<bool>>()?,
                                 "FileJson",
                             )?
                         }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "FileLevel",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "FileLocation",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxFieldSize",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<bool>>()?,
                                 "VerboseDiagnostics",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSentry",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "AdvancedLoggingJSON",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "AdvancedLoggingConfig",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxFieldSize",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

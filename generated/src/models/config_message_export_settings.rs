@@ -25,12 +25,12 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "BatchSize",
-            "DailyRunTime",
-            "DownloadExportResults",
             "EnableExport",
             "ExportFormat",
+            "DailyRunTime",
             "ExportFromTimestamp",
+            "BatchSize",
+            "DownloadExportResults",
             "GlobalRelaySettings",
         ];
         struct ConfigMessageExportSettingsVisitor;
@@ -46,6 +46,18 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigMessageExportSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableExport" => Some(0),
+                        "ExportFormat" => Some(1),
+                        "DailyRunTime" => Some(2),
+                        "ExportFromTimestamp" => Some(3),
+                        "BatchSize" => Some(4),
+                        "DownloadExportResults" => Some(5),
+                        "GlobalRelaySettings" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -55,48 +67,48 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettings {
                 let mut field6: Option<
                     Option<super::ConfigMessageExportSettingsGlobalRelaySettings>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "BatchSize",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "DailyRunTime",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "DownloadExportResults",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableExport",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "ExportFormat",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "DailyRunTime",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "ExportFromTimestamp",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "BatchSize",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "DownloadExportResults",
                             )?
                         }
                         decode::Member::Field(6) => {

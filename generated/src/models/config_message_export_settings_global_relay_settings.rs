@@ -37,13 +37,13 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettingsGlobalRelaySe
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "CustomSMTPPort",
-            "CustomSMTPServerName",
             "CustomerType",
-            "EmailAddress",
-            "SMTPPassword",
-            "SMTPServerTimeout",
             "SMTPUsername",
+            "SMTPPassword",
+            "EmailAddress",
+            "SMTPServerTimeout",
+            "CustomSMTPServerName",
+            "CustomSMTPPort",
         ];
         struct ConfigMessageExportSettingsGlobalRelaySettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de>
@@ -59,6 +59,18 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettingsGlobalRelaySe
                 self,
                 mut map: A,
             ) -> Result<ConfigMessageExportSettingsGlobalRelaySettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "CustomerType" => Some(0),
+                        "SMTPUsername" => Some(1),
+                        "SMTPPassword" => Some(2),
+                        "EmailAddress" => Some(3),
+                        "SMTPServerTimeout" => Some(4),
+                        "CustomSMTPServerName" => Some(5),
+                        "CustomSMTPPort" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -66,27 +78,27 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettingsGlobalRelaySe
                 let mut field4: Option<Option<i64>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "CustomSMTPPort",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "CustomSMTPServerName",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "CustomerType",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "SMTPUsername",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "SMTPPassword",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -98,23 +110,23 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMessageExportSettingsGlobalRelaySe
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "SMTPPassword",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "SMTPServerTimeout",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "CustomSMTPServerName",
+                            )?
+                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field1,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "SMTPUsername",
+                                "CustomSMTPPort",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -22,11 +22,11 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMetricsSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "BlockProfileRate",
             "Enable",
+            "BlockProfileRate",
+            "ListenAddress",
             "EnableClientMetrics",
             "EnableNotificationMetrics",
-            "ListenAddress",
         ];
         struct ConfigMetricsSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigMetricsSettingsVisitor {
@@ -41,46 +41,56 @@ impl<'de> ::serde::Deserialize<'de> for ConfigMetricsSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigMetricsSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "BlockProfileRate" => Some(1),
+                        "ListenAddress" => Some(2),
+                        "EnableClientMetrics" => Some(3),
+                        "EnableNotificationMetrics" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "BlockProfileRate",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "Enable",
                             )?
                         }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "BlockProfileRate",
+                            )?
+                        }
                         decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "ListenAddress",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableClientMetrics",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableNotificationMetrics",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "ListenAddress",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -17,10 +17,10 @@ impl<'de> ::serde::Deserialize<'de> for ConfigNativeAppSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AndroidAppDownloadLink",
-            "AppCustomURLSchemes",
             "AppDownloadLink",
+            "AndroidAppDownloadLink",
             "IosAppDownloadLink",
+            "AppCustomURLSchemes",
         ];
         struct ConfigNativeAppSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigNativeAppSettingsVisitor {
@@ -35,38 +35,47 @@ impl<'de> ::serde::Deserialize<'de> for ConfigNativeAppSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigNativeAppSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "AppDownloadLink" => Some(0),
+                        "AndroidAppDownloadLink" => Some(1),
+                        "IosAppDownloadLink" => Some(2),
+                        "AppCustomURLSchemes" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "AndroidAppDownloadLink",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "AppCustomURLSchemes",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "AppDownloadLink",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "AndroidAppDownloadLink",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "IosAppDownloadLink",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "AppCustomURLSchemes",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

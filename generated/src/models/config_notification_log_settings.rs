@@ -29,16 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigNotificationLogSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdvancedLoggingConfig",
-            "AdvancedLoggingJSON",
-            "ConsoleJson",
-            "ConsoleLevel",
-            "EnableColor",
             "EnableConsole",
+            "ConsoleLevel",
+            "ConsoleJson",
+            "EnableColor",
             "EnableFile",
-            "FileJson",
             "FileLevel",
+            "FileJson",
             "FileLocation",
+            "AdvancedLoggingJSON",
+            "AdvancedLoggingConfig",
         ];
         struct ConfigNotificationLogSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigNotificationLogSettingsVisitor {
@@ -53,6 +53,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigNotificationLogSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigNotificationLogSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableConsole" => Some(0),
+                        "ConsoleLevel" => Some(1),
+                        "ConsoleJson" => Some(2),
+                        "EnableColor" => Some(3),
+                        "EnableFile" => Some(4),
+                        "FileLevel" => Some(5),
+                        "FileJson" => Some(6),
+                        "FileLocation" => Some(7),
+                        "AdvancedLoggingJSON" => Some(8),
+                        "AdvancedLoggingConfig" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -65,23 +80,20 @@ impl<'de> ::serde::Deserialize<'de> for ConfigNotificationLogSettings {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field9: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "AdvancedLoggingConfig",
+                                &mut field0,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableConsole",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "AdvancedLoggingJSON",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "ConsoleLevel",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -93,51 +105,54 @@ impl<'de> ::serde::Deserialize<'de> for ConfigNotificationLogSettings {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "ConsoleLevel",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableColor",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableConsole",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableFile",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "FileJson",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "FileLevel",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "FileJson",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "FileLocation",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "AdvancedLoggingJSON",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "AdvancedLoggingConfig",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

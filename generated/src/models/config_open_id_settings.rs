@@ -46,16 +46,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigOpenIdSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AuthEndpoint",
-            "ButtonColor",
-            "ButtonText",
-            "DiscoveryEndpoint",
             "Enable",
+            "Secret",
             "Id",
             "Scope",
-            "Secret",
+            "AuthEndpoint",
             "TokenEndpoint",
             "UserAPIEndpoint",
+            "DiscoveryEndpoint",
+            "ButtonText",
+            "ButtonColor",
         ];
         struct ConfigOpenIdSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigOpenIdSettingsVisitor {
@@ -70,6 +70,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigOpenIdSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigOpenIdSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "Secret" => Some(1),
+                        "Id" => Some(2),
+                        "Scope" => Some(3),
+                        "AuthEndpoint" => Some(4),
+                        "TokenEndpoint" => Some(5),
+                        "UserAPIEndpoint" => Some(6),
+                        "DiscoveryEndpoint" => Some(7),
+                        "ButtonText" => Some(8),
+                        "ButtonColor" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -80,76 +95,76 @@ impl<'de> ::serde::Deserialize<'de> for ConfigOpenIdSettings {
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<String>> = None;
                 let mut field9: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "AuthEndpoint",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "ButtonColor",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "ButtonText",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "DiscoveryEndpoint",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "Enable",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "Id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "Scope",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "Secret",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "Id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "Scope",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "AuthEndpoint",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "TokenEndpoint",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "UserAPIEndpoint",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "DiscoveryEndpoint",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "ButtonText",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "ButtonColor",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -21,12 +21,12 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPasswordSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "EnableForgotLink",
-            "Lowercase",
             "MinimumLength",
+            "Lowercase",
             "Number",
-            "Symbol",
             "Uppercase",
+            "Symbol",
+            "EnableForgotLink",
         ];
         struct ConfigPasswordSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigPasswordSettingsVisitor {
@@ -41,19 +41,30 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPasswordSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigPasswordSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "MinimumLength" => Some(0),
+                        "Lowercase" => Some(1),
+                        "Number" => Some(2),
+                        "Uppercase" => Some(3),
+                        "Symbol" => Some(4),
+                        "EnableForgotLink" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<bool>> = None;
                 let mut field5: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableForgotLink",
+                                &mut field0,
+                                map.next_value::<Option<i64>>()?,
+                                "MinimumLength",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -65,16 +76,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPasswordSettings {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<i64>>()?,
-                                "MinimumLength",
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "Number",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field2,
+                                &mut field3,
                                 map.next_value::<Option<bool>>()?,
-                                "Number",
+                                "Uppercase",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -86,9 +97,9 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPasswordSettings {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field3,
+                                &mut field5,
                                 map.next_value::<Option<bool>>()?,
-                                "Uppercase",
+                                "EnableForgotLink",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -45,21 +45,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPluginSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AllowInsecureDownloadURL",
-            "AutomaticPrepackagedPlugins",
-            "ChimeraOAuthProxyURL",
-            "ClientDirectory",
-            "Directory",
             "Enable",
+            "EnableUploads",
+            "AllowInsecureDownloadURL",
             "EnableHealthCheck",
+            "Directory",
+            "ClientDirectory",
+            "Plugins",
+            "PluginStates",
             "EnableMarketplace",
             "EnableRemoteMarketplace",
-            "EnableUploads",
-            "MarketplaceURL",
-            "PluginStates",
-            "Plugins",
+            "AutomaticPrepackagedPlugins",
             "RequirePluginSignature",
+            "MarketplaceURL",
             "SignaturePublicKeyFiles",
+            "ChimeraOAuthProxyURL",
         ];
         struct ConfigPluginSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigPluginSettingsVisitor {
@@ -74,6 +74,26 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPluginSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigPluginSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "EnableUploads" => Some(1),
+                        "AllowInsecureDownloadURL" => Some(2),
+                        "EnableHealthCheck" => Some(3),
+                        "Directory" => Some(4),
+                        "ClientDirectory" => Some(5),
+                        "Plugins" => Some(6),
+                        "PluginStates" => Some(7),
+                        "EnableMarketplace" => Some(8),
+                        "EnableRemoteMarketplace" => Some(9),
+                        "AutomaticPrepackagedPlugins" => Some(10),
+                        "RequirePluginSignature" => Some(11),
+                        "MarketplaceURL" => Some(12),
+                        "SignaturePublicKeyFiles" => Some(13),
+                        "ChimeraOAuthProxyURL" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -93,34 +113,34 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPluginSettings {
                 let mut field12: Option<Option<String>> = None;
                 let mut field13: Option<Option<Vec<::serde_json::Value>>> = None;
                 let mut field14: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<bool>>()?,
+                                "Enable",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableUploads",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "AllowInsecureDownloadURL",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<bool>>()?,
-                                "AutomaticPrepackagedPlugins",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "ChimeraOAuthProxyURL",
-                            )?
-                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "ClientDirectory",
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableHealthCheck",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -132,57 +152,12 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPluginSettings {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<bool>>()?,
-                                "Enable",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "ClientDirectory",
                             )?
                         }
                         decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableHealthCheck",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableMarketplace",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableRemoteMarketplace",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableUploads",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "MarketplaceURL",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field7,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "PluginStates",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field6,
                                 map
@@ -192,18 +167,63 @@ impl<'de> ::serde::Deserialize<'de> for ConfigPluginSettings {
                                 "Plugins",
                             )?
                         }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "PluginStates",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableMarketplace",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableRemoteMarketplace",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<bool>>()?,
+                                "AutomaticPrepackagedPlugins",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map.next_value::<Option<bool>>()?,
                                 "RequirePluginSignature",
                             )?
                         }
-                        decode::Member::Field(14) => {
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "MarketplaceURL",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field13,
                                 map.next_value::<Option<Vec<::serde_json::Value>>>()?,
                                 "SignaturePublicKeyFiles",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "ChimeraOAuthProxyURL",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

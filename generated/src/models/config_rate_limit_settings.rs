@@ -24,11 +24,11 @@ impl<'de> ::serde::Deserialize<'de> for ConfigRateLimitSettings {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "Enable",
+            "PerSec",
             "MaxBurst",
             "MemoryStoreSize",
-            "PerSec",
-            "VaryByHeader",
             "VaryByRemoteAddr",
+            "VaryByHeader",
             "VaryByUser",
         ];
         struct ConfigRateLimitSettingsVisitor;
@@ -44,6 +44,18 @@ impl<'de> ::serde::Deserialize<'de> for ConfigRateLimitSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigRateLimitSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "PerSec" => Some(1),
+                        "MaxBurst" => Some(2),
+                        "MemoryStoreSize" => Some(3),
+                        "VaryByRemoteAddr" => Some(4),
+                        "VaryByHeader" => Some(5),
+                        "VaryByUser" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -51,7 +63,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigRateLimitSettings {
                 let mut field4: Option<Option<bool>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -62,37 +74,37 @@ impl<'de> ::serde::Deserialize<'de> for ConfigRateLimitSettings {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "PerSec",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "MaxBurst",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "MemoryStoreSize",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "PerSec",
-                            )?
-                        }
                         decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "VaryByHeader",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<bool>>()?,
                                 "VaryByRemoteAddr",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "VaryByHeader",
                             )?
                         }
                         decode::Member::Field(6) => {

@@ -136,40 +136,40 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSamlSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AdminAttribute",
-            "AssertionConsumerServiceURL",
-            "CanonicalAlgorithm",
-            "EmailAttribute",
             "Enable",
-            "EnableAdminAttribute",
+            "Verify",
+            "Encrypt",
+            "AssertionConsumerServiceURL",
+            "IdpCertificateFile",
+            "PublicCertificateFile",
+            "PrivateKeyFile",
+            "FirstNameAttribute",
+            "LastNameAttribute",
+            "EmailAttribute",
+            "UsernameAttribute",
+            "NicknameAttribute",
+            "LocaleAttribute",
+            "PositionAttribute",
+            "LoginButtonText",
             "EnableSyncWithLdap",
             "EnableSyncWithLdapIncludeAuth",
-            "Encrypt",
-            "FirstNameAttribute",
-            "GuestAttribute",
-            "IdAttribute",
-            "IdpCertificateFile",
+            "IgnoreGuestsLdapSync",
+            "SignRequest",
+            "IdpURL",
             "IdpDescriptorURL",
             "IdpMetadataURL",
-            "IdpURL",
-            "IgnoreGuestsLdapSync",
-            "LastNameAttribute",
-            "LocaleAttribute",
-            "LoginButtonBorderColor",
-            "LoginButtonColor",
-            "LoginButtonText",
-            "LoginButtonTextColor",
-            "NicknameAttribute",
-            "PositionAttribute",
-            "PrivateKeyFile",
-            "PublicCertificateFile",
-            "ScopingIDPName",
-            "ScopingIDPProviderId",
             "ServiceProviderIdentifier",
-            "SignRequest",
             "SignatureAlgorithm",
-            "UsernameAttribute",
-            "Verify",
+            "CanonicalAlgorithm",
+            "ScopingIDPProviderId",
+            "ScopingIDPName",
+            "IdAttribute",
+            "GuestAttribute",
+            "EnableAdminAttribute",
+            "AdminAttribute",
+            "LoginButtonColor",
+            "LoginButtonBorderColor",
+            "LoginButtonTextColor",
         ];
         struct ConfigSamlSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigSamlSettingsVisitor {
@@ -184,6 +184,45 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSamlSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigSamlSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "Enable" => Some(0),
+                        "Verify" => Some(1),
+                        "Encrypt" => Some(2),
+                        "AssertionConsumerServiceURL" => Some(3),
+                        "IdpCertificateFile" => Some(4),
+                        "PublicCertificateFile" => Some(5),
+                        "PrivateKeyFile" => Some(6),
+                        "FirstNameAttribute" => Some(7),
+                        "LastNameAttribute" => Some(8),
+                        "EmailAttribute" => Some(9),
+                        "UsernameAttribute" => Some(10),
+                        "NicknameAttribute" => Some(11),
+                        "LocaleAttribute" => Some(12),
+                        "PositionAttribute" => Some(13),
+                        "LoginButtonText" => Some(14),
+                        "EnableSyncWithLdap" => Some(15),
+                        "EnableSyncWithLdapIncludeAuth" => Some(16),
+                        "IgnoreGuestsLdapSync" => Some(17),
+                        "SignRequest" => Some(18),
+                        "IdpURL" => Some(19),
+                        "IdpDescriptorURL" => Some(20),
+                        "IdpMetadataURL" => Some(21),
+                        "ServiceProviderIdentifier" => Some(22),
+                        "SignatureAlgorithm" => Some(23),
+                        "CanonicalAlgorithm" => Some(24),
+                        "ScopingIDPProviderId" => Some(25),
+                        "ScopingIDPName" => Some(26),
+                        "IdAttribute" => Some(27),
+                        "GuestAttribute" => Some(28),
+                        "EnableAdminAttribute" => Some(29),
+                        "AdminAttribute" => Some(30),
+                        "LoginButtonColor" => Some(31),
+                        "LoginButtonBorderColor" => Some(32),
+                        "LoginButtonTextColor" => Some(33),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -218,244 +257,244 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSamlSettings {
                 let mut field31: Option<Option<String>> = None;
                 let mut field32: Option<Option<String>> = None;
                 let mut field33: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field30,
-                                map.next_value::<Option<String>>()?,
-                                "AdminAttribute",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "AssertionConsumerServiceURL",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<String>>()?,
-                                "CanonicalAlgorithm",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "EmailAttribute",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "Enable",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field29,
+                                &mut field1,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableAdminAttribute",
+                                "Verify",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSyncWithLdap",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSyncWithLdapIncludeAuth",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "Encrypt",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field7,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "FirstNameAttribute",
+                                "AssertionConsumerServiceURL",
                             )?
                         }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field28,
-                                map.next_value::<Option<String>>()?,
-                                "GuestAttribute",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field27,
-                                map.next_value::<Option<String>>()?,
-                                "IdAttribute",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "IdpCertificateFile",
                             )?
                         }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<String>>()?,
-                                "IdpDescriptorURL",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<String>>()?,
-                                "IdpMetadataURL",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<String>>()?,
-                                "IdpURL",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<bool>>()?,
-                                "IgnoreGuestsLdapSync",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "LastNameAttribute",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "LocaleAttribute",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field32,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonBorderColor",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field31,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonColor",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonText",
-                            )?
-                        }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field33,
-                                map.next_value::<Option<String>>()?,
-                                "LoginButtonTextColor",
-                            )?
-                        }
-                        decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "NicknameAttribute",
-                            )?
-                        }
-                        decode::Member::Field(24) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "PositionAttribute",
-                            )?
-                        }
-                        decode::Member::Field(25) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "PrivateKeyFile",
-                            )?
-                        }
-                        decode::Member::Field(26) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "PublicCertificateFile",
                             )?
                         }
-                        decode::Member::Field(27) => {
+                        decode::Member::Field(6) => {
                             decode::put(
-                                &mut field26,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "ScopingIDPName",
+                                "PrivateKeyFile",
                             )?
                         }
-                        decode::Member::Field(28) => {
+                        decode::Member::Field(7) => {
                             decode::put(
-                                &mut field25,
+                                &mut field7,
                                 map.next_value::<Option<String>>()?,
-                                "ScopingIDPProviderId",
+                                "FirstNameAttribute",
                             )?
                         }
-                        decode::Member::Field(29) => {
+                        decode::Member::Field(8) => {
                             decode::put(
-                                &mut field22,
+                                &mut field8,
                                 map.next_value::<Option<String>>()?,
-                                "ServiceProviderIdentifier",
+                                "LastNameAttribute",
                             )?
                         }
-                        decode::Member::Field(30) => {
+                        decode::Member::Field(9) => {
                             decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "SignRequest",
-                            )?
-                        }
-                        decode::Member::Field(31) => {
-                            decode::put(
-                                &mut field23,
+                                &mut field9,
                                 map.next_value::<Option<String>>()?,
-                                "SignatureAlgorithm",
+                                "EmailAttribute",
                             )?
                         }
-                        decode::Member::Field(32) => {
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<String>>()?,
                                 "UsernameAttribute",
                             )?
                         }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "NicknameAttribute",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "LocaleAttribute",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "PositionAttribute",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonText",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSyncWithLdap",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSyncWithLdapIncludeAuth",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<bool>>()?,
+                                "IgnoreGuestsLdapSync",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "SignRequest",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<String>>()?,
+                                "IdpURL",
+                            )?
+                        }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<String>>()?,
+                                "IdpDescriptorURL",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<String>>()?,
+                                "IdpMetadataURL",
+                            )?
+                        }
+                        decode::Member::Field(22) => {
+                            decode::put(
+                                &mut field22,
+                                map.next_value::<Option<String>>()?,
+                                "ServiceProviderIdentifier",
+                            )?
+                        }
+                        decode::Member::Field(23) => {
+                            decode::put(
+                                &mut field23,
+                                map.next_value::<Option<String>>()?,
+                                "SignatureAlgorithm",
+                            )?
+                        }
+                        decode::Member::Field(24) => {
+                            decode::put(
+                                &mut field24,
+                                map.next_value::<Option<String>>()?,
+                                "CanonicalAlgorithm",
+                            )?
+                        }
+                        decode::Member::Field(25) => {
+                            decode::put(
+                                &mut field25,
+                                map.next_value::<Option<String>>()?,
+                                "ScopingIDPProviderId",
+                            )?
+                        }
+                        decode::Member::Field(26) => {
+                            decode::put(
+                                &mut field26,
+                                map.next_value::<Option<String>>()?,
+                                "ScopingIDPName",
+                            )?
+                        }
+                        decode::Member::Field(27) => {
+                            decode::put(
+                                &mut field27,
+                                map.next_value::<Option<String>>()?,
+                                "IdAttribute",
+                            )?
+                        }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map.next_value::<Option<String>>()?,
+                                "GuestAttribute",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAdminAttribute",
+                            )?
+                        }
+                        decode::Member::Field(30) => {
+                            decode::put(
+                                &mut field30,
+                                map.next_value::<Option<String>>()?,
+                                "AdminAttribute",
+                            )?
+                        }
+                        decode::Member::Field(31) => {
+                            decode::put(
+                                &mut field31,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonColor",
+                            )?
+                        }
+                        decode::Member::Field(32) => {
+                            decode::put(
+                                &mut field32,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonBorderColor",
+                            )?
+                        }
                         decode::Member::Field(33) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "Verify",
+                                &mut field33,
+                                map.next_value::<Option<String>>()?,
+                                "LoginButtonTextColor",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

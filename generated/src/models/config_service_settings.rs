@@ -580,120 +580,120 @@ impl<'de> ::serde::Deserialize<'de> for ConfigServiceSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AllowCookiesForSubdomains",
-            "AllowCorsFrom",
-            "AllowPersistentNotifications",
-            "AllowPersistentNotificationsForGuests",
-            "AllowSyncedDrafts",
-            "AllowedUntrustedInternalConnections",
-            "ClusterLogTimeoutMilliseconds",
-            "CollapsedThreads",
+            "SiteURL",
+            "ListenAddress",
             "ConnectionSecurity",
+            "TLSCertFile",
+            "TLSKeyFile",
+            "UseLetsEncrypt",
+            "LetsEncryptCertificateCacheFile",
+            "Forward80To443",
+            "ReadTimeout",
+            "WriteTimeout",
+            "MaximumLoginAttempts",
+            "SegmentDeveloperKey",
+            "GoogleDeveloperKey",
+            "EnableOAuthServiceProvider",
+            "EnableIncomingWebhooks",
+            "EnableOutgoingWebhooks",
+            "EnableCommands",
+            "EnableOnlyAdminIntegrations",
+            "EnablePostUsernameOverride",
+            "EnablePostIconOverride",
+            "EnableTesting",
+            "EnableDeveloper",
+            "EnableSecurityFixAlert",
+            "EnableInsecureOutgoingConnections",
+            "EnableMultifactorAuthentication",
+            "EnforceMultifactorAuthentication",
+            "AllowCorsFrom",
+            "SessionLengthWebInDays",
+            "SessionLengthMobileInDays",
+            "SessionLengthSSOInDays",
+            "SessionCacheInMinutes",
+            "WebsocketSecurePort",
+            "WebsocketPort",
+            "WebserverMode",
+            "EnableCustomEmoji",
+            "RestrictCustomEmojiCreation",
+            "WebsocketURL",
+            "LicenseFileLocation",
+            "TLSMinVer",
+            "TLSStrictTransport",
+            "TLSStrictTransportMaxAge",
+            "TLSOverwriteCiphers",
+            "TrustedProxyIPHeader",
+            "IdleTimeout",
+            "GoroutineHealthThreshold",
+            "EnableOutgoingOAuthConnections",
+            "OutgoingIntegrationRequestsTimeout",
+            "EnableLinkPreviews",
+            "EnablePermalinkPreviews",
+            "RestrictLinkPreviews",
+            "DeveloperFlags",
+            "EnableClientPerformanceDebugging",
+            "EnableOpenTracing",
+            "AllowedUntrustedInternalConnections",
+            "EnableUserAccessTokens",
+            "CorsExposedHeaders",
             "CorsAllowCredentials",
             "CorsDebug",
-            "CorsExposedHeaders",
-            "DebugSplit",
-            "DeveloperFlags",
-            "DisableBotsWhenOwnerIsDeactivated",
-            "EnableAPIChannelDeletion",
+            "AllowCookiesForSubdomains",
+            "ExtendSessionLengthWithActivity",
+            "SessionLengthWebInHours",
+            "SessionLengthMobileInHours",
+            "SessionLengthSSOInHours",
+            "SessionIdleTimeoutInMinutes",
+            "EnableGifPicker",
+            "GiphySdkKey",
+            "EnableEmojiPicker",
+            "PostEditTimeLimit",
+            "TimeBetweenUserTypingUpdatesMilliseconds",
+            "EnablePostSearch",
+            "EnableFileSearch",
+            "MinimumHashtagLength",
+            "EnableUserTypingMessages",
+            "EnableChannelViewedMessages",
+            "EnableUserStatuses",
+            "ExperimentalEnableAuthenticationTransfer",
+            "ClusterLogTimeoutMilliseconds",
+            "EnablePreviewFeatures",
+            "EnableTutorial",
+            "EnableOnboardingFlow",
+            "ExperimentalEnableDefaultChannelLeaveJoinMessages",
+            "ExperimentalGroupUnreadChannels",
             "EnableAPITeamDeletion",
             "EnableAPITriggerAdminNotifications",
             "EnableAPIUserDeletion",
-            "EnableAWSMetering",
-            "EnableBotAccountCreation",
-            "EnableChannelViewedMessages",
-            "EnableClientPerformanceDebugging",
-            "EnableCommands",
-            "EnableCustomEmoji",
-            "EnableCustomGroups",
-            "EnableDeveloper",
-            "EnableEmailInvitations",
-            "EnableEmojiPicker",
-            "EnableFileSearch",
-            "EnableGifPicker",
-            "EnableIncomingWebhooks",
-            "EnableInlineLatex",
-            "EnableInsecureOutgoingConnections",
-            "EnableLatex",
-            "EnableLinkPreviews",
-            "EnableLocalMode",
-            "EnableMultifactorAuthentication",
-            "EnableOAuthServiceProvider",
-            "EnableOnboardingFlow",
-            "EnableOnlyAdminIntegrations",
-            "EnableOpenTracing",
-            "EnableOutgoingOAuthConnections",
-            "EnableOutgoingWebhooks",
-            "EnablePermalinkPreviews",
-            "EnablePostIconOverride",
-            "EnablePostSearch",
-            "EnablePostUsernameOverride",
-            "EnablePreviewFeatures",
-            "EnableSVGs",
-            "EnableSecurityFixAlert",
-            "EnableTesting",
-            "EnableTutorial",
-            "EnableUserAccessTokens",
-            "EnableUserStatuses",
-            "EnableUserTypingMessages",
-            "EnforceMultifactorAuthentication",
-            "ExperimentalEnableAuthenticationTransfer",
-            "ExperimentalEnableDefaultChannelLeaveJoinMessages",
             "ExperimentalEnableHardenedMode",
-            "ExperimentalGroupUnreadChannels",
             "ExperimentalStrictCSRFEnforcement",
-            "ExtendSessionLengthWithActivity",
-            "FeatureFlagSyncIntervalSeconds",
-            "Forward80To443",
-            "GiphySdkKey",
-            "GoogleDeveloperKey",
-            "GoroutineHealthThreshold",
-            "IdleTimeout",
-            "LetsEncryptCertificateCacheFile",
-            "LicenseFileLocation",
-            "ListenAddress",
-            "LocalModeSocketLocation",
-            "ManagedResourcePaths",
-            "MaximumLoginAttempts",
-            "MaximumPayloadSizeBytes",
-            "MinimumHashtagLength",
-            "OutgoingIntegrationRequestsTimeout",
+            "EnableEmailInvitations",
+            "DisableBotsWhenOwnerIsDeactivated",
+            "EnableBotAccountCreation",
+            "EnableSVGs",
+            "EnableLatex",
+            "EnableInlineLatex",
+            "PostPriority",
+            "AllowPersistentNotifications",
+            "AllowPersistentNotificationsForGuests",
             "PersistentNotificationIntervalMinutes",
             "PersistentNotificationMaxCount",
             "PersistentNotificationMaxRecipients",
-            "PostEditTimeLimit",
-            "PostPriority",
-            "ReadTimeout",
-            "RefreshPostStatsRunTime",
-            "RestrictCustomEmojiCreation",
-            "RestrictLinkPreviews",
-            "SegmentDeveloperKey",
-            "SessionCacheInMinutes",
-            "SessionIdleTimeoutInMinutes",
-            "SessionLengthMobileInDays",
-            "SessionLengthMobileInHours",
-            "SessionLengthSSOInDays",
-            "SessionLengthSSOInHours",
-            "SessionLengthWebInDays",
-            "SessionLengthWebInHours",
-            "SiteURL",
+            "EnableAPIChannelDeletion",
+            "EnableLocalMode",
+            "LocalModeSocketLocation",
+            "EnableAWSMetering",
             "SplitKey",
-            "TLSCertFile",
-            "TLSKeyFile",
-            "TLSMinVer",
-            "TLSOverwriteCiphers",
-            "TLSStrictTransport",
-            "TLSStrictTransportMaxAge",
+            "FeatureFlagSyncIntervalSeconds",
+            "DebugSplit",
             "ThreadAutoFollow",
-            "TimeBetweenUserTypingUpdatesMilliseconds",
-            "TrustedProxyIPHeader",
+            "CollapsedThreads",
+            "ManagedResourcePaths",
+            "EnableCustomGroups",
+            "AllowSyncedDrafts",
             "UniqueEmojiReactionLimitPerPost",
-            "UseLetsEncrypt",
-            "WebserverMode",
-            "WebsocketPort",
-            "WebsocketSecurePort",
-            "WebsocketURL",
-            "WriteTimeout",
+            "RefreshPostStatsRunTime",
+            "MaximumPayloadSizeBytes",
         ];
         struct ConfigServiceSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigServiceSettingsVisitor {
@@ -708,6 +708,125 @@ impl<'de> ::serde::Deserialize<'de> for ConfigServiceSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigServiceSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "SiteURL" => Some(0),
+                        "ListenAddress" => Some(1),
+                        "ConnectionSecurity" => Some(2),
+                        "TLSCertFile" => Some(3),
+                        "TLSKeyFile" => Some(4),
+                        "UseLetsEncrypt" => Some(5),
+                        "LetsEncryptCertificateCacheFile" => Some(6),
+                        "Forward80To443" => Some(7),
+                        "ReadTimeout" => Some(8),
+                        "WriteTimeout" => Some(9),
+                        "MaximumLoginAttempts" => Some(10),
+                        "SegmentDeveloperKey" => Some(11),
+                        "GoogleDeveloperKey" => Some(12),
+                        "EnableOAuthServiceProvider" => Some(13),
+                        "EnableIncomingWebhooks" => Some(14),
+                        "EnableOutgoingWebhooks" => Some(15),
+                        "EnableCommands" => Some(16),
+                        "EnableOnlyAdminIntegrations" => Some(17),
+                        "EnablePostUsernameOverride" => Some(18),
+                        "EnablePostIconOverride" => Some(19),
+                        "EnableTesting" => Some(20),
+                        "EnableDeveloper" => Some(21),
+                        "EnableSecurityFixAlert" => Some(22),
+                        "EnableInsecureOutgoingConnections" => Some(23),
+                        "EnableMultifactorAuthentication" => Some(24),
+                        "EnforceMultifactorAuthentication" => Some(25),
+                        "AllowCorsFrom" => Some(26),
+                        "SessionLengthWebInDays" => Some(27),
+                        "SessionLengthMobileInDays" => Some(28),
+                        "SessionLengthSSOInDays" => Some(29),
+                        "SessionCacheInMinutes" => Some(30),
+                        "WebsocketSecurePort" => Some(31),
+                        "WebsocketPort" => Some(32),
+                        "WebserverMode" => Some(33),
+                        "EnableCustomEmoji" => Some(34),
+                        "RestrictCustomEmojiCreation" => Some(35),
+                        "WebsocketURL" => Some(36),
+                        "LicenseFileLocation" => Some(37),
+                        "TLSMinVer" => Some(38),
+                        "TLSStrictTransport" => Some(39),
+                        "TLSStrictTransportMaxAge" => Some(40),
+                        "TLSOverwriteCiphers" => Some(41),
+                        "TrustedProxyIPHeader" => Some(42),
+                        "IdleTimeout" => Some(43),
+                        "GoroutineHealthThreshold" => Some(44),
+                        "EnableOutgoingOAuthConnections" => Some(45),
+                        "OutgoingIntegrationRequestsTimeout" => Some(46),
+                        "EnableLinkPreviews" => Some(47),
+                        "EnablePermalinkPreviews" => Some(48),
+                        "RestrictLinkPreviews" => Some(49),
+                        "DeveloperFlags" => Some(50),
+                        "EnableClientPerformanceDebugging" => Some(51),
+                        "EnableOpenTracing" => Some(52),
+                        "AllowedUntrustedInternalConnections" => Some(53),
+                        "EnableUserAccessTokens" => Some(54),
+                        "CorsExposedHeaders" => Some(55),
+                        "CorsAllowCredentials" => Some(56),
+                        "CorsDebug" => Some(57),
+                        "AllowCookiesForSubdomains" => Some(58),
+                        "ExtendSessionLengthWithActivity" => Some(59),
+                        "SessionLengthWebInHours" => Some(60),
+                        "SessionLengthMobileInHours" => Some(61),
+                        "SessionLengthSSOInHours" => Some(62),
+                        "SessionIdleTimeoutInMinutes" => Some(63),
+                        "EnableGifPicker" => Some(64),
+                        "GiphySdkKey" => Some(65),
+                        "EnableEmojiPicker" => Some(66),
+                        "PostEditTimeLimit" => Some(67),
+                        "TimeBetweenUserTypingUpdatesMilliseconds" => Some(68),
+                        "EnablePostSearch" => Some(69),
+                        "EnableFileSearch" => Some(70),
+                        "MinimumHashtagLength" => Some(71),
+                        "EnableUserTypingMessages" => Some(72),
+                        "EnableChannelViewedMessages" => Some(73),
+                        "EnableUserStatuses" => Some(74),
+                        "ExperimentalEnableAuthenticationTransfer" => Some(75),
+                        "ClusterLogTimeoutMilliseconds" => Some(76),
+                        "EnablePreviewFeatures" => Some(77),
+                        "EnableTutorial" => Some(78),
+                        "EnableOnboardingFlow" => Some(79),
+                        "ExperimentalEnableDefaultChannelLeaveJoinMessages" => Some(80),
+                        "ExperimentalGroupUnreadChannels" => Some(81),
+                        "EnableAPITeamDeletion" => Some(82),
+                        "EnableAPITriggerAdminNotifications" => Some(83),
+                        "EnableAPIUserDeletion" => Some(84),
+                        "ExperimentalEnableHardenedMode" => Some(85),
+                        "ExperimentalStrictCSRFEnforcement" => Some(86),
+                        "EnableEmailInvitations" => Some(87),
+                        "DisableBotsWhenOwnerIsDeactivated" => Some(88),
+                        "EnableBotAccountCreation" => Some(89),
+                        "EnableSVGs" => Some(90),
+                        "EnableLatex" => Some(91),
+                        "EnableInlineLatex" => Some(92),
+                        "PostPriority" => Some(93),
+                        "AllowPersistentNotifications" => Some(94),
+                        "AllowPersistentNotificationsForGuests" => Some(95),
+                        "PersistentNotificationIntervalMinutes" => Some(96),
+                        "PersistentNotificationMaxCount" => Some(97),
+                        "PersistentNotificationMaxRecipients" => Some(98),
+                        "EnableAPIChannelDeletion" => Some(99),
+                        "EnableLocalMode" => Some(100),
+                        "LocalModeSocketLocation" => Some(101),
+                        "EnableAWSMetering" => Some(102),
+                        "SplitKey" => Some(103),
+                        "FeatureFlagSyncIntervalSeconds" => Some(104),
+                        "DebugSplit" => Some(105),
+                        "ThreadAutoFollow" => Some(106),
+                        "CollapsedThreads" => Some(107),
+                        "ManagedResourcePaths" => Some(108),
+                        "EnableCustomGroups" => Some(109),
+                        "AllowSyncedDrafts" => Some(110),
+                        "UniqueEmojiReactionLimitPerPost" => Some(111),
+                        "RefreshPostStatsRunTime" => Some(112),
+                        "MaximumPayloadSizeBytes" => Some(113),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -822,461 +941,461 @@ impl<'de> ::serde::Deserialize<'de> for ConfigServiceSettings {
                 let mut field111: Option<Option<i64>> = None;
                 let mut field112: Option<Option<String>> = None;
                 let mut field113: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field58,
-                                map.next_value::<Option<bool>>()?,
-                                "AllowCookiesForSubdomains",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "SiteURL",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field26,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "AllowCorsFrom",
+                                "ListenAddress",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field94,
-                                map.next_value::<Option<bool>>()?,
-                                "AllowPersistentNotifications",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field95,
-                                map.next_value::<Option<bool>>()?,
-                                "AllowPersistentNotificationsForGuests",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field110,
-                                map.next_value::<Option<bool>>()?,
-                                "AllowSyncedDrafts",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field53,
-                                map.next_value::<Option<String>>()?,
-                                "AllowedUntrustedInternalConnections",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field76,
-                                map.next_value::<Option<i64>>()?,
-                                "ClusterLogTimeoutMilliseconds",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field107,
-                                map.next_value::<Option<String>>()?,
-                                "CollapsedThreads",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "ConnectionSecurity",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "TLSCertFile",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "TLSKeyFile",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "UseLetsEncrypt",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "LetsEncryptCertificateCacheFile",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "Forward80To443",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "ReadTimeout",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field56,
-                                map.next_value::<Option<bool>>()?,
-                                "CorsAllowCredentials",
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "WriteTimeout",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field57,
-                                map.next_value::<Option<bool>>()?,
-                                "CorsDebug",
+                                &mut field10,
+                                map.next_value::<Option<i64>>()?,
+                                "MaximumLoginAttempts",
                             )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field55,
+                                &mut field11,
                                 map.next_value::<Option<String>>()?,
-                                "CorsExposedHeaders",
+                                "SegmentDeveloperKey",
                             )?
                         }
                         decode::Member::Field(12) => {
                             decode::put(
-                                &mut field105,
-                                map.next_value::<Option<bool>>()?,
-                                "DebugSplit",
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "GoogleDeveloperKey",
                             )?
                         }
                         decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field50,
-                                map.next_value::<Option<String>>()?,
-                                "DeveloperFlags",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field88,
-                                map.next_value::<Option<bool>>()?,
-                                "DisableBotsWhenOwnerIsDeactivated",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field99,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAPIChannelDeletion",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field82,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAPITeamDeletion",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field83,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAPITriggerAdminNotifications",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field84,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAPIUserDeletion",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field102,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAWSMetering",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field89,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableBotAccountCreation",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
-                            decode::put(
-                                &mut field73,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableChannelViewedMessages",
-                            )?
-                        }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field51,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableClientPerformanceDebugging",
-                            )?
-                        }
-                        decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableCommands",
-                            )?
-                        }
-                        decode::Member::Field(24) => {
-                            decode::put(
-                                &mut field34,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableCustomEmoji",
-                            )?
-                        }
-                        decode::Member::Field(25) => {
-                            decode::put(
-                                &mut field109,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableCustomGroups",
-                            )?
-                        }
-                        decode::Member::Field(26) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableDeveloper",
-                            )?
-                        }
-                        decode::Member::Field(27) => {
-                            decode::put(
-                                &mut field87,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableEmailInvitations",
-                            )?
-                        }
-                        decode::Member::Field(28) => {
-                            decode::put(
-                                &mut field66,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableEmojiPicker",
-                            )?
-                        }
-                        decode::Member::Field(29) => {
-                            decode::put(
-                                &mut field70,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableFileSearch",
-                            )?
-                        }
-                        decode::Member::Field(30) => {
-                            decode::put(
-                                &mut field64,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableGifPicker",
-                            )?
-                        }
-                        decode::Member::Field(31) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableIncomingWebhooks",
-                            )?
-                        }
-                        decode::Member::Field(32) => {
-                            decode::put(
-                                &mut field92,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableInlineLatex",
-                            )?
-                        }
-                        decode::Member::Field(33) => {
-                            decode::put(
-                                &mut field23,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableInsecureOutgoingConnections",
-                            )?
-                        }
-                        decode::Member::Field(34) => {
-                            decode::put(
-                                &mut field91,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableLatex",
-                            )?
-                        }
-                        decode::Member::Field(35) => {
-                            decode::put(
-                                &mut field47,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableLinkPreviews",
-                            )?
-                        }
-                        decode::Member::Field(36) => {
-                            decode::put(
-                                &mut field100,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableLocalMode",
-                            )?
-                        }
-                        decode::Member::Field(37) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableMultifactorAuthentication",
-                            )?
-                        }
-                        decode::Member::Field(38) => {
                             decode::put(
                                 &mut field13,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableOAuthServiceProvider",
                             )?
                         }
-                        decode::Member::Field(39) => {
+                        decode::Member::Field(14) => {
                             decode::put(
-                                &mut field79,
+                                &mut field14,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableOnboardingFlow",
+                                "EnableIncomingWebhooks",
                             )?
                         }
-                        decode::Member::Field(40) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableOnlyAdminIntegrations",
-                            )?
-                        }
-                        decode::Member::Field(41) => {
-                            decode::put(
-                                &mut field52,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableOpenTracing",
-                            )?
-                        }
-                        decode::Member::Field(42) => {
-                            decode::put(
-                                &mut field45,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableOutgoingOAuthConnections",
-                            )?
-                        }
-                        decode::Member::Field(43) => {
+                        decode::Member::Field(15) => {
                             decode::put(
                                 &mut field15,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableOutgoingWebhooks",
                             )?
                         }
-                        decode::Member::Field(44) => {
+                        decode::Member::Field(16) => {
                             decode::put(
-                                &mut field48,
+                                &mut field16,
                                 map.next_value::<Option<bool>>()?,
-                                "EnablePermalinkPreviews",
+                                "EnableCommands",
                             )?
                         }
-                        decode::Member::Field(45) => {
+                        decode::Member::Field(17) => {
                             decode::put(
-                                &mut field19,
+                                &mut field17,
                                 map.next_value::<Option<bool>>()?,
-                                "EnablePostIconOverride",
+                                "EnableOnlyAdminIntegrations",
                             )?
                         }
-                        decode::Member::Field(46) => {
-                            decode::put(
-                                &mut field69,
-                                map.next_value::<Option<bool>>()?,
-                                "EnablePostSearch",
-                            )?
-                        }
-                        decode::Member::Field(47) => {
+                        decode::Member::Field(18) => {
                             decode::put(
                                 &mut field18,
                                 map.next_value::<Option<bool>>()?,
                                 "EnablePostUsernameOverride",
                             )?
                         }
-                        decode::Member::Field(48) => {
+                        decode::Member::Field(19) => {
                             decode::put(
-                                &mut field77,
+                                &mut field19,
                                 map.next_value::<Option<bool>>()?,
-                                "EnablePreviewFeatures",
+                                "EnablePostIconOverride",
                             )?
                         }
-                        decode::Member::Field(49) => {
-                            decode::put(
-                                &mut field90,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSVGs",
-                            )?
-                        }
-                        decode::Member::Field(50) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableSecurityFixAlert",
-                            )?
-                        }
-                        decode::Member::Field(51) => {
+                        decode::Member::Field(20) => {
                             decode::put(
                                 &mut field20,
                                 map.next_value::<Option<bool>>()?,
                                 "EnableTesting",
                             )?
                         }
-                        decode::Member::Field(52) => {
+                        decode::Member::Field(21) => {
                             decode::put(
-                                &mut field78,
+                                &mut field21,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableTutorial",
+                                "EnableDeveloper",
                             )?
                         }
-                        decode::Member::Field(53) => {
+                        decode::Member::Field(22) => {
                             decode::put(
-                                &mut field54,
+                                &mut field22,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableUserAccessTokens",
+                                "EnableSecurityFixAlert",
                             )?
                         }
-                        decode::Member::Field(54) => {
+                        decode::Member::Field(23) => {
                             decode::put(
-                                &mut field74,
+                                &mut field23,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableUserStatuses",
+                                "EnableInsecureOutgoingConnections",
                             )?
                         }
-                        decode::Member::Field(55) => {
+                        decode::Member::Field(24) => {
                             decode::put(
-                                &mut field72,
+                                &mut field24,
                                 map.next_value::<Option<bool>>()?,
-                                "EnableUserTypingMessages",
+                                "EnableMultifactorAuthentication",
                             )?
                         }
-                        decode::Member::Field(56) => {
+                        decode::Member::Field(25) => {
                             decode::put(
                                 &mut field25,
                                 map.next_value::<Option<bool>>()?,
                                 "EnforceMultifactorAuthentication",
                             )?
                         }
+                        decode::Member::Field(26) => {
+                            decode::put(
+                                &mut field26,
+                                map.next_value::<Option<String>>()?,
+                                "AllowCorsFrom",
+                            )?
+                        }
+                        decode::Member::Field(27) => {
+                            decode::put(
+                                &mut field27,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionLengthWebInDays",
+                            )?
+                        }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionLengthMobileInDays",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionLengthSSOInDays",
+                            )?
+                        }
+                        decode::Member::Field(30) => {
+                            decode::put(
+                                &mut field30,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionCacheInMinutes",
+                            )?
+                        }
+                        decode::Member::Field(31) => {
+                            decode::put(
+                                &mut field31,
+                                map.next_value::<Option<i64>>()?,
+                                "WebsocketSecurePort",
+                            )?
+                        }
+                        decode::Member::Field(32) => {
+                            decode::put(
+                                &mut field32,
+                                map.next_value::<Option<i64>>()?,
+                                "WebsocketPort",
+                            )?
+                        }
+                        decode::Member::Field(33) => {
+                            decode::put(
+                                &mut field33,
+                                map.next_value::<Option<String>>()?,
+                                "WebserverMode",
+                            )?
+                        }
+                        decode::Member::Field(34) => {
+                            decode::put(
+                                &mut field34,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableCustomEmoji",
+                            )?
+                        }
+                        decode::Member::Field(35) => {
+                            decode::put(
+                                &mut field35,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictCustomEmojiCreation",
+                            )?
+                        }
+                        decode::Member::Field(36) => {
+                            decode::put(
+                                &mut field36,
+                                map.next_value::<Option<String>>()?,
+                                "WebsocketURL",
+                            )?
+                        }
+                        decode::Member::Field(37) => {
+                            decode::put(
+                                &mut field37,
+                                map.next_value::<Option<String>>()?,
+                                "LicenseFileLocation",
+                            )?
+                        }
+                        decode::Member::Field(38) => {
+                            decode::put(
+                                &mut field38,
+                                map.next_value::<Option<String>>()?,
+                                "TLSMinVer",
+                            )?
+                        }
+                        decode::Member::Field(39) => {
+                            decode::put(
+                                &mut field39,
+                                map.next_value::<Option<bool>>()?,
+                                "TLSStrictTransport",
+                            )?
+                        }
+                        decode::Member::Field(40) => {
+                            decode::put(
+                                &mut field40,
+                                map.next_value::<Option<i64>>()?,
+                                "TLSStrictTransportMaxAge",
+                            )?
+                        }
+                        decode::Member::Field(41) => {
+                            decode::put(
+                                &mut field41,
+                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
+                                "TLSOverwriteCiphers",
+                            )?
+                        }
+                        decode::Member::Field(42) => {
+                            decode::put(
+                                &mut field42,
+                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
+                                "TrustedProxyIPHeader",
+                            )?
+                        }
+                        decode::Member::Field(43) => {
+                            decode::put(
+                                &mut field43,
+                                map.next_value::<Option<i64>>()?,
+                                "IdleTimeout",
+                            )?
+                        }
+                        decode::Member::Field(44) => {
+                            decode::put(
+                                &mut field44,
+                                map.next_value::<Option<i64>>()?,
+                                "GoroutineHealthThreshold",
+                            )?
+                        }
+                        decode::Member::Field(45) => {
+                            decode::put(
+                                &mut field45,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableOutgoingOAuthConnections",
+                            )?
+                        }
+                        decode::Member::Field(46) => {
+                            decode::put(
+                                &mut field46,
+                                map.next_value::<Option<i64>>()?,
+                                "OutgoingIntegrationRequestsTimeout",
+                            )?
+                        }
+                        decode::Member::Field(47) => {
+                            decode::put(
+                                &mut field47,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableLinkPreviews",
+                            )?
+                        }
+                        decode::Member::Field(48) => {
+                            decode::put(
+                                &mut field48,
+                                map.next_value::<Option<bool>>()?,
+                                "EnablePermalinkPreviews",
+                            )?
+                        }
+                        decode::Member::Field(49) => {
+                            decode::put(
+                                &mut field49,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictLinkPreviews",
+                            )?
+                        }
+                        decode::Member::Field(50) => {
+                            decode::put(
+                                &mut field50,
+                                map.next_value::<Option<String>>()?,
+                                "DeveloperFlags",
+                            )?
+                        }
+                        decode::Member::Field(51) => {
+                            decode::put(
+                                &mut field51,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableClientPerformanceDebugging",
+                            )?
+                        }
+                        decode::Member::Field(52) => {
+                            decode::put(
+                                &mut field52,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableOpenTracing",
+                            )?
+                        }
+                        decode::Member::Field(53) => {
+                            decode::put(
+                                &mut field53,
+                                map.next_value::<Option<String>>()?,
+                                "AllowedUntrustedInternalConnections",
+                            )?
+                        }
+                        decode::Member::Field(54) => {
+                            decode::put(
+                                &mut field54,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableUserAccessTokens",
+                            )?
+                        }
+                        decode::Member::Field(55) => {
+                            decode::put(
+                                &mut field55,
+                                map.next_value::<Option<String>>()?,
+                                "CorsExposedHeaders",
+                            )?
+                        }
+                        decode::Member::Field(56) => {
+                            decode::put(
+                                &mut field56,
+                                map.next_value::<Option<bool>>()?,
+                                "CorsAllowCredentials",
+                            )?
+                        }
                         decode::Member::Field(57) => {
                             decode::put(
-                                &mut field75,
+                                &mut field57,
                                 map.next_value::<Option<bool>>()?,
-                                "ExperimentalEnableAuthenticationTransfer",
+                                "CorsDebug",
                             )?
                         }
                         decode::Member::Field(58) => {
                             decode::put(
-                                &mut field80,
+                                &mut field58,
                                 map.next_value::<Option<bool>>()?,
-                                "ExperimentalEnableDefaultChannelLeaveJoinMessages",
+                                "AllowCookiesForSubdomains",
                             )?
                         }
                         decode::Member::Field(59) => {
-                            decode::put(
-                                &mut field85,
-                                map.next_value::<Option<bool>>()?,
-                                "ExperimentalEnableHardenedMode",
-                            )?
-                        }
-                        decode::Member::Field(60) => {
-                            decode::put(
-                                &mut field81,
-                                map.next_value::<Option<String>>()?,
-                                "ExperimentalGroupUnreadChannels",
-                            )?
-                        }
-                        decode::Member::Field(61) => {
-                            decode::put(
-                                &mut field86,
-                                map.next_value::<Option<bool>>()?,
-                                "ExperimentalStrictCSRFEnforcement",
-                            )?
-                        }
-                        decode::Member::Field(62) => {
                             decode::put(
                                 &mut field59,
                                 map.next_value::<Option<bool>>()?,
                                 "ExtendSessionLengthWithActivity",
                             )?
                         }
+                        decode::Member::Field(60) => {
+                            decode::put(
+                                &mut field60,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionLengthWebInHours",
+                            )?
+                        }
+                        decode::Member::Field(61) => {
+                            decode::put(
+                                &mut field61,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionLengthMobileInHours",
+                            )?
+                        }
+                        decode::Member::Field(62) => {
+                            decode::put(
+                                &mut field62,
+                                map.next_value::<Option<i64>>()?,
+                                "SessionLengthSSOInHours",
+                            )?
+                        }
                         decode::Member::Field(63) => {
                             decode::put(
-                                &mut field104,
+                                &mut field63,
                                 map.next_value::<Option<i64>>()?,
-                                "FeatureFlagSyncIntervalSeconds",
+                                "SessionIdleTimeoutInMinutes",
                             )?
                         }
                         decode::Member::Field(64) => {
                             decode::put(
-                                &mut field7,
+                                &mut field64,
                                 map.next_value::<Option<bool>>()?,
-                                "Forward80To443",
+                                "EnableGifPicker",
                             )?
                         }
                         decode::Member::Field(65) => {
@@ -1288,338 +1407,338 @@ impl<'de> ::serde::Deserialize<'de> for ConfigServiceSettings {
                         }
                         decode::Member::Field(66) => {
                             decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "GoogleDeveloperKey",
+                                &mut field66,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableEmojiPicker",
                             )?
                         }
                         decode::Member::Field(67) => {
-                            decode::put(
-                                &mut field44,
-                                map.next_value::<Option<i64>>()?,
-                                "GoroutineHealthThreshold",
-                            )?
-                        }
-                        decode::Member::Field(68) => {
-                            decode::put(
-                                &mut field43,
-                                map.next_value::<Option<i64>>()?,
-                                "IdleTimeout",
-                            )?
-                        }
-                        decode::Member::Field(69) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "LetsEncryptCertificateCacheFile",
-                            )?
-                        }
-                        decode::Member::Field(70) => {
-                            decode::put(
-                                &mut field37,
-                                map.next_value::<Option<String>>()?,
-                                "LicenseFileLocation",
-                            )?
-                        }
-                        decode::Member::Field(71) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "ListenAddress",
-                            )?
-                        }
-                        decode::Member::Field(72) => {
-                            decode::put(
-                                &mut field101,
-                                map.next_value::<Option<String>>()?,
-                                "LocalModeSocketLocation",
-                            )?
-                        }
-                        decode::Member::Field(73) => {
-                            decode::put(
-                                &mut field108,
-                                map.next_value::<Option<String>>()?,
-                                "ManagedResourcePaths",
-                            )?
-                        }
-                        decode::Member::Field(74) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<i64>>()?,
-                                "MaximumLoginAttempts",
-                            )?
-                        }
-                        decode::Member::Field(75) => {
-                            decode::put(
-                                &mut field113,
-                                map.next_value::<Option<i64>>()?,
-                                "MaximumPayloadSizeBytes",
-                            )?
-                        }
-                        decode::Member::Field(76) => {
-                            decode::put(
-                                &mut field71,
-                                map.next_value::<Option<i64>>()?,
-                                "MinimumHashtagLength",
-                            )?
-                        }
-                        decode::Member::Field(77) => {
-                            decode::put(
-                                &mut field46,
-                                map.next_value::<Option<i64>>()?,
-                                "OutgoingIntegrationRequestsTimeout",
-                            )?
-                        }
-                        decode::Member::Field(78) => {
-                            decode::put(
-                                &mut field96,
-                                map.next_value::<Option<i64>>()?,
-                                "PersistentNotificationIntervalMinutes",
-                            )?
-                        }
-                        decode::Member::Field(79) => {
-                            decode::put(
-                                &mut field97,
-                                map.next_value::<Option<i64>>()?,
-                                "PersistentNotificationMaxCount",
-                            )?
-                        }
-                        decode::Member::Field(80) => {
-                            decode::put(
-                                &mut field98,
-                                map.next_value::<Option<i64>>()?,
-                                "PersistentNotificationMaxRecipients",
-                            )?
-                        }
-                        decode::Member::Field(81) => {
                             decode::put(
                                 &mut field67,
                                 map.next_value::<Option<i64>>()?,
                                 "PostEditTimeLimit",
                             )?
                         }
-                        decode::Member::Field(82) => {
-                            decode::put(
-                                &mut field93,
-                                map.next_value::<Option<bool>>()?,
-                                "PostPriority",
-                            )?
-                        }
-                        decode::Member::Field(83) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "ReadTimeout",
-                            )?
-                        }
-                        decode::Member::Field(84) => {
-                            decode::put(
-                                &mut field112,
-                                map.next_value::<Option<String>>()?,
-                                "RefreshPostStatsRunTime",
-                            )?
-                        }
-                        decode::Member::Field(85) => {
-                            decode::put(
-                                &mut field35,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictCustomEmojiCreation",
-                            )?
-                        }
-                        decode::Member::Field(86) => {
-                            decode::put(
-                                &mut field49,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictLinkPreviews",
-                            )?
-                        }
-                        decode::Member::Field(87) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "SegmentDeveloperKey",
-                            )?
-                        }
-                        decode::Member::Field(88) => {
-                            decode::put(
-                                &mut field30,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionCacheInMinutes",
-                            )?
-                        }
-                        decode::Member::Field(89) => {
-                            decode::put(
-                                &mut field63,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionIdleTimeoutInMinutes",
-                            )?
-                        }
-                        decode::Member::Field(90) => {
-                            decode::put(
-                                &mut field28,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionLengthMobileInDays",
-                            )?
-                        }
-                        decode::Member::Field(91) => {
-                            decode::put(
-                                &mut field61,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionLengthMobileInHours",
-                            )?
-                        }
-                        decode::Member::Field(92) => {
-                            decode::put(
-                                &mut field29,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionLengthSSOInDays",
-                            )?
-                        }
-                        decode::Member::Field(93) => {
-                            decode::put(
-                                &mut field62,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionLengthSSOInHours",
-                            )?
-                        }
-                        decode::Member::Field(94) => {
-                            decode::put(
-                                &mut field27,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionLengthWebInDays",
-                            )?
-                        }
-                        decode::Member::Field(95) => {
-                            decode::put(
-                                &mut field60,
-                                map.next_value::<Option<i64>>()?,
-                                "SessionLengthWebInHours",
-                            )?
-                        }
-                        decode::Member::Field(96) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "SiteURL",
-                            )?
-                        }
-                        decode::Member::Field(97) => {
-                            decode::put(
-                                &mut field103,
-                                map.next_value::<Option<String>>()?,
-                                "SplitKey",
-                            )?
-                        }
-                        decode::Member::Field(98) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "TLSCertFile",
-                            )?
-                        }
-                        decode::Member::Field(99) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "TLSKeyFile",
-                            )?
-                        }
-                        decode::Member::Field(100) => {
-                            decode::put(
-                                &mut field38,
-                                map.next_value::<Option<String>>()?,
-                                "TLSMinVer",
-                            )?
-                        }
-                        decode::Member::Field(101) => {
-                            decode::put(
-                                &mut field41,
-                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
-                                "TLSOverwriteCiphers",
-                            )?
-                        }
-                        decode::Member::Field(102) => {
-                            decode::put(
-                                &mut field39,
-                                map.next_value::<Option<bool>>()?,
-                                "TLSStrictTransport",
-                            )?
-                        }
-                        decode::Member::Field(103) => {
-                            decode::put(
-                                &mut field40,
-                                map.next_value::<Option<i64>>()?,
-                                "TLSStrictTransportMaxAge",
-                            )?
-                        }
-                        decode::Member::Field(104) => {
-                            decode::put(
-                                &mut field106,
-                                map.next_value::<Option<bool>>()?,
-                                "ThreadAutoFollow",
-                            )?
-                        }
-                        decode::Member::Field(105) => {
+                        decode::Member::Field(68) => {
                             decode::put(
                                 &mut field68,
                                 map.next_value::<Option<i64>>()?,
                                 "TimeBetweenUserTypingUpdatesMilliseconds",
                             )?
                         }
+                        decode::Member::Field(69) => {
+                            decode::put(
+                                &mut field69,
+                                map.next_value::<Option<bool>>()?,
+                                "EnablePostSearch",
+                            )?
+                        }
+                        decode::Member::Field(70) => {
+                            decode::put(
+                                &mut field70,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableFileSearch",
+                            )?
+                        }
+                        decode::Member::Field(71) => {
+                            decode::put(
+                                &mut field71,
+                                map.next_value::<Option<i64>>()?,
+                                "MinimumHashtagLength",
+                            )?
+                        }
+                        decode::Member::Field(72) => {
+                            decode::put(
+                                &mut field72,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableUserTypingMessages",
+                            )?
+                        }
+                        decode::Member::Field(73) => {
+                            decode::put(
+                                &mut field73,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableChannelViewedMessages",
+                            )?
+                        }
+                        decode::Member::Field(74) => {
+                            decode::put(
+                                &mut field74,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableUserStatuses",
+                            )?
+                        }
+                        decode::Member::Field(75) => {
+                            decode::put(
+                                &mut field75,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalEnableAuthenticationTransfer",
+                            )?
+                        }
+                        decode::Member::Field(76) => {
+                            decode::put(
+                                &mut field76,
+                                map.next_value::<Option<i64>>()?,
+                                "ClusterLogTimeoutMilliseconds",
+                            )?
+                        }
+                        decode::Member::Field(77) => {
+                            decode::put(
+                                &mut field77,
+                                map.next_value::<Option<bool>>()?,
+                                "EnablePreviewFeatures",
+                            )?
+                        }
+                        decode::Member::Field(78) => {
+                            decode::put(
+                                &mut field78,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableTutorial",
+                            )?
+                        }
+                        decode::Member::Field(79) => {
+                            decode::put(
+                                &mut field79,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableOnboardingFlow",
+                            )?
+                        }
+                        decode::Member::Field(80) => {
+                            decode::put(
+                                &mut field80,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalEnableDefaultChannelLeaveJoinMessages",
+                            )?
+                        }
+                        decode::Member::Field(81) => {
+                            decode::put(
+                                &mut field81,
+                                map.next_value::<Option<String>>()?,
+                                "ExperimentalGroupUnreadChannels",
+                            )?
+                        }
+                        decode::Member::Field(82) => {
+                            decode::put(
+                                &mut field82,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAPITeamDeletion",
+                            )?
+                        }
+                        decode::Member::Field(83) => {
+                            decode::put(
+                                &mut field83,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAPITriggerAdminNotifications",
+                            )?
+                        }
+                        decode::Member::Field(84) => {
+                            decode::put(
+                                &mut field84,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAPIUserDeletion",
+                            )?
+                        }
+                        decode::Member::Field(85) => {
+                            decode::put(
+                                &mut field85,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalEnableHardenedMode",
+                            )?
+                        }
+                        decode::Member::Field(86) => {
+                            decode::put(
+                                &mut field86,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalStrictCSRFEnforcement",
+                            )?
+                        }
+                        decode::Member::Field(87) => {
+                            decode::put(
+                                &mut field87,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableEmailInvitations",
+                            )?
+                        }
+                        decode::Member::Field(88) => {
+                            decode::put(
+                                &mut field88,
+                                map.next_value::<Option<bool>>()?,
+                                "DisableBotsWhenOwnerIsDeactivated",
+                            )?
+                        }
+                        decode::Member::Field(89) => {
+                            decode::put(
+                                &mut field89,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableBotAccountCreation",
+                            )?
+                        }
+                        decode::Member::Field(90) => {
+                            decode::put(
+                                &mut field90,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableSVGs",
+                            )?
+                        }
+                        decode::Member::Field(91) => {
+                            decode::put(
+                                &mut field91,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableLatex",
+                            )?
+                        }
+                        decode::Member::Field(92) => {
+                            decode::put(
+                                &mut field92,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableInlineLatex",
+                            )?
+                        }
+                        decode::Member::Field(93) => {
+                            decode::put(
+                                &mut field93,
+                                map.next_value::<Option<bool>>()?,
+                                "PostPriority",
+                            )?
+                        }
+                        decode::Member::Field(94) => {
+                            decode::put(
+                                &mut field94,
+                                map.next_value::<Option<bool>>()?,
+                                "AllowPersistentNotifications",
+                            )?
+                        }
+                        decode::Member::Field(95) => {
+                            decode::put(
+                                &mut field95,
+                                map.next_value::<Option<bool>>()?,
+                                "AllowPersistentNotificationsForGuests",
+                            )?
+                        }
+                        decode::Member::Field(96) => {
+                            decode::put(
+                                &mut field96,
+                                map.next_value::<Option<i64>>()?,
+                                "PersistentNotificationIntervalMinutes",
+                            )?
+                        }
+                        decode::Member::Field(97) => {
+                            decode::put(
+                                &mut field97,
+                                map.next_value::<Option<i64>>()?,
+                                "PersistentNotificationMaxCount",
+                            )?
+                        }
+                        decode::Member::Field(98) => {
+                            decode::put(
+                                &mut field98,
+                                map.next_value::<Option<i64>>()?,
+                                "PersistentNotificationMaxRecipients",
+                            )?
+                        }
+                        decode::Member::Field(99) => {
+                            decode::put(
+                                &mut field99,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAPIChannelDeletion",
+                            )?
+                        }
+                        decode::Member::Field(100) => {
+                            decode::put(
+                                &mut field100,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableLocalMode",
+                            )?
+                        }
+                        decode::Member::Field(101) => {
+                            decode::put(
+                                &mut field101,
+                                map.next_value::<Option<String>>()?,
+                                "LocalModeSocketLocation",
+                            )?
+                        }
+                        decode::Member::Field(102) => {
+                            decode::put(
+                                &mut field102,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAWSMetering",
+                            )?
+                        }
+                        decode::Member::Field(103) => {
+                            decode::put(
+                                &mut field103,
+                                map.next_value::<Option<String>>()?,
+                                "SplitKey",
+                            )?
+                        }
+                        decode::Member::Field(104) => {
+                            decode::put(
+                                &mut field104,
+                                map.next_value::<Option<i64>>()?,
+                                "FeatureFlagSyncIntervalSeconds",
+                            )?
+                        }
+                        decode::Member::Field(105) => {
+                            decode::put(
+                                &mut field105,
+                                map.next_value::<Option<bool>>()?,
+                                "DebugSplit",
+                            )?
+                        }
                         decode::Member::Field(106) => {
                             decode::put(
-                                &mut field42,
-                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
-                                "TrustedProxyIPHeader",
+                                &mut field106,
+                                map.next_value::<Option<bool>>()?,
+                                "ThreadAutoFollow",
                             )?
                         }
                         decode::Member::Field(107) => {
+                            decode::put(
+                                &mut field107,
+                                map.next_value::<Option<String>>()?,
+                                "CollapsedThreads",
+                            )?
+                        }
+                        decode::Member::Field(108) => {
+                            decode::put(
+                                &mut field108,
+                                map.next_value::<Option<String>>()?,
+                                "ManagedResourcePaths",
+                            )?
+                        }
+                        decode::Member::Field(109) => {
+                            decode::put(
+                                &mut field109,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableCustomGroups",
+                            )?
+                        }
+                        decode::Member::Field(110) => {
+                            decode::put(
+                                &mut field110,
+                                map.next_value::<Option<bool>>()?,
+                                "AllowSyncedDrafts",
+                            )?
+                        }
+                        decode::Member::Field(111) => {
                             decode::put(
                                 &mut field111,
                                 map.next_value::<Option<i64>>()?,
                                 "UniqueEmojiReactionLimitPerPost",
                             )?
                         }
-                        decode::Member::Field(108) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "UseLetsEncrypt",
-                            )?
-                        }
-                        decode::Member::Field(109) => {
-                            decode::put(
-                                &mut field33,
-                                map.next_value::<Option<String>>()?,
-                                "WebserverMode",
-                            )?
-                        }
-                        decode::Member::Field(110) => {
-                            decode::put(
-                                &mut field32,
-                                map.next_value::<Option<i64>>()?,
-                                "WebsocketPort",
-                            )?
-                        }
-                        decode::Member::Field(111) => {
-                            decode::put(
-                                &mut field31,
-                                map.next_value::<Option<i64>>()?,
-                                "WebsocketSecurePort",
-                            )?
-                        }
                         decode::Member::Field(112) => {
                             decode::put(
-                                &mut field36,
+                                &mut field112,
                                 map.next_value::<Option<String>>()?,
-                                "WebsocketURL",
+                                "RefreshPostStatsRunTime",
                             )?
                         }
                         decode::Member::Field(113) => {
                             decode::put(
-                                &mut field9,
+                                &mut field113,
                                 map.next_value::<Option<i64>>()?,
-                                "WriteTimeout",
+                                "MaximumPayloadSizeBytes",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -97,21 +97,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSqlSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "AtRestEncryptKey",
-            "ConnMaxIdleTimeMilliseconds",
-            "ConnMaxLifetimeMilliseconds",
+            "DriverName",
             "DataSource",
             "DataSourceReplicas",
-            "DataSourceSearchReplicas",
-            "DisableDatabaseSearch",
-            "DriverName",
             "MaxIdleConns",
             "MaxOpenConns",
-            "MigrationsStatementTimeoutSeconds",
+            "Trace",
+            "AtRestEncryptKey",
+            "DataSourceSearchReplicas",
+            "ConnMaxLifetimeMilliseconds",
+            "ConnMaxIdleTimeMilliseconds",
             "QueryTimeout",
+            "DisableDatabaseSearch",
+            "MigrationsStatementTimeoutSeconds",
             "ReplicaLagSettings",
             "ReplicaMonitorIntervalSeconds",
-            "Trace",
         ];
         struct ConfigSqlSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigSqlSettingsVisitor {
@@ -126,6 +126,26 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSqlSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigSqlSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "DriverName" => Some(0),
+                        "DataSource" => Some(1),
+                        "DataSourceReplicas" => Some(2),
+                        "MaxIdleConns" => Some(3),
+                        "MaxOpenConns" => Some(4),
+                        "Trace" => Some(5),
+                        "AtRestEncryptKey" => Some(6),
+                        "DataSourceSearchReplicas" => Some(7),
+                        "ConnMaxLifetimeMilliseconds" => Some(8),
+                        "ConnMaxIdleTimeMilliseconds" => Some(9),
+                        "QueryTimeout" => Some(10),
+                        "DisableDatabaseSearch" => Some(11),
+                        "MigrationsStatementTimeoutSeconds" => Some(12),
+                        "ReplicaLagSettings" => Some(13),
+                        "ReplicaMonitorIntervalSeconds" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<Vec<String>>> = None;
@@ -141,111 +161,111 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSqlSettings {
                 let mut field12: Option<Option<i64>> = None;
                 let mut field13: Option<Option<Vec<::serde_json::Value>>> = None;
                 let mut field14: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "AtRestEncryptKey",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "ConnMaxIdleTimeMilliseconds",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "ConnMaxLifetimeMilliseconds",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "DataSource",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "DataSourceReplicas",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
-                                "DataSourceSearchReplicas",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<bool>>()?,
-                                "DisableDatabaseSearch",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "DriverName",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "DataSource",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "DataSourceReplicas",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "MaxIdleConns",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "MaxOpenConns",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field12,
-                                map.next_value::<Option<i64>>()?,
-                                "MigrationsStatementTimeoutSeconds",
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "Trace",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "AtRestEncryptKey",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
+                                "DataSourceSearchReplicas",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "ConnMaxLifetimeMilliseconds",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "ConnMaxIdleTimeMilliseconds",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<i64>>()?,
                                 "QueryTimeout",
                             )?
                         }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<bool>>()?,
+                                "DisableDatabaseSearch",
+                            )?
+                        }
                         decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<i64>>()?,
+                                "MigrationsStatementTimeoutSeconds",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field13,
                                 map.next_value::<Option<Vec<::serde_json::Value>>>()?,
                                 "ReplicaLagSettings",
                             )?
                         }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field14,
                                 map.next_value::<Option<i64>>()?,
                                 "ReplicaMonitorIntervalSeconds",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "Trace",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

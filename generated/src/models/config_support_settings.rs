@@ -61,16 +61,16 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSupportSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "TermsOfServiceLink",
+            "PrivacyPolicyLink",
             "AboutLink",
+            "HelpLink",
+            "ReportAProblemLink",
+            "SupportEmail",
+            "ForgotPasswordLink",
             "CustomTermsOfServiceEnabled",
             "CustomTermsOfServiceReAcceptancePeriod",
             "EnableAskCommunityLink",
-            "ForgotPasswordLink",
-            "HelpLink",
-            "PrivacyPolicyLink",
-            "ReportAProblemLink",
-            "SupportEmail",
-            "TermsOfServiceLink",
         ];
         struct ConfigSupportSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigSupportSettingsVisitor {
@@ -85,6 +85,21 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSupportSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigSupportSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "TermsOfServiceLink" => Some(0),
+                        "PrivacyPolicyLink" => Some(1),
+                        "AboutLink" => Some(2),
+                        "HelpLink" => Some(3),
+                        "ReportAProblemLink" => Some(4),
+                        "SupportEmail" => Some(5),
+                        "ForgotPasswordLink" => Some(6),
+                        "CustomTermsOfServiceEnabled" => Some(7),
+                        "CustomTermsOfServiceReAcceptancePeriod" => Some(8),
+                        "EnableAskCommunityLink" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -95,76 +110,76 @@ impl<'de> ::serde::Deserialize<'de> for ConfigSupportSettings {
                 let mut field7: Option<Option<bool>> = None;
                 let mut field8: Option<Option<i64>> = None;
                 let mut field9: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "AboutLink",
+                                "TermsOfServiceLink",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "CustomTermsOfServiceEnabled",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "CustomTermsOfServiceReAcceptancePeriod",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableAskCommunityLink",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "ForgotPasswordLink",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "HelpLink",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "PrivacyPolicyLink",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "AboutLink",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "HelpLink",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "ReportAProblemLink",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "SupportEmail",
                             )?
                         }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "ForgotPasswordLink",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "CustomTermsOfServiceEnabled",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "CustomTermsOfServiceReAcceptancePeriod",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "TermsOfServiceLink",
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableAskCommunityLink",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -113,37 +113,37 @@ impl<'de> ::serde::Deserialize<'de> for ConfigTeamSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "CustomBrandText",
-            "CustomDescriptionText",
-            "EnableConfirmNotificationsToChannel",
-            "EnableCustomBrand",
-            "EnableCustomUserStatuses",
-            "EnableJoinLeaveMessageByDefault",
-            "EnableLastActiveTime",
-            "EnableOpenServer",
+            "SiteName",
+            "MaxUsersPerTeam",
             "EnableTeamCreation",
             "EnableUserCreation",
-            "EnableUserDeactivation",
-            "ExperimentalDefaultChannels",
-            "ExperimentalEnableAutomaticReplies",
-            "ExperimentalPrimaryTeam",
-            "ExperimentalViewArchivedChannels",
-            "LockTeammateNameDisplay",
-            "MaxChannelsPerTeam",
-            "MaxNotificationsPerChannel",
-            "MaxUsersPerTeam",
+            "EnableOpenServer",
             "RestrictCreationToDomains",
+            "EnableCustomBrand",
+            "CustomBrandText",
+            "CustomDescriptionText",
             "RestrictDirectMessage",
-            "RestrictPrivateChannelCreation",
-            "RestrictPrivateChannelDeletion",
+            "RestrictTeamInvite",
+            "RestrictPublicChannelManagement",
             "RestrictPrivateChannelManagement",
             "RestrictPublicChannelCreation",
+            "RestrictPrivateChannelCreation",
             "RestrictPublicChannelDeletion",
-            "RestrictPublicChannelManagement",
-            "RestrictTeamInvite",
-            "SiteName",
-            "TeammateNameDisplay",
+            "RestrictPrivateChannelDeletion",
             "UserStatusAwayTimeout",
+            "MaxChannelsPerTeam",
+            "MaxNotificationsPerChannel",
+            "EnableJoinLeaveMessageByDefault",
+            "EnableUserDeactivation",
+            "EnableCustomUserStatuses",
+            "EnableLastActiveTime",
+            "EnableConfirmNotificationsToChannel",
+            "TeammateNameDisplay",
+            "ExperimentalViewArchivedChannels",
+            "ExperimentalEnableAutomaticReplies",
+            "LockTeammateNameDisplay",
+            "ExperimentalPrimaryTeam",
+            "ExperimentalDefaultChannels",
         ];
         struct ConfigTeamSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigTeamSettingsVisitor {
@@ -158,6 +158,42 @@ impl<'de> ::serde::Deserialize<'de> for ConfigTeamSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigTeamSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "SiteName" => Some(0),
+                        "MaxUsersPerTeam" => Some(1),
+                        "EnableTeamCreation" => Some(2),
+                        "EnableUserCreation" => Some(3),
+                        "EnableOpenServer" => Some(4),
+                        "RestrictCreationToDomains" => Some(5),
+                        "EnableCustomBrand" => Some(6),
+                        "CustomBrandText" => Some(7),
+                        "CustomDescriptionText" => Some(8),
+                        "RestrictDirectMessage" => Some(9),
+                        "RestrictTeamInvite" => Some(10),
+                        "RestrictPublicChannelManagement" => Some(11),
+                        "RestrictPrivateChannelManagement" => Some(12),
+                        "RestrictPublicChannelCreation" => Some(13),
+                        "RestrictPrivateChannelCreation" => Some(14),
+                        "RestrictPublicChannelDeletion" => Some(15),
+                        "RestrictPrivateChannelDeletion" => Some(16),
+                        "UserStatusAwayTimeout" => Some(17),
+                        "MaxChannelsPerTeam" => Some(18),
+                        "MaxNotificationsPerChannel" => Some(19),
+                        "EnableJoinLeaveMessageByDefault" => Some(20),
+                        "EnableUserDeactivation" => Some(21),
+                        "EnableCustomUserStatuses" => Some(22),
+                        "EnableLastActiveTime" => Some(23),
+                        "EnableConfirmNotificationsToChannel" => Some(24),
+                        "TeammateNameDisplay" => Some(25),
+                        "ExperimentalViewArchivedChannels" => Some(26),
+                        "ExperimentalEnableAutomaticReplies" => Some(27),
+                        "LockTeammateNameDisplay" => Some(28),
+                        "ExperimentalPrimaryTeam" => Some(29),
+                        "ExperimentalDefaultChannels" => Some(30),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -189,223 +225,223 @@ impl<'de> ::serde::Deserialize<'de> for ConfigTeamSettings {
                 let mut field28: Option<Option<bool>> = None;
                 let mut field29: Option<Option<String>> = None;
                 let mut field30: Option<Option<Vec<::serde_json::Value>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "CustomBrandText",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "CustomDescriptionText",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableConfirmNotificationsToChannel",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableCustomBrand",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableCustomUserStatuses",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field20,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableJoinLeaveMessageByDefault",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field23,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableLastActiveTime",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableOpenServer",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableTeamCreation",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableUserCreation",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableUserDeactivation",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field30,
-                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
-                                "ExperimentalDefaultChannels",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field27,
-                                map.next_value::<Option<bool>>()?,
-                                "ExperimentalEnableAutomaticReplies",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field29,
-                                map.next_value::<Option<String>>()?,
-                                "ExperimentalPrimaryTeam",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field26,
-                                map.next_value::<Option<bool>>()?,
-                                "ExperimentalViewArchivedChannels",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field28,
-                                map.next_value::<Option<bool>>()?,
-                                "LockTeammateNameDisplay",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxChannelsPerTeam",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxNotificationsPerChannel",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "MaxUsersPerTeam",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictCreationToDomains",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictDirectMessage",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictPrivateChannelCreation",
-                            )?
-                        }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictPrivateChannelDeletion",
-                            )?
-                        }
-                        decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictPrivateChannelManagement",
-                            )?
-                        }
-                        decode::Member::Field(24) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictPublicChannelCreation",
-                            )?
-                        }
-                        decode::Member::Field(25) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictPublicChannelDeletion",
-                            )?
-                        }
-                        decode::Member::Field(26) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictPublicChannelManagement",
-                            )?
-                        }
-                        decode::Member::Field(27) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "RestrictTeamInvite",
-                            )?
-                        }
-                        decode::Member::Field(28) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "SiteName",
                             )?
                         }
-                        decode::Member::Field(29) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxUsersPerTeam",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableTeamCreation",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableUserCreation",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableOpenServer",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictCreationToDomains",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableCustomBrand",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "CustomBrandText",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "CustomDescriptionText",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictDirectMessage",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictTeamInvite",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictPublicChannelManagement",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictPrivateChannelManagement",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictPublicChannelCreation",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictPrivateChannelCreation",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictPublicChannelDeletion",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<String>>()?,
+                                "RestrictPrivateChannelDeletion",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<i64>>()?,
+                                "UserStatusAwayTimeout",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxChannelsPerTeam",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
+                            decode::put(
+                                &mut field19,
+                                map.next_value::<Option<i64>>()?,
+                                "MaxNotificationsPerChannel",
+                            )?
+                        }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableJoinLeaveMessageByDefault",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableUserDeactivation",
+                            )?
+                        }
+                        decode::Member::Field(22) => {
+                            decode::put(
+                                &mut field22,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableCustomUserStatuses",
+                            )?
+                        }
+                        decode::Member::Field(23) => {
+                            decode::put(
+                                &mut field23,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableLastActiveTime",
+                            )?
+                        }
+                        decode::Member::Field(24) => {
+                            decode::put(
+                                &mut field24,
+                                map.next_value::<Option<bool>>()?,
+                                "EnableConfirmNotificationsToChannel",
+                            )?
+                        }
+                        decode::Member::Field(25) => {
                             decode::put(
                                 &mut field25,
                                 map.next_value::<Option<String>>()?,
                                 "TeammateNameDisplay",
                             )?
                         }
+                        decode::Member::Field(26) => {
+                            decode::put(
+                                &mut field26,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalViewArchivedChannels",
+                            )?
+                        }
+                        decode::Member::Field(27) => {
+                            decode::put(
+                                &mut field27,
+                                map.next_value::<Option<bool>>()?,
+                                "ExperimentalEnableAutomaticReplies",
+                            )?
+                        }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map.next_value::<Option<bool>>()?,
+                                "LockTeammateNameDisplay",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<String>>()?,
+                                "ExperimentalPrimaryTeam",
+                            )?
+                        }
                         decode::Member::Field(30) => {
                             decode::put(
-                                &mut field17,
-                                map.next_value::<Option<i64>>()?,
-                                "UserStatusAwayTimeout",
+                                &mut field30,
+                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
+                                "ExperimentalDefaultChannels",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -17,10 +17,10 @@ impl<'de> ::serde::Deserialize<'de> for ConfigThemeSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "EnableThemeSelection",
+            "DefaultTheme",
             "AllowCustomThemes",
             "AllowedThemes",
-            "DefaultTheme",
-            "EnableThemeSelection",
         ];
         struct ConfigThemeSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigThemeSettingsVisitor {
@@ -35,38 +35,47 @@ impl<'de> ::serde::Deserialize<'de> for ConfigThemeSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigThemeSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "EnableThemeSelection" => Some(0),
+                        "DefaultTheme" => Some(1),
+                        "AllowCustomThemes" => Some(2),
+                        "AllowedThemes" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<Vec<::serde_json::Value>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<Option<bool>>()?,
-                                "AllowCustomThemes",
+                                "EnableThemeSelection",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
-                                "AllowedThemes",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "DefaultTheme",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "AllowCustomThemes",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<bool>>()?,
-                                "EnableThemeSelection",
+                                &mut field3,
+                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
+                                "AllowedThemes",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

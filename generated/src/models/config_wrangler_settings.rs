@@ -35,13 +35,13 @@ impl<'de> ::serde::Deserialize<'de> for ConfigWranglerSettings {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "PermittedWranglerRoles",
             "AllowedEmailDomain",
-            "MoveThreadFromDirectMessageChannelEnable",
-            "MoveThreadFromGroupMessageChannelEnable",
-            "MoveThreadFromPrivateChannelEnable",
             "MoveThreadMaxCount",
             "MoveThreadToAnotherTeamEnable",
-            "PermittedWranglerRoles",
+            "MoveThreadFromPrivateChannelEnable",
+            "MoveThreadFromDirectMessageChannelEnable",
+            "MoveThreadFromGroupMessageChannelEnable",
         ];
         struct ConfigWranglerSettingsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConfigWranglerSettingsVisitor {
@@ -56,6 +56,18 @@ impl<'de> ::serde::Deserialize<'de> for ConfigWranglerSettings {
                 self,
                 mut map: A,
             ) -> Result<ConfigWranglerSettings, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "PermittedWranglerRoles" => Some(0),
+                        "AllowedEmailDomain" => Some(1),
+                        "MoveThreadMaxCount" => Some(2),
+                        "MoveThreadToAnotherTeamEnable" => Some(3),
+                        "MoveThreadFromPrivateChannelEnable" => Some(4),
+                        "MoveThreadFromDirectMessageChannelEnable" => Some(5),
+                        "MoveThreadFromGroupMessageChannelEnable" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<::serde_json::Value>>> = None;
                 let mut field1: Option<Option<Vec<::serde_json::Value>>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -63,55 +75,55 @@ impl<'de> ::serde::Deserialize<'de> for ConfigWranglerSettings {
                 let mut field4: Option<Option<bool>> = None;
                 let mut field5: Option<Option<bool>> = None;
                 let mut field6: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
+                                "PermittedWranglerRoles",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<Vec<::serde_json::Value>>>()?,
                                 "AllowedEmailDomain",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "MoveThreadFromDirectMessageChannelEnable",
-                            )?
-                        }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "MoveThreadFromGroupMessageChannelEnable",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "MoveThreadFromPrivateChannelEnable",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "MoveThreadMaxCount",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<bool>>()?,
                                 "MoveThreadToAnotherTeamEnable",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "MoveThreadFromPrivateChannelEnable",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "MoveThreadFromDirectMessageChannelEnable",
+                            )?
+                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<Vec<::serde_json::Value>>>()?,
-                                "PermittedWranglerRoles",
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "MoveThreadFromGroupMessageChannelEnable",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

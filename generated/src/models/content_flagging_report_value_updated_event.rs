@@ -29,9 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for ContentFlaggingReportValueUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<ContentFlaggingReportValueUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "property_values" => Some(0),
+                        "target_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Vec<super::PropertyValue>> = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -48,15 +48,15 @@ impl<'de> ::serde::Deserialize<'de> for ConvertBotToUserRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "email",
+            "username",
+            "password",
             "first_name",
             "last_name",
-            "locale",
             "nickname",
-            "notify_props",
-            "password",
+            "locale",
             "position",
             "props",
-            "username",
+            "notify_props",
         ];
         struct ConvertBotToUserRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ConvertBotToUserRequestVisitor {
@@ -71,6 +71,21 @@ impl<'de> ::serde::Deserialize<'de> for ConvertBotToUserRequest {
                 self,
                 mut map: A,
             ) -> Result<ConvertBotToUserRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "email" => Some(0),
+                        "username" => Some(1),
+                        "password" => Some(2),
+                        "first_name" => Some(3),
+                        "last_name" => Some(4),
+                        "nickname" => Some(5),
+                        "locale" => Some(6),
+                        "position" => Some(7),
+                        "props" => Some(8),
+                        "notify_props" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -83,7 +98,7 @@ impl<'de> ::serde::Deserialize<'de> for ConvertBotToUserRequest {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field9: Option<Option<super::UserNotifyProps>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -94,44 +109,44 @@ impl<'de> ::serde::Deserialize<'de> for ConvertBotToUserRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "password",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "first_name",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "last_name",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "locale",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "nickname",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<super::UserNotifyProps>>()?,
-                                "notify_props",
-                            )?
-                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field2,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "password",
+                                "locale",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -153,9 +168,9 @@ impl<'de> ::serde::Deserialize<'de> for ConvertBotToUserRequest {
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field9,
+                                map.next_value::<Option<super::UserNotifyProps>>()?,
+                                "notify_props",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBotRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "display_name", "username"];
+        const NAMES: &[&str] = &["username", "display_name", "description"];
         struct CreateBotRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateBotRequestVisitor {
             type Value = CreateBotRequest;
@@ -28,16 +28,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateBotRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateBotRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "username" => Some(0),
+                        "display_name" => Some(1),
+                        "description" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "description",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "username",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -49,9 +57,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateBotRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "description",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -27,11 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateChannelBookmarkRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "display_name",
-            "emoji",
             "file_id",
-            "image_url",
+            "display_name",
             "link_url",
+            "image_url",
+            "emoji",
             "type",
         ];
         struct CreateChannelBookmarkRequestVisitor;
@@ -47,33 +47,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateChannelBookmarkRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateChannelBookmarkRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "file_id" => Some(0),
+                        "display_name" => Some(1),
+                        "link_url" => Some(2),
+                        "image_url" => Some(3),
+                        "emoji" => Some(4),
+                        "type" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<super::CreateChannelBookmarkRequestType> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "file_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "emoji",
-                            )?
-                        }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "file_id",
+                                "link_url",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -85,9 +96,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChannelBookmarkRequest {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "link_url",
+                                "emoji",
                             )?
                         }
                         decode::Member::Field(5) => {

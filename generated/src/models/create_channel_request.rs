@@ -23,11 +23,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateChannelRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "display_name",
-            "header",
-            "name",
-            "purpose",
             "team_id",
+            "name",
+            "display_name",
+            "purpose",
+            "header",
             "type",
         ];
         struct CreateChannelRequestVisitor;
@@ -43,33 +43,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateChannelRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateChannelRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "name" => Some(1),
+                        "display_name" => Some(2),
+                        "purpose" => Some(3),
+                        "header" => Some(4),
+                        "type" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<super::ChannelType> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<String>()?,
-                                "display_name",
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "header",
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
+                                &mut field2,
                                 map.next_value::<String>()?,
-                                "name",
+                                "display_name",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -81,9 +92,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChannelRequest {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "team_id",
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "header",
                             )?
                         }
                         decode::Member::Field(5) => {

@@ -42,18 +42,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateCommandRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "team_id",
+            "method",
+            "trigger",
+            "url",
+            "creator_id",
+            "username",
+            "icon_url",
             "auto_complete",
             "auto_complete_desc",
             "auto_complete_hint",
-            "creator_id",
-            "description",
             "display_name",
-            "icon_url",
-            "method",
-            "team_id",
-            "trigger",
-            "url",
-            "username",
+            "description",
         ];
         struct CreateCommandRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateCommandRequestVisitor {
@@ -68,6 +68,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateCommandRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateCommandRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "method" => Some(1),
+                        "trigger" => Some(2),
+                        "url" => Some(3),
+                        "creator_id" => Some(4),
+                        "username" => Some(5),
+                        "icon_url" => Some(6),
+                        "auto_complete" => Some(7),
+                        "auto_complete_desc" => Some(8),
+                        "auto_complete_hint" => Some(9),
+                        "display_name" => Some(10),
+                        "description" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -80,48 +97,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateCommandRequest {
                 let mut field9: Option<Option<String>> = None;
                 let mut field10: Option<Option<String>> = None;
                 let mut field11: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "auto_complete",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "auto_complete_desc",
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "method",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "auto_complete_hint",
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "trigger",
                             )?
                         }
                         decode::Member::Field(3) => {
+                            decode::put(&mut field3, map.next_value::<String>()?, "url")?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "creator_id",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field10,
+                                &mut field5,
                                 map.next_value::<Option<String>>()?,
-                                "display_name",
+                                "username",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -133,33 +146,37 @@ impl<'de> ::serde::Deserialize<'de> for CreateCommandRequest {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "method",
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "auto_complete",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "team_id",
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "auto_complete_desc",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "trigger",
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "auto_complete_hint",
                             )?
                         }
                         decode::Member::Field(10) => {
-                            decode::put(&mut field3, map.next_value::<String>()?, "url")?
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field5,
+                                &mut field11,
                                 map.next_value::<Option<String>>()?,
-                                "username",
+                                "description",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -24,11 +24,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_reference",
-            "description",
-            "display_name",
             "name",
+            "display_name",
+            "description",
             "source",
+            "allow_reference",
             "user_ids",
         ];
         struct CreateGroupRequestVisitor;
@@ -44,47 +44,58 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateGroupRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "display_name" => Some(1),
+                        "description" => Some(2),
+                        "source" => Some(3),
+                        "allow_reference" => Some(4),
+                        "user_ids" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<String> = None;
                 let mut field4: Option<bool> = None;
                 let mut field5: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<bool>()?,
-                                "allow_reference",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<String>()?,
                                 "source",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<bool>()?,
+                                "allow_reference",
                             )?
                         }
                         decode::Member::Field(5) => {

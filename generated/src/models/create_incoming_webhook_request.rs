@@ -31,12 +31,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateIncomingWebhookRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "channel_id",
-            "channel_locked",
-            "description",
-            "display_name",
-            "icon_url",
             "user_id",
+            "display_name",
+            "description",
             "username",
+            "icon_url",
+            "channel_locked",
         ];
         struct CreateIncomingWebhookRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateIncomingWebhookRequestVisitor {
@@ -51,6 +51,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateIncomingWebhookRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateIncomingWebhookRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "user_id" => Some(1),
+                        "display_name" => Some(2),
+                        "description" => Some(3),
+                        "username" => Some(4),
+                        "icon_url" => Some(5),
+                        "channel_locked" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -58,7 +70,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateIncomingWebhookRequest {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -69,44 +81,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateIncomingWebhookRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "channel_locked",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
                         decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "icon_url",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
-                            )?
-                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "channel_locked",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateJobRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["data", "type"];
+        const NAMES: &[&str] = &["type", "data"];
         struct CreateJobRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateJobRequestVisitor {
             type Value = CreateJobRequest;
@@ -28,13 +28,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateJobRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateJobRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "type" => Some(0),
+                        "data" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -42,13 +56,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateJobRequest {
                                         Option<::serde_json::Map<String, ::serde_json::Value>>,
                                     >()?,
                                 "data",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "type",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -24,12 +24,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateOAuthAppRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "callback_urls",
-            "description",
-            "homepage",
-            "icon_url",
-            "is_trusted",
             "name",
+            "description",
+            "icon_url",
+            "callback_urls",
+            "homepage",
+            "is_trusted",
         ];
         struct CreateOAuthAppRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateOAuthAppRequestVisitor {
@@ -44,21 +44,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateOAuthAppRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateOAuthAppRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "description" => Some(1),
+                        "icon_url" => Some(2),
+                        "callback_urls" => Some(3),
+                        "homepage" => Some(4),
+                        "is_trusted" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Vec<String>> = None;
                 let mut field4: Option<String> = None;
                 let mut field5: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
-                                map
-                                    .next_value::<Option<Vec<String>>>()?
-                                    .unwrap_or_default(),
-                                "callback_urls",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -70,30 +79,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateOAuthAppRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "homepage",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "icon_url",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map
+                                    .next_value::<Option<Vec<String>>>()?
+                                    .unwrap_or_default(),
+                                "callback_urls",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "is_trusted",
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "homepage",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "name",
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "is_trusted",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

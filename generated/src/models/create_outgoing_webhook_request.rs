@@ -39,17 +39,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateOutgoingWebhookRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "callback_urls",
+            "team_id",
             "channel_id",
-            "content_type",
             "creator_id",
             "description",
             "display_name",
-            "icon_url",
-            "team_id",
-            "trigger_when",
             "trigger_words",
+            "trigger_when",
+            "callback_urls",
+            "content_type",
             "username",
+            "icon_url",
         ];
         struct CreateOutgoingWebhookRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateOutgoingWebhookRequestVisitor {
@@ -64,6 +64,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateOutgoingWebhookRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateOutgoingWebhookRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "channel_id" => Some(1),
+                        "creator_id" => Some(2),
+                        "description" => Some(3),
+                        "display_name" => Some(4),
+                        "trigger_words" => Some(5),
+                        "trigger_when" => Some(6),
+                        "callback_urls" => Some(7),
+                        "content_type" => Some(8),
+                        "username" => Some(9),
+                        "icon_url" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -75,15 +91,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateOutgoingWebhookRequest {
                 let mut field8: Option<Option<String>> = None;
                 let mut field9: Option<Option<String>> = None;
                 let mut field10: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
-                                map
-                                    .next_value::<Option<Vec<String>>>()?
-                                    .unwrap_or_default(),
-                                "callback_urls",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -95,54 +109,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateOutgoingWebhookRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "content_type",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "creator_id",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "icon_url",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "team_id",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "trigger_when",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map
@@ -151,11 +137,41 @@ impl<'de> ::serde::Deserialize<'de> for CreateOutgoingWebhookRequest {
                                 "trigger_words",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "trigger_when",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map
+                                    .next_value::<Option<Vec<String>>>()?
+                                    .unwrap_or_default(),
+                                "callback_urls",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "content_type",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<Option<String>>()?,
                                 "username",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "icon_url",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -13,7 +13,7 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostEphemeralRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["post", "user_id"];
+        const NAMES: &[&str] = &["user_id", "post"];
         struct CreatePostEphemeralRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreatePostEphemeralRequestVisitor {
             type Value = CreatePostEphemeralRequest;
@@ -27,22 +27,29 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostEphemeralRequest {
                 self,
                 mut map: A,
             ) -> Result<CreatePostEphemeralRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "post" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<super::CreatePostEphemeralRequestPost> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<super::CreatePostEphemeralRequestPost>()?,
-                                "post",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<super::CreatePostEphemeralRequestPost>()?,
+                                "post",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -27,11 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "channel_id",
-            "file_ids",
             "message",
-            "metadata",
-            "props",
             "root_id",
+            "file_ids",
+            "props",
+            "metadata",
         ];
         struct CreatePostRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreatePostRequestVisitor {
@@ -46,6 +46,17 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequest {
                 self,
                 mut map: A,
             ) -> Result<CreatePostRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "message" => Some(1),
+                        "root_id" => Some(2),
+                        "file_ids" => Some(3),
+                        "props" => Some(4),
+                        "metadata" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -54,7 +65,7 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequest {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field5: Option<Option<super::CreatePostRequestMetadata>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -65,24 +76,23 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "file_ids",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "message",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "root_id",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field5,
-                                map
-                                    .next_value::<Option<super::CreatePostRequestMetadata>>()?,
-                                "metadata",
+                                &mut field3,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "file_ids",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -97,9 +107,10 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequest {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "root_id",
+                                &mut field5,
+                                map
+                                    .next_value::<Option<super::CreatePostRequestMetadata>>()?,
+                                "metadata",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

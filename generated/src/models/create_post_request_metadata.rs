@@ -27,10 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequestMetadata {
                 self,
                 mut map: A,
             ) -> Result<CreatePostRequestMetadata, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "priority" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<
                     Option<super::CreatePostRequestMetadataPriority>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -31,9 +31,16 @@ impl<'de> ::serde::Deserialize<'de> for CreatePostRequestMetadataPriority {
                 self,
                 mut map: A,
             ) -> Result<CreatePostRequestMetadataPriority, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "priority" => Some(0),
+                        "requested_ack" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

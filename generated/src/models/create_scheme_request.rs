@@ -18,7 +18,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSchemeRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "display_name", "name", "scope"];
+        const NAMES: &[&str] = &["name", "description", "scope", "display_name"];
         struct CreateSchemeRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateSchemeRequestVisitor {
             type Value = CreateSchemeRequest;
@@ -32,38 +32,47 @@ impl<'de> ::serde::Deserialize<'de> for CreateSchemeRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateSchemeRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "description" => Some(1),
+                        "scope" => Some(2),
+                        "display_name" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "scope",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "display_name",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTeamRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["display_name", "name", "type"];
+        const NAMES: &[&str] = &["name", "display_name", "type"];
         struct CreateTeamRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateTeamRequestVisitor {
             type Value = CreateTeamRequest;
@@ -29,23 +29,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateTeamRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateTeamRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "display_name" => Some(1),
+                        "type" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "name",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "display_name",
                             )?
                         }
                         decode::Member::Field(2) => {

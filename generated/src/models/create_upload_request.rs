@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["channel_id", "file_size", "filename"];
+        const NAMES: &[&str] = &["channel_id", "filename", "file_size"];
         struct CreateUploadRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateUploadRequestVisitor {
             type Value = CreateUploadRequest;
@@ -29,10 +29,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateUploadRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "filename" => Some(1),
+                        "file_size" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -43,16 +51,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "file_size",
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "filename",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "filename",
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "file_size",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -51,17 +51,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "auth_data",
-            "auth_service",
             "email",
+            "username",
             "first_name",
             "last_name",
-            "locale",
             "nickname",
-            "notify_props",
+            "auth_data",
+            "auth_service",
             "password",
+            "locale",
             "props",
-            "username",
+            "notify_props",
         ];
         struct CreateUserRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for CreateUserRequestVisitor {
@@ -76,6 +76,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserRequest {
                 self,
                 mut map: A,
             ) -> Result<CreateUserRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "email" => Some(0),
+                        "username" => Some(1),
+                        "first_name" => Some(2),
+                        "last_name" => Some(3),
+                        "nickname" => Some(4),
+                        "auth_data" => Some(5),
+                        "auth_service" => Some(6),
+                        "password" => Some(7),
+                        "locale" => Some(8),
+                        "props" => Some(9),
+                        "notify_props" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -89,69 +105,69 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserRequest {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field10: Option<Option<super::UserNotifyProps>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "auth_data",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "auth_service",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "email",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "first_name",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "last_name",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "locale",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "nickname",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<Option<super::UserNotifyProps>>()?,
-                                "notify_props",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "auth_data",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "auth_service",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "password",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "locale",
                             )?
                         }
                         decode::Member::Field(9) => {
@@ -166,9 +182,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserRequest {
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field10,
+                                map.next_value::<Option<super::UserNotifyProps>>()?,
+                                "notify_props",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicy {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["display_name", "id", "post_duration"];
+        const NAMES: &[&str] = &["display_name", "post_duration", "id"];
         struct DataRetentionPolicyVisitor;
         impl<'de> ::serde::de::Visitor<'de> for DataRetentionPolicyVisitor {
             type Value = DataRetentionPolicy;
@@ -31,10 +31,18 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicy {
                 self,
                 mut map: A,
             ) -> Result<DataRetentionPolicy, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "display_name" => Some(0),
+                        "post_duration" => Some(1),
+                        "id" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -45,16 +53,16 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicy {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "id",
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "post_duration",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "post_duration",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -20,10 +20,10 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyCreate {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_ids",
             "display_name",
             "post_duration",
             "team_ids",
+            "channel_ids",
         ];
         struct DataRetentionPolicyCreateVisitor;
         impl<'de> ::serde::de::Visitor<'de> for DataRetentionPolicyCreateVisitor {
@@ -38,38 +38,47 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyCreate {
                 self,
                 mut map: A,
             ) -> Result<DataRetentionPolicyCreate, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "display_name" => Some(0),
+                        "post_duration" => Some(1),
+                        "team_ids" => Some(2),
+                        "channel_ids" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<Option<Vec<String>>> = None;
                 let mut field3: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "channel_ids",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<i64>()?,
                                 "post_duration",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "team_ids",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "channel_ids",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyForTeam {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["post_duration", "team_id"];
+        const NAMES: &[&str] = &["team_id", "post_duration"];
         struct DataRetentionPolicyForTeamVisitor;
         impl<'de> ::serde::de::Visitor<'de> for DataRetentionPolicyForTeamVisitor {
             type Value = DataRetentionPolicyForTeam;
@@ -29,22 +29,29 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyForTeam {
                 self,
                 mut map: A,
             ) -> Result<DataRetentionPolicyForTeam, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "post_duration" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "post_duration",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "team_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "post_duration",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

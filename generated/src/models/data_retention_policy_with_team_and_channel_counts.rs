@@ -25,11 +25,11 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyWithTeamAndChannelCou
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_count",
             "display_name",
-            "id",
             "post_duration",
+            "id",
             "team_count",
+            "channel_count",
         ];
         struct DataRetentionPolicyWithTeamAndChannelCountsVisitor;
         impl<'de> ::serde::de::Visitor<'de>
@@ -45,25 +45,35 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyWithTeamAndChannelCou
                 self,
                 mut map: A,
             ) -> Result<DataRetentionPolicyWithTeamAndChannelCounts, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "display_name" => Some(0),
+                        "post_duration" => Some(1),
+                        "id" => Some(2),
+                        "team_count" => Some(3),
+                        "channel_count" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<i64>> = None;
                 let mut field4: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "channel_count",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "post_duration",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -75,16 +85,16 @@ impl<'de> ::serde::Deserialize<'de> for DataRetentionPolicyWithTeamAndChannelCou
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field1,
+                                &mut field3,
                                 map.next_value::<Option<i64>>()?,
-                                "post_duration",
+                                "team_count",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field3,
+                                &mut field4,
                                 map.next_value::<Option<i64>>()?,
-                                "team_count",
+                                "channel_count",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -32,13 +32,13 @@ impl<'de> ::serde::Deserialize<'de> for Dialog {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "callback_id",
-            "elements",
-            "icon_url",
+            "title",
             "introduction_text",
+            "icon_url",
+            "elements",
+            "submit_label",
             "notify_on_cancel",
             "state",
-            "submit_label",
-            "title",
         ];
         struct DialogVisitor;
         impl<'de> ::serde::de::Visitor<'de> for DialogVisitor {
@@ -53,6 +53,19 @@ impl<'de> ::serde::Deserialize<'de> for Dialog {
                 self,
                 mut map: A,
             ) -> Result<Dialog, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "callback_id" => Some(0),
+                        "title" => Some(1),
+                        "introduction_text" => Some(2),
+                        "icon_url" => Some(3),
+                        "elements" => Some(4),
+                        "submit_label" => Some(5),
+                        "notify_on_cancel" => Some(6),
+                        "state" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -61,7 +74,7 @@ impl<'de> ::serde::Deserialize<'de> for Dialog {
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<bool>> = None;
                 let mut field7: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -72,51 +85,51 @@ impl<'de> ::serde::Deserialize<'de> for Dialog {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<Vec<super::DialogElement>>>()?,
-                                "elements",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "title",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "icon_url",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "introduction_text",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "icon_url",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "notify_on_cancel",
+                                &mut field4,
+                                map.next_value::<Option<Vec<super::DialogElement>>>()?,
+                                "elements",
                             )?
                         }
                         decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "state",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "submit_label",
                             )?
                         }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "notify_on_cancel",
+                            )?
+                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field1,
+                                &mut field7,
                                 map.next_value::<Option<String>>()?,
-                                "title",
+                                "state",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -58,18 +58,18 @@ impl<'de> ::serde::Deserialize<'de> for DialogElement {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "data_source",
-            "default",
             "display_name",
-            "help_text",
-            "max_length",
-            "min_length",
             "name",
-            "optional",
-            "options",
-            "placeholder",
-            "subtype",
             "type",
+            "subtype",
+            "default",
+            "placeholder",
+            "help_text",
+            "optional",
+            "min_length",
+            "max_length",
+            "data_source",
+            "options",
         ];
         struct DialogElementVisitor;
         impl<'de> ::serde::de::Visitor<'de> for DialogElementVisitor {
@@ -84,6 +84,23 @@ impl<'de> ::serde::Deserialize<'de> for DialogElement {
                 self,
                 mut map: A,
             ) -> Result<DialogElement, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "display_name" => Some(0),
+                        "name" => Some(1),
+                        "type" => Some(2),
+                        "subtype" => Some(3),
+                        "default" => Some(4),
+                        "placeholder" => Some(5),
+                        "help_text" => Some(6),
+                        "optional" => Some(7),
+                        "min_length" => Some(8),
+                        "max_length" => Some(9),
+                        "data_source" => Some(10),
+                        "options" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -96,55 +113,55 @@ impl<'de> ::serde::Deserialize<'de> for DialogElement {
                 let mut field9: Option<Option<i64>> = None;
                 let mut field10: Option<Option<String>> = None;
                 let mut field11: Option<Option<Vec<super::PostActionOptions>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "data_source",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "default",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "help_text",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "max_length",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "min_length",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "subtype",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "default",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "placeholder",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "help_text",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -156,30 +173,30 @@ impl<'de> ::serde::Deserialize<'de> for DialogElement {
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<Option<Vec<super::PostActionOptions>>>()?,
-                                "options",
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "min_length",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "placeholder",
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "max_length",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field3,
+                                &mut field10,
                                 map.next_value::<Option<String>>()?,
-                                "subtype",
+                                "data_source",
                             )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "type",
+                                &mut field11,
+                                map.next_value::<Option<Vec<super::PostActionOptions>>>()?,
+                                "options",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -24,7 +24,7 @@ impl<'de> ::serde::Deserialize<'de> for DoPostActionRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["cookie", "selected_option"];
+        const NAMES: &[&str] = &["selected_option", "cookie"];
         struct DoPostActionRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for DoPostActionRequestVisitor {
             type Value = DoPostActionRequest;
@@ -38,22 +38,29 @@ impl<'de> ::serde::Deserialize<'de> for DoPostActionRequest {
                 self,
                 mut map: A,
             ) -> Result<DoPostActionRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "selected_option" => Some(0),
+                        "cookie" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "cookie",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "selected_option",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "cookie",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

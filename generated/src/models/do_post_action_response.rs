@@ -29,9 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for DoPostActionResponse {
                 self,
                 mut map: A,
             ) -> Result<DoPostActionResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "status" => Some(0),
+                        "trigger_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -28,9 +28,16 @@ impl<'de> ::serde::Deserialize<'de> for EmailInviteWithError {
                 self,
                 mut map: A,
             ) -> Result<EmailInviteWithError, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "email" => Some(0),
+                        "error" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<super::AppError>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -21,12 +21,12 @@ impl<'de> ::serde::Deserialize<'de> for Emoji {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "creator_id",
-            "delete_at",
             "id",
+            "creator_id",
             "name",
+            "create_at",
             "update_at",
+            "delete_at",
         ];
         struct EmojiVisitor;
         impl<'de> ::serde::de::Visitor<'de> for EmojiVisitor {
@@ -41,20 +41,27 @@ impl<'de> ::serde::Deserialize<'de> for Emoji {
                 self,
                 mut map: A,
             ) -> Result<Emoji, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "creator_id" => Some(1),
+                        "name" => Some(2),
+                        "create_at" => Some(3),
+                        "update_at" => Some(4),
+                        "delete_at" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<i64> = None;
                 let mut field4: Option<i64> = None;
                 let mut field5: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "create_at",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
@@ -65,26 +72,30 @@ impl<'de> ::serde::Deserialize<'de> for Emoji {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "update_at",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "delete_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -29,14 +29,14 @@ impl<'de> ::serde::Deserialize<'de> for EventBroadcast {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "omit_users",
+            "user_id",
             "channel_id",
+            "team_id",
             "connection_id",
+            "omit_connection_id",
             "contains_sanitized_data",
             "contains_sensitive_data",
-            "omit_connection_id",
-            "omit_users",
-            "team_id",
-            "user_id",
         ];
         struct EventBroadcastVisitor;
         impl<'de> ::serde::de::Visitor<'de> for EventBroadcastVisitor {
@@ -51,6 +51,19 @@ impl<'de> ::serde::Deserialize<'de> for EventBroadcast {
                 self,
                 mut map: A,
             ) -> Result<EventBroadcast, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "omit_users" => Some(0),
+                        "user_id" => Some(1),
+                        "channel_id" => Some(2),
+                        "team_id" => Some(3),
+                        "connection_id" => Some(4),
+                        "omit_connection_id" => Some(5),
+                        "contains_sanitized_data" => Some(6),
+                        "contains_sensitive_data" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<
                     Option<::std::collections::BTreeMap<String, bool>>,
                 > = None;
@@ -61,44 +74,9 @@ impl<'de> ::serde::Deserialize<'de> for EventBroadcast {
                 let mut field5: Option<String> = None;
                 let mut field6: Option<Option<bool>> = None;
                 let mut field7: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "connection_id",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "contains_sanitized_data",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "contains_sensitive_data",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "omit_connection_id",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field0,
                                 map
@@ -108,18 +86,53 @@ impl<'de> ::serde::Deserialize<'de> for EventBroadcast {
                                 "omit_users",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<String>()?,
                                 "team_id",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "connection_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "omit_connection_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "contains_sanitized_data",
+                            )?
+                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "contains_sensitive_data",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

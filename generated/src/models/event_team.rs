@@ -66,25 +66,25 @@ impl<'de> ::serde::Deserialize<'de> for EventTeam {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_open_invite",
-            "allowed_domains",
-            "cloud_limits_archived",
-            "company_name",
-            "create_at",
-            "delete_at",
-            "description",
-            "display_name",
-            "email",
-            "group_constrained",
             "id",
-            "invite_id",
-            "last_team_icon_update",
-            "name",
-            "policy_enforced",
-            "policy_id",
-            "scheme_id",
-            "type",
+            "create_at",
             "update_at",
+            "delete_at",
+            "display_name",
+            "name",
+            "description",
+            "email",
+            "type",
+            "allowed_domains",
+            "invite_id",
+            "allow_open_invite",
+            "policy_id",
+            "company_name",
+            "last_team_icon_update",
+            "scheme_id",
+            "group_constrained",
+            "cloud_limits_archived",
+            "policy_enforced",
         ];
         struct EventTeamVisitor;
         impl<'de> ::serde::de::Visitor<'de> for EventTeamVisitor {
@@ -99,6 +99,30 @@ impl<'de> ::serde::Deserialize<'de> for EventTeam {
                 self,
                 mut map: A,
             ) -> Result<EventTeam, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "display_name" => Some(4),
+                        "name" => Some(5),
+                        "description" => Some(6),
+                        "email" => Some(7),
+                        "type" => Some(8),
+                        "allowed_domains" => Some(9),
+                        "invite_id" => Some(10),
+                        "allow_open_invite" => Some(11),
+                        "policy_id" => Some(12),
+                        "company_name" => Some(13),
+                        "last_team_icon_update" => Some(14),
+                        "scheme_id" => Some(15),
+                        "group_constrained" => Some(16),
+                        "cloud_limits_archived" => Some(17),
+                        "policy_enforced" => Some(18),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -118,48 +142,44 @@ impl<'de> ::serde::Deserialize<'de> for EventTeam {
                 let mut field16: Option<Option<bool>> = None;
                 let mut field17: Option<bool> = None;
                 let mut field18: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<bool>()?,
-                                "allow_open_invite",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "allowed_domains",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<bool>()?,
-                                "cloud_limits_archived",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<String>()?,
-                                "company_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<i64>()?,
                                 "create_at",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<i64>()?,
                                 "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -171,82 +191,86 @@ impl<'de> ::serde::Deserialize<'de> for EventTeam {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
                                 &mut field7,
                                 map.next_value::<String>()?,
                                 "email",
                             )?
                         }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<bool>>()?,
-                                "group_constrained",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<String>()?,
-                                "invite_id",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<i64>>()?,
-                                "last_team_icon_update",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "policy_enforced",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "policy_id",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "scheme_id",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<String>()?,
                                 "type",
                             )?
                         }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<String>()?,
+                                "allowed_domains",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<String>()?,
+                                "invite_id",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<bool>()?,
+                                "allow_open_invite",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "policy_id",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<String>()?,
+                                "company_name",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<i64>>()?,
+                                "last_team_icon_update",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "scheme_id",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<bool>>()?,
+                                "group_constrained",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<bool>()?,
+                                "cloud_limits_archived",
+                            )?
+                        }
                         decode::Member::Field(18) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "update_at",
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "policy_enforced",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -25,9 +25,9 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteCommandRequest {
         const NAMES: &[&str] = &[
             "channel_id",
             "command",
-            "parent_id",
-            "root_id",
             "team_id",
+            "root_id",
+            "parent_id",
         ];
         struct ExecuteCommandRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ExecuteCommandRequestVisitor {
@@ -42,12 +42,22 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteCommandRequest {
                 self,
                 mut map: A,
             ) -> Result<ExecuteCommandRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "command" => Some(1),
+                        "team_id" => Some(2),
+                        "root_id" => Some(3),
+                        "parent_id" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -65,9 +75,9 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteCommandRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field4,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "parent_id",
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -79,9 +89,9 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteCommandRequest {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "team_id",
+                                "parent_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

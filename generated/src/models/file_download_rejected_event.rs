@@ -29,12 +29,12 @@ impl<'de> ::serde::Deserialize<'de> for FileDownloadRejectedEvent {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "download_type",
             "file_id",
             "file_name",
-            "post_id",
             "rejection_reason",
+            "channel_id",
+            "post_id",
+            "download_type",
         ];
         struct FileDownloadRejectedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for FileDownloadRejectedEventVisitor {
@@ -49,40 +49,51 @@ impl<'de> ::serde::Deserialize<'de> for FileDownloadRejectedEvent {
                 self,
                 mut map: A,
             ) -> Result<FileDownloadRejectedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "file_id" => Some(0),
+                        "file_name" => Some(1),
+                        "rejection_reason" => Some(2),
+                        "channel_id" => Some(3),
+                        "post_id" => Some(4),
+                        "download_type" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "download_type",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "file_id",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "file_name",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "rejection_reason",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -94,9 +105,9 @@ impl<'de> ::serde::Deserialize<'de> for FileDownloadRejectedEvent {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field2,
+                                &mut field5,
                                 map.next_value::<Option<String>>()?,
-                                "rejection_reason",
+                                "download_type",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

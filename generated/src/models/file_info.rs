@@ -48,23 +48,23 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "archived",
-            "channel_id",
-            "create_at",
-            "delete_at",
-            "extension",
-            "has_preview_image",
-            "height",
             "id",
-            "mime_type",
-            "mini_preview",
-            "name",
-            "post_id",
-            "remote_id",
-            "size",
-            "update_at",
             "user_id",
+            "post_id",
+            "create_at",
+            "update_at",
+            "delete_at",
+            "name",
+            "extension",
+            "size",
+            "mime_type",
             "width",
+            "height",
+            "has_preview_image",
+            "channel_id",
+            "mini_preview",
+            "remote_id",
+            "archived",
         ];
         struct FileInfoVisitor;
         impl<'de> ::serde::de::Visitor<'de> for FileInfoVisitor {
@@ -79,6 +79,28 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
                 self,
                 mut map: A,
             ) -> Result<FileInfo, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "user_id" => Some(1),
+                        "post_id" => Some(2),
+                        "create_at" => Some(3),
+                        "update_at" => Some(4),
+                        "delete_at" => Some(5),
+                        "name" => Some(6),
+                        "extension" => Some(7),
+                        "size" => Some(8),
+                        "mime_type" => Some(9),
+                        "width" => Some(10),
+                        "height" => Some(11),
+                        "has_preview_image" => Some(12),
+                        "channel_id" => Some(13),
+                        "mini_preview" => Some(14),
+                        "remote_id" => Some(15),
+                        "archived" => Some(16),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -96,117 +118,117 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
                 let mut field14: Option<Option<String>> = None;
                 let mut field15: Option<Option<String>> = None;
                 let mut field16: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<bool>()?,
-                                "archived",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<String>()?,
-                                "extension",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<bool>>()?,
-                                "has_preview_image",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<i64>>()?,
-                                "height",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "mime_type",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "mini_preview",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "post_id",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "remote_id",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(&mut field8, map.next_value::<i64>()?, "size")?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<i64>()?,
-                                "update_at",
-                            )?
-                        }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "user_id",
                             )?
                         }
-                        decode::Member::Field(16) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "post_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<i64>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "name",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "extension",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(&mut field8, map.next_value::<i64>()?, "size")?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<String>()?,
+                                "mime_type",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<i64>>()?,
                                 "width",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<i64>>()?,
+                                "height",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<bool>>()?,
+                                "has_preview_image",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "mini_preview",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "remote_id",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<bool>()?,
+                                "archived",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -29,13 +29,13 @@ impl<'de> ::serde::Deserialize<'de> for FileInfoList {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "file_infos",
-            "first_inaccessible_file_time",
-            "next_file_id",
-            "next_file_info_id",
             "order",
+            "file_infos",
+            "next_file_id",
             "prev_file_id",
+            "next_file_info_id",
             "prev_file_info_id",
+            "first_inaccessible_file_time",
         ];
         struct FileInfoListVisitor;
         impl<'de> ::serde::de::Visitor<'de> for FileInfoListVisitor {
@@ -50,6 +50,18 @@ impl<'de> ::serde::Deserialize<'de> for FileInfoList {
                 self,
                 mut map: A,
             ) -> Result<FileInfoList, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "order" => Some(0),
+                        "file_infos" => Some(1),
+                        "next_file_id" => Some(2),
+                        "prev_file_id" => Some(3),
+                        "next_file_info_id" => Some(4),
+                        "prev_file_info_id" => Some(5),
+                        "first_inaccessible_file_time" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<String>>> = None;
                 let mut field1: Option<
                     Option<::std::collections::BTreeMap<String, super::FileInfo>>,
@@ -59,9 +71,16 @@ impl<'de> ::serde::Deserialize<'de> for FileInfoList {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "order",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -73,13 +92,6 @@ impl<'de> ::serde::Deserialize<'de> for FileInfoList {
                                 "file_infos",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "first_inaccessible_file_time",
-                            )?
-                        }
                         decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
@@ -89,30 +101,30 @@ impl<'de> ::serde::Deserialize<'de> for FileInfoList {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "next_file_info_id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "order",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "prev_file_id",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "next_file_info_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "prev_file_info_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "first_inaccessible_file_time",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -19,7 +19,7 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadRejectedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["channel_id", "file_name", "rejection_reason"];
+        const NAMES: &[&str] = &["file_name", "rejection_reason", "channel_id"];
         struct FileUploadRejectedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for FileUploadRejectedEventVisitor {
             type Value = FileUploadRejectedEvent;
@@ -33,30 +33,38 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadRejectedEvent {
                 self,
                 mut map: A,
             ) -> Result<FileUploadRejectedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "file_name" => Some(0),
+                        "rejection_reason" => Some(1),
+                        "channel_id" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "file_name",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "rejection_reason",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -24,7 +24,7 @@ impl<'de> ::serde::Deserialize<'de> for GenerateMfaSecretResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["qr_code", "secret"];
+        const NAMES: &[&str] = &["secret", "qr_code"];
         struct GenerateMfaSecretResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for GenerateMfaSecretResponseVisitor {
             type Value = GenerateMfaSecretResponse;
@@ -38,22 +38,29 @@ impl<'de> ::serde::Deserialize<'de> for GenerateMfaSecretResponse {
                 self,
                 mut map: A,
             ) -> Result<GenerateMfaSecretResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "secret" => Some(0),
+                        "qr_code" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "qr_code",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "secret",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "qr_code",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

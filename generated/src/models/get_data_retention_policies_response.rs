@@ -27,11 +27,18 @@ impl<'de> ::serde::Deserialize<'de> for GetDataRetentionPoliciesResponse {
                 self,
                 mut map: A,
             ) -> Result<GetDataRetentionPoliciesResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "policies" => Some(0),
+                        "total_count" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<
                     Option<Vec<super::DataRetentionPolicyWithTeamAndChannelCounts>>,
                 > = None;
                 let mut field1: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

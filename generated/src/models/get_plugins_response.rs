@@ -27,9 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for GetPluginsResponse {
                 self,
                 mut map: A,
             ) -> Result<GetPluginsResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "active" => Some(0),
+                        "inactive" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<super::PluginManifest>>> = None;
                 let mut field1: Option<Option<Vec<super::PluginManifest>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -17,8 +17,8 @@ impl<'de> ::serde::Deserialize<'de> for GetSamlMetadataFromIdpResponse {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "idp_descriptor_url",
-            "idp_public_certificate",
             "idp_url",
+            "idp_public_certificate",
         ];
         struct GetSamlMetadataFromIdpResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for GetSamlMetadataFromIdpResponseVisitor {
@@ -33,10 +33,18 @@ impl<'de> ::serde::Deserialize<'de> for GetSamlMetadataFromIdpResponse {
                 self,
                 mut map: A,
             ) -> Result<GetSamlMetadataFromIdpResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "idp_descriptor_url" => Some(0),
+                        "idp_url" => Some(1),
+                        "idp_public_certificate" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -47,16 +55,16 @@ impl<'de> ::serde::Deserialize<'de> for GetSamlMetadataFromIdpResponse {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "idp_public_certificate",
+                                "idp_url",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "idp_url",
+                                "idp_public_certificate",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

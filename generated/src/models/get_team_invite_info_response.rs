@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTeamInviteInfoResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "display_name", "id", "name"];
+        const NAMES: &[&str] = &["id", "name", "display_name", "description"];
         struct GetTeamInviteInfoResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for GetTeamInviteInfoResponseVisitor {
             type Value = GetTeamInviteInfoResponse;
@@ -31,38 +31,47 @@ impl<'de> ::serde::Deserialize<'de> for GetTeamInviteInfoResponse {
                 self,
                 mut map: A,
             ) -> Result<GetTeamInviteInfoResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "display_name" => Some(2),
+                        "description" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "description",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

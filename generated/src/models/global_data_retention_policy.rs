@@ -25,11 +25,11 @@ impl<'de> ::serde::Deserialize<'de> for GlobalDataRetentionPolicy {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "boards_deletion_enabled",
-            "file_deletion_enabled",
-            "file_retention_cutoff",
             "message_deletion_enabled",
+            "file_deletion_enabled",
             "message_retention_cutoff",
+            "file_retention_cutoff",
+            "boards_deletion_enabled",
         ];
         struct GlobalDataRetentionPolicyVisitor;
         impl<'de> ::serde::de::Visitor<'de> for GlobalDataRetentionPolicyVisitor {
@@ -44,18 +44,28 @@ impl<'de> ::serde::Deserialize<'de> for GlobalDataRetentionPolicy {
                 self,
                 mut map: A,
             ) -> Result<GlobalDataRetentionPolicy, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "message_deletion_enabled" => Some(0),
+                        "file_deletion_enabled" => Some(1),
+                        "message_retention_cutoff" => Some(2),
+                        "file_retention_cutoff" => Some(3),
+                        "boards_deletion_enabled" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<i64>> = None;
                 let mut field4: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
+                                &mut field0,
                                 map.next_value::<Option<bool>>()?,
-                                "boards_deletion_enabled",
+                                "message_deletion_enabled",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -67,23 +77,23 @@ impl<'de> ::serde::Deserialize<'de> for GlobalDataRetentionPolicy {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "message_retention_cutoff",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "file_retention_cutoff",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<bool>>()?,
-                                "message_deletion_enabled",
-                            )?
-                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "message_retention_cutoff",
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "boards_deletion_enabled",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMember {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["create_at", "delete_at", "group_id", "user_id"];
+        const NAMES: &[&str] = &["group_id", "user_id", "create_at", "delete_at"];
         struct GroupMemberVisitor;
         impl<'de> ::serde::de::Visitor<'de> for GroupMemberVisitor {
             type Value = GroupMember;
@@ -31,38 +31,47 @@ impl<'de> ::serde::Deserialize<'de> for GroupMember {
                 self,
                 mut map: A,
             ) -> Result<GroupMember, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "group_id" => Some(0),
+                        "user_id" => Some(1),
+                        "create_at" => Some(2),
+                        "delete_at" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "group_id",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -26,8 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberDeletedEvent {
                 self,
                 mut map: A,
             ) -> Result<GroupMemberDeletedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "group_member" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -22,11 +22,11 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannel {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "auto_add",
             "channel_id",
+            "group_id",
+            "auto_add",
             "create_at",
             "delete_at",
-            "group_id",
             "update_at",
         ];
         struct GroupSyncableChannelVisitor;
@@ -42,47 +42,58 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannel {
                 self,
                 mut map: A,
             ) -> Result<GroupSyncableChannel, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "group_id" => Some(1),
+                        "auto_add" => Some(2),
+                        "create_at" => Some(3),
+                        "delete_at" => Some(4),
+                        "update_at" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<i64>> = None;
                 let mut field4: Option<Option<i64>> = None;
                 let mut field5: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "auto_add",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "channel_id",
                             )?
                         }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "group_id",
+                            )?
+                        }
                         decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "auto_add",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "create_at",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "group_id",
                             )?
                         }
                         decode::Member::Field(5) => {

@@ -32,16 +32,16 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannels {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "auto_add",
-            "channel_display_name",
             "channel_id",
+            "channel_display_name",
             "channel_type",
+            "team_id",
+            "team_display_name",
+            "team_type",
+            "group_id",
+            "auto_add",
             "create_at",
             "delete_at",
-            "group_id",
-            "team_display_name",
-            "team_id",
-            "team_type",
             "update_at",
         ];
         struct GroupSyncableChannelsVisitor;
@@ -57,6 +57,22 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannels {
                 self,
                 mut map: A,
             ) -> Result<GroupSyncableChannels, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "channel_display_name" => Some(1),
+                        "channel_type" => Some(2),
+                        "team_id" => Some(3),
+                        "team_display_name" => Some(4),
+                        "team_type" => Some(5),
+                        "group_id" => Some(6),
+                        "auto_add" => Some(7),
+                        "create_at" => Some(8),
+                        "delete_at" => Some(9),
+                        "update_at" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -68,13 +84,13 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannels {
                 let mut field8: Option<Option<i64>> = None;
                 let mut field9: Option<Option<i64>> = None;
                 let mut field10: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "auto_add",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -86,30 +102,30 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannels {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "channel_type",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "team_id",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "team_display_name",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "team_type",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -121,23 +137,23 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableChannels {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "team_display_name",
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "auto_add",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "team_id",
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "team_type",
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
                             )?
                         }
                         decode::Member::Field(10) => {

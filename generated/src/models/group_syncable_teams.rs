@@ -26,13 +26,13 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableTeams {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "team_id",
+            "team_display_name",
+            "team_type",
+            "group_id",
             "auto_add",
             "create_at",
             "delete_at",
-            "group_id",
-            "team_display_name",
-            "team_id",
-            "team_type",
             "update_at",
         ];
         struct GroupSyncableTeamsVisitor;
@@ -48,6 +48,19 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableTeams {
                 self,
                 mut map: A,
             ) -> Result<GroupSyncableTeams, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "team_display_name" => Some(1),
+                        "team_type" => Some(2),
+                        "group_id" => Some(3),
+                        "auto_add" => Some(4),
+                        "create_at" => Some(5),
+                        "delete_at" => Some(6),
+                        "update_at" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -56,27 +69,27 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableTeams {
                 let mut field5: Option<Option<i64>> = None;
                 let mut field6: Option<Option<i64>> = None;
                 let mut field7: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "auto_add",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "team_display_name",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "team_type",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -88,23 +101,23 @@ impl<'de> ::serde::Deserialize<'de> for GroupSyncableTeams {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "team_display_name",
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "auto_add",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "team_id",
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "team_type",
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
                             )?
                         }
                         decode::Member::Field(7) => {

@@ -40,19 +40,19 @@ impl<'de> ::serde::Deserialize<'de> for GroupWithSchemeAdmin {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_reference",
-            "create_at",
-            "delete_at",
-            "description",
-            "display_name",
-            "has_syncables",
             "id",
-            "member_count",
             "name",
-            "remote_id",
-            "scheme_admin",
+            "display_name",
+            "description",
             "source",
+            "remote_id",
+            "create_at",
             "update_at",
+            "delete_at",
+            "has_syncables",
+            "allow_reference",
+            "member_count",
+            "scheme_admin",
         ];
         struct GroupWithSchemeAdminVisitor;
         impl<'de> ::serde::de::Visitor<'de> for GroupWithSchemeAdminVisitor {
@@ -67,6 +67,24 @@ impl<'de> ::serde::Deserialize<'de> for GroupWithSchemeAdmin {
                 self,
                 mut map: A,
             ) -> Result<GroupWithSchemeAdmin, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "display_name" => Some(2),
+                        "description" => Some(3),
+                        "source" => Some(4),
+                        "remote_id" => Some(5),
+                        "create_at" => Some(6),
+                        "update_at" => Some(7),
+                        "delete_at" => Some(8),
+                        "has_syncables" => Some(9),
+                        "allow_reference" => Some(10),
+                        "member_count" => Some(11),
+                        "scheme_admin" => Some(12),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -80,27 +98,27 @@ impl<'de> ::serde::Deserialize<'de> for GroupWithSchemeAdmin {
                 let mut field10: Option<Option<bool>> = None;
                 let mut field11: Option<Option<i64>> = None;
                 let mut field12: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<Option<bool>>()?,
-                                "allow_reference",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -112,65 +130,65 @@ impl<'de> ::serde::Deserialize<'de> for GroupWithSchemeAdmin {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "display_name",
+                                "source",
                             )?
                         }
                         decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "has_syncables",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<i64>>()?,
-                                "member_count",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "remote_id",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(6) => {
                             decode::put(
-                                &mut field12,
-                                map.next_value::<Option<bool>>()?,
-                                "scheme_admin",
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "source",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<i64>>()?,
                                 "update_at",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "has_syncables",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<bool>>()?,
+                                "allow_reference",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<i64>>()?,
+                                "member_count",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<bool>>()?,
+                                "scheme_admin",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

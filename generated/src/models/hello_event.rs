@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for HelloEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["connection_id", "server_hostname", "server_version"];
+        const NAMES: &[&str] = &["server_version", "connection_id", "server_hostname"];
         struct HelloEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for HelloEventVisitor {
             type Value = HelloEvent;
@@ -31,30 +31,38 @@ impl<'de> ::serde::Deserialize<'de> for HelloEvent {
                 self,
                 mut map: A,
             ) -> Result<HelloEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "server_version" => Some(0),
+                        "connection_id" => Some(1),
+                        "server_hostname" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "server_version",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "connection_id",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "server_hostname",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "server_version",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

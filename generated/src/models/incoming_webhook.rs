@@ -34,18 +34,18 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhook {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "channel_locked",
+            "id",
             "create_at",
+            "update_at",
             "delete_at",
+            "channel_id",
             "description",
             "display_name",
-            "icon_url",
-            "id",
-            "team_id",
-            "update_at",
             "user_id",
+            "team_id",
             "username",
+            "icon_url",
+            "channel_locked",
         ];
         struct IncomingWebhookVisitor;
         impl<'de> ::serde::de::Visitor<'de> for IncomingWebhookVisitor {
@@ -60,6 +60,23 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhook {
                 self,
                 mut map: A,
             ) -> Result<IncomingWebhook, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "channel_id" => Some(4),
+                        "description" => Some(5),
+                        "display_name" => Some(6),
+                        "user_id" => Some(7),
+                        "team_id" => Some(8),
+                        "username" => Some(9),
+                        "icon_url" => Some(10),
+                        "channel_locked" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -72,27 +89,23 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhook {
                 let mut field9: Option<String> = None;
                 let mut field10: Option<String> = None;
                 let mut field11: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<bool>()?,
-                                "channel_locked",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<i64>()?,
                                 "create_at",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "update_at",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -104,27 +117,31 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhook {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
                                 &mut field5,
                                 map.next_value::<String>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<String>()?,
-                                "icon_url",
-                            )?
-                        }
                         decode::Member::Field(7) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
@@ -135,23 +152,23 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhook {
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "update_at",
+                                &mut field9,
+                                map.next_value::<String>()?,
+                                "username",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field7,
+                                &mut field10,
                                 map.next_value::<String>()?,
-                                "user_id",
+                                "icon_url",
                             )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field11,
+                                map.next_value::<bool>()?,
+                                "channel_locked",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -35,15 +35,15 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhookRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "attachments",
-            "channel",
-            "icon_emoji",
-            "icon_url",
-            "priority",
-            "props",
             "text",
-            "type",
             "username",
+            "icon_url",
+            "channel",
+            "props",
+            "attachments",
+            "type",
+            "icon_emoji",
+            "priority",
         ];
         struct IncomingWebhookRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for IncomingWebhookRequestVisitor {
@@ -58,6 +58,20 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhookRequest {
                 self,
                 mut map: A,
             ) -> Result<IncomingWebhookRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "text" => Some(0),
+                        "username" => Some(1),
+                        "icon_url" => Some(2),
+                        "channel" => Some(3),
+                        "props" => Some(4),
+                        "attachments" => Some(5),
+                        "type" => Some(6),
+                        "icon_emoji" => Some(7),
+                        "priority" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -69,47 +83,37 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhookRequest {
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<super::IncomingWebhookRequestPriority>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<Vec<super::SlackAttachment>>>()?,
-                                "attachments",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "text",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "channel",
+                                "username",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "icon_emoji",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "icon_url",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field8,
-                                map
-                                    .next_value::<
-                                        Option<super::IncomingWebhookRequestPriority>,
-                                    >()?,
-                                "priority",
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "channel",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map
@@ -119,25 +123,35 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhookRequest {
                                 "props",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "text",
+                                &mut field5,
+                                map.next_value::<Option<Vec<super::SlackAttachment>>>()?,
+                                "attachments",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "type",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "icon_emoji",
+                            )?
+                        }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field8,
+                                map
+                                    .next_value::<
+                                        Option<super::IncomingWebhookRequestPriority>,
+                                    >()?,
+                                "priority",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

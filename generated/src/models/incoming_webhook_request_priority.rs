@@ -17,9 +17,9 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhookRequestPriority {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "persistent_notifications",
             "priority",
             "requested_ack",
+            "persistent_notifications",
         ];
         struct IncomingWebhookRequestPriorityVisitor;
         impl<'de> ::serde::de::Visitor<'de> for IncomingWebhookRequestPriorityVisitor {
@@ -34,30 +34,38 @@ impl<'de> ::serde::Deserialize<'de> for IncomingWebhookRequestPriority {
                 self,
                 mut map: A,
             ) -> Result<IncomingWebhookRequestPriority, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "priority" => Some(0),
+                        "requested_ack" => Some(1),
+                        "persistent_notifications" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "persistent_notifications",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "priority",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<bool>>()?,
                                 "requested_ack",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "persistent_notifications",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

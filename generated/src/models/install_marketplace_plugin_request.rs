@@ -28,9 +28,16 @@ impl<'de> ::serde::Deserialize<'de> for InstallMarketplacePluginRequest {
                 self,
                 mut map: A,
             ) -> Result<InstallMarketplacePluginRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "version" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(&mut field0, map.next_value::<String>()?, "id")?

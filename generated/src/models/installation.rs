@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for Installation {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["allowed_ip_ranges", "id", "state"];
+        const NAMES: &[&str] = &["id", "allowed_ip_ranges", "state"];
         struct InstallationVisitor;
         impl<'de> ::serde::de::Visitor<'de> for InstallationVisitor {
             type Value = Installation;
@@ -31,23 +31,31 @@ impl<'de> ::serde::Deserialize<'de> for Installation {
                 self,
                 mut map: A,
             ) -> Result<Installation, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "allowed_ip_ranges" => Some(1),
+                        "state" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<Vec<super::AllowedIpRange>>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<Vec<super::AllowedIpRange>>>()?,
-                                "allowed_ip_ranges",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<Vec<super::AllowedIpRange>>>()?,
+                                "allowed_ip_ranges",
                             )?
                         }
                         decode::Member::Field(2) => {

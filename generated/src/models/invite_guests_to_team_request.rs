@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteGuestsToTeamRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["channels", "emails", "message"];
+        const NAMES: &[&str] = &["emails", "channels", "message"];
         struct InviteGuestsToTeamRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for InviteGuestsToTeamRequestVisitor {
             type Value = InviteGuestsToTeamRequest;
@@ -30,27 +30,35 @@ impl<'de> ::serde::Deserialize<'de> for InviteGuestsToTeamRequest {
                 self,
                 mut map: A,
             ) -> Result<InviteGuestsToTeamRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "emails" => Some(0),
+                        "channels" => Some(1),
+                        "message" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Vec<String>> = None;
                 let mut field1: Option<Vec<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map
-                                    .next_value::<Option<Vec<String>>>()?
-                                    .unwrap_or_default(),
-                                "channels",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map
                                     .next_value::<Option<Vec<String>>>()?
                                     .unwrap_or_default(),
                                 "emails",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map
+                                    .next_value::<Option<Vec<String>>>()?
+                                    .unwrap_or_default(),
+                                "channels",
                             )?
                         }
                         decode::Member::Field(2) => {

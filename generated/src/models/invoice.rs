@@ -30,16 +30,16 @@ impl<'de> ::serde::Deserialize<'de> for Invoice {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
             "id",
-            "line_items",
             "number",
-            "period_end",
-            "period_start",
-            "status",
-            "subscription_id",
-            "tax",
+            "create_at",
             "total",
+            "tax",
+            "status",
+            "period_start",
+            "period_end",
+            "subscription_id",
+            "line_items",
         ];
         struct InvoiceVisitor;
         impl<'de> ::serde::de::Visitor<'de> for InvoiceVisitor {
@@ -54,6 +54,21 @@ impl<'de> ::serde::Deserialize<'de> for Invoice {
                 self,
                 mut map: A,
             ) -> Result<Invoice, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "number" => Some(1),
+                        "create_at" => Some(2),
+                        "total" => Some(3),
+                        "tax" => Some(4),
+                        "status" => Some(5),
+                        "period_start" => Some(6),
+                        "period_end" => Some(7),
+                        "subscription_id" => Some(8),
+                        "line_items" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -64,76 +79,76 @@ impl<'de> ::serde::Deserialize<'de> for Invoice {
                 let mut field7: Option<Option<i64>> = None;
                 let mut field8: Option<Option<String>> = None;
                 let mut field9: Option<Option<Vec<super::InvoiceLineItem>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<Vec<super::InvoiceLineItem>>>()?,
-                                "line_items",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "number",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "total",
+                            )?
+                        }
                         decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "period_end",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "period_start",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "status",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "subscription_id",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "tax",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "status",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "period_start",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "period_end",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "subscription_id",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "total",
+                                &mut field9,
+                                map.next_value::<Option<Vec<super::InvoiceLineItem>>>()?,
+                                "line_items",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -22,12 +22,12 @@ impl<'de> ::serde::Deserialize<'de> for InvoiceLineItem {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "price_id",
+            "total",
+            "quantity",
+            "price_per_unit",
             "description",
             "metadata",
-            "price_id",
-            "price_per_unit",
-            "quantity",
-            "total",
         ];
         struct InvoiceLineItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for InvoiceLineItemVisitor {
@@ -42,6 +42,17 @@ impl<'de> ::serde::Deserialize<'de> for InvoiceLineItem {
                 self,
                 mut map: A,
             ) -> Result<InvoiceLineItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "price_id" => Some(0),
+                        "total" => Some(1),
+                        "quantity" => Some(2),
+                        "price_per_unit" => Some(3),
+                        "description" => Some(4),
+                        "metadata" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<f64>> = None;
@@ -50,30 +61,27 @@ impl<'de> ::serde::Deserialize<'de> for InvoiceLineItem {
                 let mut field5: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "metadata",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "price_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "total",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<f64>>()?,
+                                "quantity",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -85,16 +93,19 @@ impl<'de> ::serde::Deserialize<'de> for InvoiceLineItem {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<f64>>()?,
-                                "quantity",
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "description",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "total",
+                                &mut field5,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "metadata",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

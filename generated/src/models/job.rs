@@ -37,15 +37,15 @@ impl<'de> ::serde::Deserialize<'de> for Job {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "data",
             "id",
-            "last_activity_at",
-            "priority",
-            "progress",
-            "start_at",
-            "status",
             "type",
+            "create_at",
+            "start_at",
+            "last_activity_at",
+            "status",
+            "progress",
+            "data",
+            "priority",
         ];
         struct JobVisitor;
         impl<'de> ::serde::de::Visitor<'de> for JobVisitor {
@@ -60,6 +60,20 @@ impl<'de> ::serde::Deserialize<'de> for Job {
                 self,
                 mut map: A,
             ) -> Result<Job, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "type" => Some(1),
+                        "create_at" => Some(2),
+                        "start_at" => Some(3),
+                        "last_activity_at" => Some(4),
+                        "status" => Some(5),
+                        "progress" => Some(6),
+                        "data" => Some(7),
+                        "priority" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -71,16 +85,58 @@ impl<'de> ::serde::Deserialize<'de> for Job {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field8: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "create_at",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "start_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "last_activity_at",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "status",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "progress",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map
@@ -90,53 +146,11 @@ impl<'de> ::serde::Deserialize<'de> for Job {
                                 "data",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "last_activity_at",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<Option<i64>>()?,
                                 "priority",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "progress",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "start_at",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "status",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "type",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

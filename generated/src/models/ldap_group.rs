@@ -21,8 +21,8 @@ impl<'de> ::serde::Deserialize<'de> for LdapGroup {
         const NAMES: &[&str] = &[
             "has_syncables",
             "mattermost_group_id",
-            "name",
             "primary_key",
+            "name",
         ];
         struct LdapGroupVisitor;
         impl<'de> ::serde::de::Visitor<'de> for LdapGroupVisitor {
@@ -37,11 +37,20 @@ impl<'de> ::serde::Deserialize<'de> for LdapGroup {
                 self,
                 mut map: A,
             ) -> Result<LdapGroup, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "has_syncables" => Some(0),
+                        "mattermost_group_id" => Some(1),
+                        "primary_key" => Some(2),
+                        "name" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -59,16 +68,16 @@ impl<'de> ::serde::Deserialize<'de> for LdapGroup {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field3,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "name",
+                                "primary_key",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field2,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "primary_key",
+                                "name",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

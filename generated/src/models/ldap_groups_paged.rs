@@ -29,9 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for LdapGroupsPaged {
                 self,
                 mut map: A,
             ) -> Result<LdapGroupsPaged, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "count" => Some(0),
+                        "groups" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<Vec<super::LdapGroup>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

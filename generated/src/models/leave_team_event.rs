@@ -12,7 +12,7 @@ impl<'de> ::serde::Deserialize<'de> for LeaveTeamEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["team_id", "user_id"];
+        const NAMES: &[&str] = &["user_id", "team_id"];
         struct LeaveTeamEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for LeaveTeamEventVisitor {
             type Value = LeaveTeamEvent;
@@ -26,22 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for LeaveTeamEvent {
                 self,
                 mut map: A,
             ) -> Result<LeaveTeamEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "team_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "team_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "team_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -30,16 +30,16 @@ impl<'de> ::serde::Deserialize<'de> for License {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "customer",
-            "expires_at",
-            "features",
             "id",
-            "is_gov_sku",
-            "is_trial",
             "issued_at",
+            "starts_at",
+            "expires_at",
+            "customer",
+            "features",
             "sku_name",
             "sku_short_name",
-            "starts_at",
+            "is_trial",
+            "is_gov_sku",
         ];
         struct LicenseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for LicenseVisitor {
@@ -54,6 +54,21 @@ impl<'de> ::serde::Deserialize<'de> for License {
                 self,
                 mut map: A,
             ) -> Result<License, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "issued_at" => Some(1),
+                        "starts_at" => Some(2),
+                        "expires_at" => Some(3),
+                        "customer" => Some(4),
+                        "features" => Some(5),
+                        "sku_name" => Some(6),
+                        "sku_short_name" => Some(7),
+                        "is_trial" => Some(8),
+                        "is_gov_sku" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -66,23 +81,44 @@ impl<'de> ::serde::Deserialize<'de> for License {
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<bool>> = None;
                 let mut field9: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<super::LicenseCustomer>>()?,
-                                "customer",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "issued_at",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "starts_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "expires_at",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<super::LicenseCustomer>>()?,
+                                "customer",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map
@@ -92,53 +128,32 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 "features",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "is_gov_sku",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "is_trial",
-                            )?
-                        }
                         decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "issued_at",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "sku_name",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "sku_short_name",
                             )?
                         }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "is_trial",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "starts_at",
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "is_gov_sku",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

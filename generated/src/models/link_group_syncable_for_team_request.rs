@@ -29,9 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for LinkGroupSyncableForTeamRequest {
                 self,
                 mut map: A,
             ) -> Result<LinkGroupSyncableForTeamRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "auto_add" => Some(0),
+                        "scheme_admin" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -25,7 +25,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginByCwsTokenRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["cws_token", "login_id", "utm_campaign"];
+        const NAMES: &[&str] = &["login_id", "cws_token", "utm_campaign"];
         struct LoginByCwsTokenRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for LoginByCwsTokenRequestVisitor {
             type Value = LoginByCwsTokenRequest;
@@ -39,23 +39,31 @@ impl<'de> ::serde::Deserialize<'de> for LoginByCwsTokenRequest {
                 self,
                 mut map: A,
             ) -> Result<LoginByCwsTokenRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "login_id" => Some(0),
+                        "cws_token" => Some(1),
+                        "utm_campaign" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "cws_token",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "login_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "cws_token",
                             )?
                         }
                         decode::Member::Field(2) => {

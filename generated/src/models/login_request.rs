@@ -37,12 +37,12 @@ impl<'de> ::serde::Deserialize<'de> for LoginRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "device_id",
             "id",
-            "ldap_only",
             "login_id",
-            "password",
             "token",
+            "device_id",
+            "ldap_only",
+            "password",
         ];
         struct LoginRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for LoginRequestVisitor {
@@ -57,54 +57,65 @@ impl<'de> ::serde::Deserialize<'de> for LoginRequest {
                 self,
                 mut map: A,
             ) -> Result<LoginRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "login_id" => Some(1),
+                        "token" => Some(2),
+                        "device_id" => Some(3),
+                        "ldap_only" => Some(4),
+                        "password" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "device_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "ldap_only",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "login_id",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "password",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "token",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "device_id",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "ldap_only",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "password",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

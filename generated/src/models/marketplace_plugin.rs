@@ -45,18 +45,18 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePlugin {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "author_type",
-            "download_url",
-            "enterprise",
             "homepage_url",
-            "hosting",
             "icon_data",
-            "installed_version",
-            "labels",
-            "manifest",
+            "download_url",
             "release_notes_url",
-            "release_stage",
+            "labels",
             "signature",
+            "manifest",
+            "installed_version",
+            "hosting",
+            "author_type",
+            "release_stage",
+            "enterprise",
         ];
         struct MarketplacePluginVisitor;
         impl<'de> ::serde::de::Visitor<'de> for MarketplacePluginVisitor {
@@ -71,6 +71,23 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePlugin {
                 self,
                 mut map: A,
             ) -> Result<MarketplacePlugin, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "homepage_url" => Some(0),
+                        "icon_data" => Some(1),
+                        "download_url" => Some(2),
+                        "release_notes_url" => Some(3),
+                        "labels" => Some(4),
+                        "signature" => Some(5),
+                        "manifest" => Some(6),
+                        "installed_version" => Some(7),
+                        "hosting" => Some(8),
+                        "author_type" => Some(9),
+                        "release_stage" => Some(10),
+                        "enterprise" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -85,58 +102,37 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePlugin {
                 let mut field9: Option<Option<String>> = None;
                 let mut field10: Option<Option<String>> = None;
                 let mut field11: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "author_type",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "download_url",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<bool>>()?,
-                                "enterprise",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "homepage_url",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "hosting",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "icon_data",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field7,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "installed_version",
+                                "download_url",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "release_notes_url",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map
@@ -146,18 +142,39 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePlugin {
                                 "labels",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "signature",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<super::PluginManifest>>()?,
                                 "manifest",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "installed_version",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "hosting",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field3,
+                                &mut field9,
                                 map.next_value::<Option<String>>()?,
-                                "release_notes_url",
+                                "author_type",
                             )?
                         }
                         decode::Member::Field(10) => {
@@ -169,9 +186,9 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePlugin {
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "signature",
+                                &mut field11,
+                                map.next_value::<Option<bool>>()?,
+                                "enterprise",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePluginLabelsItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["color", "description", "name", "url"];
+        const NAMES: &[&str] = &["name", "description", "url", "color"];
         struct MarketplacePluginLabelsItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for MarketplacePluginLabelsItemVisitor {
             type Value = MarketplacePluginLabelsItem;
@@ -31,17 +31,26 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePluginLabelsItem {
                 self,
                 mut map: A,
             ) -> Result<MarketplacePluginLabelsItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "description" => Some(1),
+                        "url" => Some(2),
+                        "color" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "color",
+                                "name",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -53,16 +62,16 @@ impl<'de> ::serde::Deserialize<'de> for MarketplacePluginLabelsItem {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "name",
+                                "url",
                             )?
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field2,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "url",
+                                "color",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrateAuthToLdapRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["force", "from", "match_field"];
+        const NAMES: &[&str] = &["from", "match_field", "force"];
         struct MigrateAuthToLdapRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for MigrateAuthToLdapRequestVisitor {
             type Value = MigrateAuthToLdapRequest;
@@ -28,27 +28,35 @@ impl<'de> ::serde::Deserialize<'de> for MigrateAuthToLdapRequest {
                 self,
                 mut map: A,
             ) -> Result<MigrateAuthToLdapRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "from" => Some(0),
+                        "match_field" => Some(1),
+                        "force" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(&mut field2, map.next_value::<bool>()?, "force")?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "from",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "match_field",
                             )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(&mut field2, map.next_value::<bool>()?, "force")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrateAuthToSamlRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["auto", "from", "matches"];
+        const NAMES: &[&str] = &["from", "matches", "auto"];
         struct MigrateAuthToSamlRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for MigrateAuthToSamlRequestVisitor {
             type Value = MigrateAuthToSamlRequest;
@@ -28,22 +28,27 @@ impl<'de> ::serde::Deserialize<'de> for MigrateAuthToSamlRequest {
                 self,
                 mut map: A,
             ) -> Result<MigrateAuthToSamlRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "from" => Some(0),
+                        "matches" => Some(1),
+                        "auto" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
                 let mut field2: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(&mut field2, map.next_value::<bool>()?, "auto")?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "from",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -52,6 +57,9 @@ impl<'de> ::serde::Deserialize<'de> for MigrateAuthToSamlRequest {
                                     >()?,
                                 "matches",
                             )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(&mut field2, map.next_value::<bool>()?, "auto")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

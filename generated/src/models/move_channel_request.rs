@@ -12,7 +12,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveChannelRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["force", "team_id"];
+        const NAMES: &[&str] = &["team_id", "force"];
         struct MoveChannelRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for MoveChannelRequestVisitor {
             type Value = MoveChannelRequest;
@@ -26,19 +26,26 @@ impl<'de> ::serde::Deserialize<'de> for MoveChannelRequest {
                 self,
                 mut map: A,
             ) -> Result<MoveChannelRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "force" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(&mut field1, map.next_value::<bool>()?, "force")?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "team_id",
                             )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(&mut field1, map.next_value::<bool>()?, "force")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

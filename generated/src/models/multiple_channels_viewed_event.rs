@@ -26,8 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for MultipleChannelsViewedEvent {
                 self,
                 mut map: A,
             ) -> Result<MultipleChannelsViewedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_times" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<::std::collections::BTreeMap<String, i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

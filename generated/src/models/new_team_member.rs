@@ -26,13 +26,13 @@ impl<'de> ::serde::Deserialize<'de> for NewTeamMember {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "first_name",
             "id",
+            "username",
+            "first_name",
             "last_name",
             "nickname",
             "position",
-            "username",
+            "create_at",
         ];
         struct NewTeamMemberVisitor;
         impl<'de> ::serde::de::Visitor<'de> for NewTeamMemberVisitor {
@@ -47,6 +47,18 @@ impl<'de> ::serde::Deserialize<'de> for NewTeamMember {
                 self,
                 mut map: A,
             ) -> Result<NewTeamMember, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "username" => Some(1),
+                        "first_name" => Some(2),
+                        "last_name" => Some(3),
+                        "nickname" => Some(4),
+                        "position" => Some(5),
+                        "create_at" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -54,27 +66,27 @@ impl<'de> ::serde::Deserialize<'de> for NewTeamMember {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "first_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "first_name",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -100,9 +112,9 @@ impl<'de> ::serde::Deserialize<'de> for NewTeamMember {
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

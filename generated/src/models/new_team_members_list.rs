@@ -31,10 +31,18 @@ impl<'de> ::serde::Deserialize<'de> for NewTeamMembersList {
                 self,
                 mut map: A,
             ) -> Result<NewTeamMembersList, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "has_next" => Some(0),
+                        "items" => Some(1),
+                        "total_count" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<Vec<super::NewTeamMember>>> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

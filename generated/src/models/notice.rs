@@ -50,14 +50,14 @@ impl<'de> ::serde::Deserialize<'de> for Notice {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "id",
+            "sysAdminOnly",
+            "teamAdminOnly",
             "action",
             "actionParam",
             "actionText",
             "description",
-            "id",
             "image",
-            "sysAdminOnly",
-            "teamAdminOnly",
             "title",
         ];
         struct NoticeVisitor;
@@ -73,6 +73,20 @@ impl<'de> ::serde::Deserialize<'de> for Notice {
                 self,
                 mut map: A,
             ) -> Result<Notice, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "sysAdminOnly" => Some(1),
+                        "teamAdminOnly" => Some(2),
+                        "action" => Some(3),
+                        "actionParam" => Some(4),
+                        "actionText" => Some(5),
+                        "description" => Some(6),
+                        "image" => Some(7),
+                        "title" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -82,62 +96,62 @@ impl<'de> ::serde::Deserialize<'de> for Notice {
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "action",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "actionParam",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "actionText",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "image",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<bool>>()?,
                                 "sysAdminOnly",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "teamAdminOnly",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "action",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "actionParam",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "actionText",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "image",
                             )?
                         }
                         decode::Member::Field(8) => {

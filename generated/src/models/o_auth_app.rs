@@ -65,18 +65,18 @@ impl<'de> ::serde::Deserialize<'de> for OAuthApp {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "callback_urls",
-            "client_secret",
-            "create_at",
-            "creator_id",
-            "description",
-            "homepage",
-            "icon_url",
             "id",
-            "is_trusted",
-            "mattermost_app_id",
+            "client_secret",
             "name",
+            "description",
+            "icon_url",
+            "callback_urls",
+            "homepage",
+            "is_trusted",
+            "create_at",
             "update_at",
+            "creator_id",
+            "mattermost_app_id",
         ];
         struct OAuthAppVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OAuthAppVisitor {
@@ -91,6 +91,23 @@ impl<'de> ::serde::Deserialize<'de> for OAuthApp {
                 self,
                 mut map: A,
             ) -> Result<OAuthApp, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "client_secret" => Some(1),
+                        "name" => Some(2),
+                        "description" => Some(3),
+                        "icon_url" => Some(4),
+                        "callback_urls" => Some(5),
+                        "homepage" => Some(6),
+                        "is_trusted" => Some(7),
+                        "create_at" => Some(8),
+                        "update_at" => Some(9),
+                        "creator_id" => Some(10),
+                        "mattermost_app_id" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -103,13 +120,13 @@ impl<'de> ::serde::Deserialize<'de> for OAuthApp {
                 let mut field9: Option<Option<i64>> = None;
                 let mut field10: Option<Option<String>> = None;
                 let mut field11: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "callback_urls",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -121,72 +138,72 @@ impl<'de> ::serde::Deserialize<'de> for OAuthApp {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "creator_id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "homepage",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "icon_url",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
+                                &mut field5,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "callback_urls",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "homepage",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<bool>>()?,
                                 "is_trusted",
                             )?
                         }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
                         decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "mattermost_app_id",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<Option<i64>>()?,
                                 "update_at",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "creator_id",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "mattermost_app_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

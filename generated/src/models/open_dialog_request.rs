@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenDialogRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["dialog", "trigger_id", "url"];
+        const NAMES: &[&str] = &["trigger_id", "url", "dialog"];
         struct OpenDialogRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenDialogRequestVisitor {
             type Value = OpenDialogRequest;
@@ -30,27 +30,35 @@ impl<'de> ::serde::Deserialize<'de> for OpenDialogRequest {
                 self,
                 mut map: A,
             ) -> Result<OpenDialogRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "trigger_id" => Some(0),
+                        "url" => Some(1),
+                        "dialog" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<super::Dialog>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<super::Dialog>>()?,
-                                "dialog",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "trigger_id",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(&mut field1, map.next_value::<String>()?, "url")?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<super::Dialog>>()?,
+                                "dialog",
+                            )?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

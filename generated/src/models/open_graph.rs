@@ -36,21 +36,21 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraph {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "article",
-            "audios",
-            "book",
-            "charset",
-            "description",
-            "determiner",
-            "images",
-            "locale",
-            "locales_alternate",
-            "profile",
-            "site_name",
-            "title",
             "type",
             "url",
+            "title",
+            "description",
+            "determiner",
+            "site_name",
+            "locale",
+            "locales_alternate",
+            "images",
             "videos",
+            "audios",
+            "article",
+            "book",
+            "profile",
+            "charset",
         ];
         struct OpenGraphVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenGraphVisitor {
@@ -65,6 +65,26 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraph {
                 self,
                 mut map: A,
             ) -> Result<OpenGraph, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "type" => Some(0),
+                        "url" => Some(1),
+                        "title" => Some(2),
+                        "description" => Some(3),
+                        "determiner" => Some(4),
+                        "site_name" => Some(5),
+                        "locale" => Some(6),
+                        "locales_alternate" => Some(7),
+                        "images" => Some(8),
+                        "videos" => Some(9),
+                        "audios" => Some(10),
+                        "article" => Some(11),
+                        "book" => Some(12),
+                        "profile" => Some(13),
+                        "charset" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -80,52 +100,61 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraph {
                 let mut field12: Option<Option<super::OpenGraphBook>> = None;
                 let mut field13: Option<Option<super::OpenGraphProfile>> = None;
                 let mut field14: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<Option<super::OpenGraphArticle>>()?,
-                                "article",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "type",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field10,
-                                map
-                                    .next_value::<Option<Vec<super::OpenGraphAudiosItem>>>()?,
-                                "audios",
-                            )?
+                            decode::put(&mut field1, map.next_value::<String>()?, "url")?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field12,
-                                map.next_value::<Option<super::OpenGraphBook>>()?,
-                                "book",
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "title",
                             )?
                         }
                         decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "charset",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<String>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<String>()?,
                                 "determiner",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "site_name",
+                            )?
+                        }
                         decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "locale",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "locales_alternate",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map
@@ -133,57 +162,48 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraph {
                                 "images",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "locale",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "locales_alternate",
-                            )?
-                        }
                         decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map
+                                    .next_value::<Option<Vec<super::OpenGraphVideosItem>>>()?,
+                                "videos",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map
+                                    .next_value::<Option<Vec<super::OpenGraphAudiosItem>>>()?,
+                                "audios",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<super::OpenGraphArticle>>()?,
+                                "article",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<super::OpenGraphBook>>()?,
+                                "book",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field13,
                                 map.next_value::<Option<super::OpenGraphProfile>>()?,
                                 "profile",
                             )?
                         }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "site_name",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "title",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "type",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(&mut field1, map.next_value::<String>()?, "url")?
-                        }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field9,
-                                map
-                                    .next_value::<Option<Vec<super::OpenGraphVideosItem>>>()?,
-                                "videos",
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "charset",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

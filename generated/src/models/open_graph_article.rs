@@ -21,12 +21,12 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphArticle {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "authors",
-            "expiration_time",
-            "modified_time",
             "published_time",
+            "modified_time",
+            "expiration_time",
             "section",
             "tags",
+            "authors",
         ];
         struct OpenGraphArticleVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenGraphArticleVisitor {
@@ -41,6 +41,17 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphArticle {
                 self,
                 mut map: A,
             ) -> Result<OpenGraphArticle, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "published_time" => Some(0),
+                        "modified_time" => Some(1),
+                        "expiration_time" => Some(2),
+                        "section" => Some(3),
+                        "tags" => Some(4),
+                        "authors" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -49,9 +60,44 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphArticle {
                 let mut field5: Option<
                     Option<Vec<super::OpenGraphArticleAuthorsItem>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "published_time",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "modified_time",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "expiration_time",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "section",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "tags",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map
@@ -59,41 +105,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphArticle {
                                         Option<Vec<super::OpenGraphArticleAuthorsItem>>,
                                     >()?,
                                 "authors",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "expiration_time",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "modified_time",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "published_time",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "section",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "tags",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

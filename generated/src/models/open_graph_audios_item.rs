@@ -12,7 +12,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphAudiosItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["secure_url", "type", "url"];
+        const NAMES: &[&str] = &["url", "secure_url", "type"];
         struct OpenGraphAudiosItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenGraphAudiosItemVisitor {
             type Value = OpenGraphAudiosItem;
@@ -26,27 +26,35 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphAudiosItem {
                 self,
                 mut map: A,
             ) -> Result<OpenGraphAudiosItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "url" => Some(0),
+                        "secure_url" => Some(1),
+                        "type" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<String>()?, "url")?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "secure_url",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "type",
                             )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "url")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

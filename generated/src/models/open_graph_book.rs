@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphBook {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["authors", "isbn", "release_date", "tags"];
+        const NAMES: &[&str] = &["isbn", "release_date", "tags", "authors"];
         struct OpenGraphBookVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenGraphBookVisitor {
             type Value = OpenGraphBook;
@@ -30,13 +30,43 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphBook {
                 self,
                 mut map: A,
             ) -> Result<OpenGraphBook, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "isbn" => Some(0),
+                        "release_date" => Some(1),
+                        "tags" => Some(2),
+                        "authors" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<Vec<String>>> = None;
                 let mut field3: Option<Option<Vec<super::OpenGraphBookAuthorsItem>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "isbn",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "release_date",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "tags",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map
@@ -44,27 +74,6 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphBook {
                                         Option<Vec<super::OpenGraphBookAuthorsItem>>,
                                     >()?,
                                 "authors",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "isbn",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "release_date",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "tags",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

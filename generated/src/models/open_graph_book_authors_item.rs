@@ -12,7 +12,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphBookAuthorsItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["first_name", "gender", "last_name", "username"];
+        const NAMES: &[&str] = &["first_name", "last_name", "username", "gender"];
         struct OpenGraphBookAuthorsItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenGraphBookAuthorsItemVisitor {
             type Value = OpenGraphBookAuthorsItem;
@@ -26,11 +26,20 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphBookAuthorsItem {
                 self,
                 mut map: A,
             ) -> Result<OpenGraphBookAuthorsItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "first_name" => Some(0),
+                        "last_name" => Some(1),
+                        "username" => Some(2),
+                        "gender" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -41,23 +50,23 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphBookAuthorsItem {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "gender",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "last_name",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "username",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "gender",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphVideosItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["height", "secure_url", "type", "url", "width"];
+        const NAMES: &[&str] = &["url", "secure_url", "type", "width", "height"];
         struct OpenGraphVideosItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OpenGraphVideosItemVisitor {
             type Value = OpenGraphVideosItem;
@@ -28,15 +28,25 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphVideosItem {
                 self,
                 mut map: A,
             ) -> Result<OpenGraphVideosItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "url" => Some(0),
+                        "secure_url" => Some(1),
+                        "type" => Some(2),
+                        "width" => Some(3),
+                        "height" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<i64> = None;
                 let mut field4: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(&mut field4, map.next_value::<i64>()?, "height")?
+                            decode::put(&mut field0, map.next_value::<String>()?, "url")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
@@ -53,10 +63,10 @@ impl<'de> ::serde::Deserialize<'de> for OpenGraphVideosItem {
                             )?
                         }
                         decode::Member::Field(3) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "url")?
+                            decode::put(&mut field3, map.next_value::<i64>()?, "width")?
                         }
                         decode::Member::Field(4) => {
-                            decode::put(&mut field3, map.next_value::<i64>()?, "width")?
+                            decode::put(&mut field4, map.next_value::<i64>()?, "height")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

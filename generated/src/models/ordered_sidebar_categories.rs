@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for OrderedSidebarCategories {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["categories", "order"];
+        const NAMES: &[&str] = &["order", "categories"];
         struct OrderedSidebarCategoriesVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OrderedSidebarCategoriesVisitor {
             type Value = OrderedSidebarCategories;
@@ -28,13 +28,27 @@ impl<'de> ::serde::Deserialize<'de> for OrderedSidebarCategories {
                 self,
                 mut map: A,
             ) -> Result<OrderedSidebarCategories, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "order" => Some(0),
+                        "categories" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<String>>> = None;
                 let mut field1: Option<
                     Option<Vec<super::SidebarCategoryWithChannels>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "order",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -42,13 +56,6 @@ impl<'de> ::serde::Deserialize<'de> for OrderedSidebarCategories {
                                         Option<Vec<super::SidebarCategoryWithChannels>>,
                                     >()?,
                                 "categories",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "order",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

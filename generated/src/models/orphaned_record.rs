@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for OrphanedRecord {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["child_id", "parent_id"];
+        const NAMES: &[&str] = &["parent_id", "child_id"];
         struct OrphanedRecordVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OrphanedRecordVisitor {
             type Value = OrphanedRecord;
@@ -30,22 +30,29 @@ impl<'de> ::serde::Deserialize<'de> for OrphanedRecord {
                 self,
                 mut map: A,
             ) -> Result<OrphanedRecord, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "parent_id" => Some(0),
+                        "child_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "child_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "parent_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "child_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

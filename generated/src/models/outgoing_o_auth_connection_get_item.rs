@@ -34,14 +34,14 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionGetItem {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "audiences",
-            "create_at",
-            "creator_id",
-            "grant_type",
             "id",
             "name",
-            "oauth_token_url",
+            "create_at",
             "update_at",
+            "grant_type",
+            "audiences",
+            "creator_id",
+            "oauth_token_url",
         ];
         struct OutgoingOAuthConnectionGetItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OutgoingOAuthConnectionGetItemVisitor {
@@ -56,6 +56,19 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionGetItem {
                 self,
                 mut map: A,
             ) -> Result<OutgoingOAuthConnectionGetItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "create_at" => Some(2),
+                        "update_at" => Some(3),
+                        "grant_type" => Some(4),
+                        "audiences" => Some(5),
+                        "creator_id" => Some(6),
+                        "oauth_token_url" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -64,62 +77,62 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionGetItem {
                 let mut field5: Option<Option<Vec<String>>> = None;
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "audiences",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "creator_id",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "grant_type",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "oauth_token_url",
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "update_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "grant_type",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "audiences",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "creator_id",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "oauth_token_url",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

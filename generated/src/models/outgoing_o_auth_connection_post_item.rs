@@ -55,14 +55,14 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionPostItem {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "audiences",
+            "name",
             "client_id",
             "client_secret",
-            "credentials_password",
             "credentials_username",
-            "grant_type",
-            "name",
+            "credentials_password",
             "oauth_token_url",
+            "grant_type",
+            "audiences",
         ];
         struct OutgoingOAuthConnectionPostItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OutgoingOAuthConnectionPostItemVisitor {
@@ -77,6 +77,19 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionPostItem {
                 self,
                 mut map: A,
             ) -> Result<OutgoingOAuthConnectionPostItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "client_id" => Some(1),
+                        "client_secret" => Some(2),
+                        "credentials_username" => Some(3),
+                        "credentials_password" => Some(4),
+                        "oauth_token_url" => Some(5),
+                        "grant_type" => Some(6),
+                        "audiences" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -85,13 +98,13 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionPostItem {
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "audiences",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -110,37 +123,37 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingOAuthConnectionPostItem {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "credentials_password",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "credentials_username",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "credentials_password",
+                            )?
+                        }
                         decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "oauth_token_url",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "grant_type",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "name",
-                            )?
-                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "oauth_token_url",
+                                &mut field7,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "audiences",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

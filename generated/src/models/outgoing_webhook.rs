@@ -67,22 +67,22 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhook {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "callback_urls",
-            "channel_id",
-            "content_type",
+            "id",
             "create_at",
-            "creator_id",
+            "update_at",
             "delete_at",
+            "creator_id",
+            "team_id",
+            "channel_id",
             "description",
             "display_name",
-            "icon_url",
-            "id",
-            "team_id",
-            "token",
-            "trigger_when",
             "trigger_words",
-            "update_at",
+            "trigger_when",
+            "callback_urls",
+            "content_type",
+            "token",
             "username",
+            "icon_url",
         ];
         struct OutgoingWebhookVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OutgoingWebhookVisitor {
@@ -97,6 +97,27 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhook {
                 self,
                 mut map: A,
             ) -> Result<OutgoingWebhook, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "creator_id" => Some(4),
+                        "team_id" => Some(5),
+                        "channel_id" => Some(6),
+                        "description" => Some(7),
+                        "display_name" => Some(8),
+                        "trigger_words" => Some(9),
+                        "trigger_when" => Some(10),
+                        "callback_urls" => Some(11),
+                        "content_type" => Some(12),
+                        "token" => Some(13),
+                        "username" => Some(14),
+                        "icon_url" => Some(15),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -113,34 +134,30 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhook {
                 let mut field13: Option<String> = None;
                 let mut field14: Option<String> = None;
                 let mut field15: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "callback_urls",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<String>()?,
-                                "content_type",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<i64>()?,
                                 "create_at",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "delete_at",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -152,75 +169,79 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhook {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "delete_at",
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<String>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<String>()?,
-                                "icon_url",
-                            )?
-                        }
                         decode::Member::Field(9) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "team_id",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<String>()?,
-                                "token",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<i64>()?,
-                                "trigger_when",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "trigger_words",
                             )?
                         }
-                        decode::Member::Field(14) => {
+                        decode::Member::Field(10) => {
                             decode::put(
-                                &mut field2,
+                                &mut field10,
                                 map.next_value::<i64>()?,
-                                "update_at",
+                                "trigger_when",
                             )?
                         }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "callback_urls",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<String>()?,
+                                "content_type",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<String>()?,
+                                "token",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field14,
                                 map.next_value::<String>()?,
                                 "username",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<String>()?,
+                                "icon_url",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -47,18 +47,18 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookPayload {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "token",
+            "team_id",
+            "team_domain",
             "channel_id",
             "channel_name",
-            "file_ids",
-            "post_id",
-            "team_domain",
-            "team_id",
-            "text",
             "timestamp",
-            "token",
-            "trigger_word",
             "user_id",
             "user_name",
+            "post_id",
+            "text",
+            "trigger_word",
+            "file_ids",
         ];
         struct OutgoingWebhookPayloadVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OutgoingWebhookPayloadVisitor {
@@ -73,6 +73,23 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookPayload {
                 self,
                 mut map: A,
             ) -> Result<OutgoingWebhookPayload, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "token" => Some(0),
+                        "team_id" => Some(1),
+                        "team_domain" => Some(2),
+                        "channel_id" => Some(3),
+                        "channel_name" => Some(4),
+                        "timestamp" => Some(5),
+                        "user_id" => Some(6),
+                        "user_name" => Some(7),
+                        "post_id" => Some(8),
+                        "text" => Some(9),
+                        "trigger_word" => Some(10),
+                        "file_ids" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -85,90 +102,90 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookPayload {
                 let mut field9: Option<String> = None;
                 let mut field10: Option<String> = None;
                 let mut field11: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "channel_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<String>()?,
-                                "file_ids",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<String>()?,
-                                "post_id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "team_domain",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "team_id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "text",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "timestamp",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "token",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field10,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "trigger_word",
+                                "team_id",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "team_domain",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "channel_name",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "timestamp",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<String>()?,
                                 "user_id",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<String>()?,
                                 "user_name",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<String>()?,
+                                "post_id",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<String>()?,
+                                "text",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<String>()?,
+                                "trigger_word",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<String>()?,
+                                "file_ids",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -29,14 +29,14 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookResponse {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "attachments",
-            "icon_url",
-            "priority",
-            "props",
-            "response_type",
             "text",
-            "type",
             "username",
+            "icon_url",
+            "props",
+            "attachments",
+            "type",
+            "response_type",
+            "priority",
         ];
         struct OutgoingWebhookResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for OutgoingWebhookResponseVisitor {
@@ -51,6 +51,19 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookResponse {
                 self,
                 mut map: A,
             ) -> Result<OutgoingWebhookResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "text" => Some(0),
+                        "username" => Some(1),
+                        "icon_url" => Some(2),
+                        "props" => Some(3),
+                        "attachments" => Some(4),
+                        "type" => Some(5),
+                        "response_type" => Some(6),
+                        "priority" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -61,30 +74,27 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookResponse {
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<super::OutgoingWebhookResponsePriority>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<Vec<super::SlackAttachment>>>()?,
-                                "attachments",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "text",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "icon_url",
+                                "username",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field7,
-                                map
-                                    .next_value::<
-                                        Option<super::OutgoingWebhookResponsePriority>,
-                                    >()?,
-                                "priority",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "icon_url",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -99,30 +109,33 @@ impl<'de> ::serde::Deserialize<'de> for OutgoingWebhookResponse {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "response_type",
+                                &mut field4,
+                                map.next_value::<Option<Vec<super::SlackAttachment>>>()?,
+                                "attachments",
                             )?
                         }
                         decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "text",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "type",
                             )?
                         }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "response_type",
+                            )?
+                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field7,
+                                map
+                                    .next_value::<
+                                        Option<super::OutgoingWebhookResponsePriority>,
+                                    >()?,
+                                "priority",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchBotRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "display_name", "username"];
+        const NAMES: &[&str] = &["username", "display_name", "description"];
         struct PatchBotRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PatchBotRequestVisitor {
             type Value = PatchBotRequest;
@@ -29,16 +29,24 @@ impl<'de> ::serde::Deserialize<'de> for PatchBotRequest {
                 self,
                 mut map: A,
             ) -> Result<PatchBotRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "username" => Some(0),
+                        "display_name" => Some(1),
+                        "description" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "description",
+                                "username",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -50,9 +58,9 @@ impl<'de> ::serde::Deserialize<'de> for PatchBotRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "username",
+                                "description",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

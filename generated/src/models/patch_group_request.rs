@@ -19,10 +19,10 @@ impl<'de> ::serde::Deserialize<'de> for PatchGroupRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_reference",
-            "description",
-            "display_name",
             "name",
+            "display_name",
+            "description",
+            "allow_reference",
         ];
         struct PatchGroupRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PatchGroupRequestVisitor {
@@ -37,38 +37,47 @@ impl<'de> ::serde::Deserialize<'de> for PatchGroupRequest {
                 self,
                 mut map: A,
             ) -> Result<PatchGroupRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "display_name" => Some(1),
+                        "description" => Some(2),
+                        "allow_reference" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "allow_reference",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "name",
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "allow_reference",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

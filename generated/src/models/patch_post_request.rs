@@ -25,10 +25,10 @@ impl<'de> ::serde::Deserialize<'de> for PatchPostRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "file_ids",
-            "has_reactions",
             "is_pinned",
             "message",
+            "file_ids",
+            "has_reactions",
             "props",
         ];
         struct PatchPostRequestVisitor;
@@ -44,6 +44,16 @@ impl<'de> ::serde::Deserialize<'de> for PatchPostRequest {
                 self,
                 mut map: A,
             ) -> Result<PatchPostRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "is_pinned" => Some(0),
+                        "message" => Some(1),
+                        "file_ids" => Some(2),
+                        "has_reactions" => Some(3),
+                        "props" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<Vec<String>>> = None;
@@ -51,34 +61,34 @@ impl<'de> ::serde::Deserialize<'de> for PatchPostRequest {
                 let mut field4: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "file_ids",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "has_reactions",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "is_pinned",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "message",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "file_ids",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "has_reactions",
                             )?
                         }
                         decode::Member::Field(4) => {

@@ -18,7 +18,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchSchemeRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "display_name", "name"];
+        const NAMES: &[&str] = &["name", "description", "display_name"];
         struct PatchSchemeRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PatchSchemeRequestVisitor {
             type Value = PatchSchemeRequest;
@@ -32,30 +32,38 @@ impl<'de> ::serde::Deserialize<'de> for PatchSchemeRequest {
                 self,
                 mut map: A,
             ) -> Result<PatchSchemeRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "description" => Some(1),
+                        "display_name" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "name",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "name",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

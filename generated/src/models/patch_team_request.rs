@@ -24,13 +24,13 @@ impl<'de> ::serde::Deserialize<'de> for PatchTeamRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "display_name",
+            "description",
+            "company_name",
             "allow_open_invite",
             "allowed_domains",
-            "cloud_limits_archived",
-            "company_name",
-            "description",
-            "display_name",
             "group_constrained",
+            "cloud_limits_archived",
         ];
         struct PatchTeamRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PatchTeamRequestVisitor {
@@ -45,6 +45,18 @@ impl<'de> ::serde::Deserialize<'de> for PatchTeamRequest {
                 self,
                 mut map: A,
             ) -> Result<PatchTeamRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "display_name" => Some(0),
+                        "description" => Some(1),
+                        "company_name" => Some(2),
+                        "allow_open_invite" => Some(3),
+                        "allowed_domains" => Some(4),
+                        "group_constrained" => Some(5),
+                        "cloud_limits_archived" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -52,55 +64,55 @@ impl<'de> ::serde::Deserialize<'de> for PatchTeamRequest {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<bool>> = None;
                 let mut field6: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "allow_open_invite",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "allowed_domains",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "cloud_limits_archived",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "company_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "company_name",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "allow_open_invite",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "allowed_domains",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<bool>>()?,
                                 "group_constrained",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "cloud_limits_archived",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

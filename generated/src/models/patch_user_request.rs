@@ -52,16 +52,16 @@ impl<'de> ::serde::Deserialize<'de> for PatchUserRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "email",
+            "username",
             "first_name",
             "last_name",
-            "locale",
             "nickname",
-            "notify_props",
-            "password",
+            "locale",
             "position",
             "props",
+            "notify_props",
+            "password",
             "timezone",
-            "username",
         ];
         struct PatchUserRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PatchUserRequestVisitor {
@@ -76,6 +76,22 @@ impl<'de> ::serde::Deserialize<'de> for PatchUserRequest {
                 self,
                 mut map: A,
             ) -> Result<PatchUserRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "email" => Some(0),
+                        "username" => Some(1),
+                        "first_name" => Some(2),
+                        "last_name" => Some(3),
+                        "nickname" => Some(4),
+                        "locale" => Some(5),
+                        "position" => Some(6),
+                        "props" => Some(7),
+                        "notify_props" => Some(8),
+                        "password" => Some(9),
+                        "timezone" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -89,7 +105,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchUserRequest {
                 let mut field8: Option<Option<super::UserNotifyProps>> = None;
                 let mut field9: Option<Option<String>> = None;
                 let mut field10: Option<Option<super::Timezone>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -100,23 +116,23 @@ impl<'de> ::serde::Deserialize<'de> for PatchUserRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "first_name",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "last_name",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "locale",
                             )?
                         }
                         decode::Member::Field(4) => {
@@ -128,26 +144,19 @@ impl<'de> ::serde::Deserialize<'de> for PatchUserRequest {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<super::UserNotifyProps>>()?,
-                                "notify_props",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "locale",
                             )?
                         }
                         decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "password",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "position",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map
@@ -157,18 +166,25 @@ impl<'de> ::serde::Deserialize<'de> for PatchUserRequest {
                                 "props",
                             )?
                         }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<super::UserNotifyProps>>()?,
+                                "notify_props",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<Option<super::Timezone>>()?,
-                                "timezone",
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "password",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field10,
+                                map.next_value::<Option<super::Timezone>>()?,
+                                "timezone",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

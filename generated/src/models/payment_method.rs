@@ -22,12 +22,12 @@ impl<'de> ::serde::Deserialize<'de> for PaymentMethod {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "card_brand",
+            "type",
+            "last_four",
             "exp_month",
             "exp_year",
-            "last_four",
+            "card_brand",
             "name",
-            "type",
         ];
         struct PaymentMethodVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PaymentMethodVisitor {
@@ -42,54 +42,65 @@ impl<'de> ::serde::Deserialize<'de> for PaymentMethod {
                 self,
                 mut map: A,
             ) -> Result<PaymentMethod, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "type" => Some(0),
+                        "last_four" => Some(1),
+                        "exp_month" => Some(2),
+                        "exp_year" => Some(3),
+                        "card_brand" => Some(4),
+                        "name" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<i64>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "card_brand",
+                                "type",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "exp_month",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "exp_year",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "last_four",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "exp_month",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "exp_year",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field5,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "name",
+                                "card_brand",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
+                                &mut field5,
                                 map.next_value::<Option<String>>()?,
-                                "type",
+                                "name",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

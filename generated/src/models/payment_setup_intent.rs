@@ -22,7 +22,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentSetupIntent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["client_secret", "id"];
+        const NAMES: &[&str] = &["id", "client_secret"];
         struct PaymentSetupIntentVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PaymentSetupIntentVisitor {
             type Value = PaymentSetupIntent;
@@ -36,22 +36,29 @@ impl<'de> ::serde::Deserialize<'de> for PaymentSetupIntent {
                 self,
                 mut map: A,
             ) -> Result<PaymentSetupIntent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "client_secret" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "client_secret",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "client_secret",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

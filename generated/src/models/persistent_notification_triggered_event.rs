@@ -19,10 +19,10 @@ impl<'de> ::serde::Deserialize<'de> for PersistentNotificationTriggeredEvent {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "post",
+            "channel_type",
             "channel_display_name",
             "channel_name",
-            "channel_type",
-            "post",
             "sender_name",
             "team_id",
         ];
@@ -40,40 +40,51 @@ impl<'de> ::serde::Deserialize<'de> for PersistentNotificationTriggeredEvent {
                 self,
                 mut map: A,
             ) -> Result<PersistentNotificationTriggeredEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "post" => Some(0),
+                        "channel_type" => Some(1),
+                        "channel_display_name" => Some(2),
+                        "channel_name" => Some(3),
+                        "sender_name" => Some(4),
+                        "team_id" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::Post> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<String> = None;
                 let mut field4: Option<String> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "channel_display_name",
+                                &mut field0,
+                                map.next_value::<super::Post>()?,
+                                "post",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "channel_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "channel_type",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "channel_display_name",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<super::Post>()?,
-                                "post",
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "channel_name",
                             )?
                         }
                         decode::Member::Field(4) => {

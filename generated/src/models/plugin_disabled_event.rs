@@ -25,8 +25,14 @@ impl<'de> ::serde::Deserialize<'de> for PluginDisabledEvent {
                 self,
                 mut map: A,
             ) -> Result<PluginDisabledEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "manifest" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::PluginManifestWebapp> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -45,20 +45,20 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "description",
-            "homepage_url",
-            "icon_path",
             "id",
-            "min_server_version",
             "name",
-            "props",
-            "release_notes_url",
-            "required_configuration",
-            "server",
-            "settings_schema",
-            "support_url",
+            "description",
             "version",
+            "min_server_version",
+            "server",
             "webapp",
+            "homepage_url",
+            "support_url",
+            "release_notes_url",
+            "icon_path",
+            "settings_schema",
+            "props",
+            "required_configuration",
         ];
         struct PluginManifestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PluginManifestVisitor {
@@ -73,6 +73,25 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifest {
                 self,
                 mut map: A,
             ) -> Result<PluginManifest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "description" => Some(2),
+                        "version" => Some(3),
+                        "min_server_version" => Some(4),
+                        "server" => Some(5),
+                        "webapp" => Some(6),
+                        "homepage_url" => Some(7),
+                        "support_url" => Some(8),
+                        "release_notes_url" => Some(9),
+                        "icon_path" => Some(10),
+                        "settings_schema" => Some(11),
+                        "props" => Some(12),
+                        "required_configuration" => Some(13),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -91,31 +110,31 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifest {
                 let mut field13: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "name",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "homepage_url",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "icon_path",
-                            )?
-                        }
                         decode::Member::Field(3) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "version",
+                            )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
@@ -126,12 +145,54 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifest {
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "name",
+                                &mut field5,
+                                map.next_value::<Option<super::PluginManifestServer>>()?,
+                                "server",
                             )?
                         }
                         decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<super::PluginManifestWebapp2>>()?,
+                                "webapp",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "homepage_url",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "support_url",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "release_notes_url",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "icon_path",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<super::PluginSettingsSchema>>()?,
+                                "settings_schema",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field12,
                                 map
@@ -141,14 +202,7 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifest {
                                 "props",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "release_notes_url",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field13,
                                 map
@@ -156,41 +210,6 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifest {
                                         Option<::serde_json::Map<String, ::serde_json::Value>>,
                                     >()?,
                                 "required_configuration",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<super::PluginManifestServer>>()?,
-                                "server",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<super::PluginSettingsSchema>>()?,
-                                "settings_schema",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "support_url",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "version",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<super::PluginManifestWebapp2>>()?,
-                                "webapp",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestServer {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["executable", "executables"];
+        const NAMES: &[&str] = &["executables", "executable"];
         struct PluginManifestServerVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PluginManifestServerVisitor {
             type Value = PluginManifestServer;
@@ -28,20 +28,20 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestServer {
                 self,
                 mut map: A,
             ) -> Result<PluginManifestServer, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "executables" => Some(0),
+                        "executable" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<
                     Option<::std::collections::BTreeMap<String, String>>,
                 > = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "executable",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map
@@ -49,6 +49,13 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestServer {
                                         Option<::std::collections::BTreeMap<String, String>>,
                                     >()?,
                                 "executables",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "executable",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -33,17 +33,17 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestWebapp {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "homepage_url",
-            "icon_path",
             "id",
-            "min_server_version",
-            "name",
-            "props",
-            "release_notes_url",
-            "required_configuration",
-            "support_url",
             "version",
             "webapp",
+            "name",
+            "homepage_url",
+            "support_url",
+            "release_notes_url",
+            "icon_path",
+            "min_server_version",
+            "props",
+            "required_configuration",
         ];
         struct PluginManifestWebappVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PluginManifestWebappVisitor {
@@ -58,6 +58,22 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestWebapp {
                 self,
                 mut map: A,
             ) -> Result<PluginManifestWebapp, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "version" => Some(1),
+                        "webapp" => Some(2),
+                        "name" => Some(3),
+                        "homepage_url" => Some(4),
+                        "support_url" => Some(5),
+                        "release_notes_url" => Some(6),
+                        "icon_path" => Some(7),
+                        "min_server_version" => Some(8),
+                        "props" => Some(9),
+                        "required_configuration" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<super::PluginManifestWebappWebapp>> = None;
@@ -73,47 +89,45 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestWebapp {
                 let mut field10: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "homepage_url",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "icon_path",
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "version",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "min_server_version",
+                                &mut field2,
+                                map
+                                    .next_value::<Option<super::PluginManifestWebappWebapp>>()?,
+                                "webapp",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "homepage_url",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field9,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "props",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "support_url",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -125,34 +139,36 @@ impl<'de> ::serde::Deserialize<'de> for PluginManifestWebapp {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "icon_path",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "min_server_version",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "props",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
                                 &mut field10,
                                 map
                                     .next_value::<
                                         Option<::serde_json::Map<String, ::serde_json::Value>>,
                                     >()?,
                                 "required_configuration",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "support_url",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "version",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field2,
-                                map
-                                    .next_value::<Option<super::PluginManifestWebappWebapp>>()?,
-                                "webapp",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

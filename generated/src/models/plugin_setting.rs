@@ -26,15 +26,15 @@ impl<'de> ::serde::Deserialize<'de> for PluginSetting {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "default",
-            "display_name",
-            "help_text",
-            "hosting",
             "key",
-            "options",
-            "placeholder",
-            "regenerate_help_text",
+            "display_name",
             "type",
+            "help_text",
+            "regenerate_help_text",
+            "placeholder",
+            "default",
+            "options",
+            "hosting",
         ];
         struct PluginSettingVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PluginSettingVisitor {
@@ -49,6 +49,20 @@ impl<'de> ::serde::Deserialize<'de> for PluginSetting {
                 self,
                 mut map: A,
             ) -> Result<PluginSetting, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "key" => Some(0),
+                        "display_name" => Some(1),
+                        "type" => Some(2),
+                        "help_text" => Some(3),
+                        "regenerate_help_text" => Some(4),
+                        "placeholder" => Some(5),
+                        "default" => Some(6),
+                        "options" => Some(7),
+                        "hosting" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -58,14 +72,10 @@ impl<'de> ::serde::Deserialize<'de> for PluginSetting {
                 let mut field6: Option<Option<::serde_json::Value>> = None;
                 let mut field7: Option<Option<Vec<super::PluginOption>>> = None;
                 let mut field8: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<::serde_json::Value>>()?,
-                                "default",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "key")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
@@ -76,47 +86,51 @@ impl<'de> ::serde::Deserialize<'de> for PluginSetting {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
                                 &mut field3,
                                 map.next_value::<String>()?,
                                 "help_text",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<String>()?,
-                                "hosting",
-                            )?
-                        }
                         decode::Member::Field(4) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "key")?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<Vec<super::PluginOption>>>()?,
-                                "options",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "placeholder",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "regenerate_help_text",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "placeholder",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<::serde_json::Value>>()?,
+                                "default",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<Vec<super::PluginOption>>>()?,
+                                "options",
+                            )?
+                        }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field2,
+                                &mut field8,
                                 map.next_value::<String>()?,
-                                "type",
+                                "hosting",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

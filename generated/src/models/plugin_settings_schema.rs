@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for PluginSettingsSchema {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["footer", "header", "settings"];
+        const NAMES: &[&str] = &["header", "footer", "settings"];
         struct PluginSettingsSchemaVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PluginSettingsSchemaVisitor {
             type Value = PluginSettingsSchema;
@@ -30,23 +30,31 @@ impl<'de> ::serde::Deserialize<'de> for PluginSettingsSchema {
                 self,
                 mut map: A,
             ) -> Result<PluginSettingsSchema, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "header" => Some(0),
+                        "footer" => Some(1),
+                        "settings" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<Vec<super::PluginSetting>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "footer",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "header",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "footer",
                             )?
                         }
                         decode::Member::Field(2) => {

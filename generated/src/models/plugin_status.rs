@@ -34,14 +34,14 @@ impl<'de> ::serde::Deserialize<'de> for PluginStatus {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "cluster_id",
-            "description",
-            "error",
-            "name",
             "plugin_id",
+            "name",
+            "description",
+            "version",
+            "cluster_id",
             "plugin_path",
             "state",
-            "version",
+            "error",
         ];
         struct PluginStatusVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PluginStatusVisitor {
@@ -56,6 +56,19 @@ impl<'de> ::serde::Deserialize<'de> for PluginStatus {
                 self,
                 mut map: A,
             ) -> Result<PluginStatus, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "plugin_id" => Some(0),
+                        "name" => Some(1),
+                        "description" => Some(2),
+                        "version" => Some(3),
+                        "cluster_id" => Some(4),
+                        "plugin_path" => Some(5),
+                        "state" => Some(6),
+                        "error" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -64,41 +77,41 @@ impl<'de> ::serde::Deserialize<'de> for PluginStatus {
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<i32>> = None;
                 let mut field7: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "cluster_id",
+                                "plugin_id",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "error",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "version",
+                            )?
+                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "plugin_id",
+                                "cluster_id",
                             )?
                         }
                         decode::Member::Field(5) => {
@@ -117,9 +130,9 @@ impl<'de> ::serde::Deserialize<'de> for PluginStatus {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field3,
+                                &mut field7,
                                 map.next_value::<Option<String>>()?,
-                                "version",
+                                "error",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

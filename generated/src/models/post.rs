@@ -49,30 +49,30 @@ impl<'de> ::serde::Deserialize<'de> for Post {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
+            "id",
             "create_at",
+            "update_at",
             "delete_at",
             "edit_at",
-            "file_ids",
-            "has_reactions",
-            "hashtags",
-            "id",
-            "is_following",
-            "is_pinned",
-            "last_reply_at",
-            "message",
-            "message_source",
-            "metadata",
+            "user_id",
+            "channel_id",
+            "root_id",
             "original_id",
-            "participants",
-            "pending_post_id",
+            "message",
+            "type",
             "props",
+            "file_ids",
+            "pending_post_id",
+            "metadata",
+            "is_pinned",
+            "message_source",
+            "hashtags",
+            "has_reactions",
             "remote_id",
             "reply_count",
-            "root_id",
-            "type",
-            "update_at",
-            "user_id",
+            "last_reply_at",
+            "participants",
+            "is_following",
         ];
         struct PostVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostVisitor {
@@ -87,6 +87,35 @@ impl<'de> ::serde::Deserialize<'de> for Post {
                 self,
                 mut map: A,
             ) -> Result<Post, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "edit_at" => Some(4),
+                        "user_id" => Some(5),
+                        "channel_id" => Some(6),
+                        "root_id" => Some(7),
+                        "original_id" => Some(8),
+                        "message" => Some(9),
+                        "type" => Some(10),
+                        "props" => Some(11),
+                        "file_ids" => Some(12),
+                        "pending_post_id" => Some(13),
+                        "metadata" => Some(14),
+                        "is_pinned" => Some(15),
+                        "message_source" => Some(16),
+                        "hashtags" => Some(17),
+                        "has_reactions" => Some(18),
+                        "remote_id" => Some(19),
+                        "reply_count" => Some(20),
+                        "last_reply_at" => Some(21),
+                        "participants" => Some(22),
+                        "is_following" => Some(23),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -113,14 +142,10 @@ impl<'de> ::serde::Deserialize<'de> for Post {
                 let mut field21: Option<i64> = None;
                 let mut field22: Option<Option<Vec<super::User>>> = None;
                 let mut field23: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "channel_id",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
@@ -131,106 +156,68 @@ impl<'de> ::serde::Deserialize<'de> for Post {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
                                 &mut field3,
                                 map.next_value::<i64>()?,
                                 "delete_at",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "edit_at",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "file_ids",
-                            )?
-                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "has_reactions",
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field17,
+                                &mut field6,
                                 map.next_value::<String>()?,
-                                "hashtags",
+                                "channel_id",
                             )?
                         }
                         decode::Member::Field(7) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "root_id",
+                            )?
                         }
                         decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field23,
-                                map.next_value::<Option<bool>>()?,
-                                "is_following",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<bool>()?,
-                                "is_pinned",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<i64>()?,
-                                "last_reply_at",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "message",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<String>>()?,
-                                "message_source",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<super::PostMetadata>>()?,
-                                "metadata",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<String>()?,
                                 "original_id",
                             )?
                         }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(9) => {
                             decode::put(
-                                &mut field22,
-                                map.next_value::<Option<Vec<super::User>>>()?,
-                                "participants",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field13,
+                                &mut field9,
                                 map.next_value::<String>()?,
-                                "pending_post_id",
+                                "message",
                             )?
                         }
-                        decode::Member::Field(17) => {
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<String>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map
@@ -240,46 +227,88 @@ impl<'de> ::serde::Deserialize<'de> for Post {
                                 "props",
                             )?
                         }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "file_ids",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<String>()?,
+                                "pending_post_id",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<super::PostMetadata>>()?,
+                                "metadata",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<bool>()?,
+                                "is_pinned",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<String>>()?,
+                                "message_source",
+                            )?
+                        }
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<String>()?,
+                                "hashtags",
+                            )?
+                        }
                         decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "has_reactions",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
                             decode::put(
                                 &mut field19,
                                 map.next_value::<Option<String>>()?,
                                 "remote_id",
                             )?
                         }
-                        decode::Member::Field(19) => {
+                        decode::Member::Field(20) => {
                             decode::put(
                                 &mut field20,
                                 map.next_value::<i64>()?,
                                 "reply_count",
                             )?
                         }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<String>()?,
-                                "root_id",
-                            )?
-                        }
                         decode::Member::Field(21) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<String>()?,
-                                "type",
+                                &mut field21,
+                                map.next_value::<i64>()?,
+                                "last_reply_at",
                             )?
                         }
                         decode::Member::Field(22) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "update_at",
+                                &mut field22,
+                                map.next_value::<Option<Vec<super::User>>>()?,
+                                "participants",
                             )?
                         }
                         decode::Member::Field(23) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field23,
+                                map.next_value::<Option<bool>>()?,
+                                "is_following",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

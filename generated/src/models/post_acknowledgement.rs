@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for PostAcknowledgement {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["acknowledged_at", "post_id", "user_id"];
+        const NAMES: &[&str] = &["user_id", "post_id", "acknowledged_at"];
         struct PostAcknowledgementVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostAcknowledgementVisitor {
             type Value = PostAcknowledgement;
@@ -28,16 +28,24 @@ impl<'de> ::serde::Deserialize<'de> for PostAcknowledgement {
                 self,
                 mut map: A,
             ) -> Result<PostAcknowledgement, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "post_id" => Some(1),
+                        "acknowledged_at" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "acknowledged_at",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -49,9 +57,9 @@ impl<'de> ::serde::Deserialize<'de> for PostAcknowledgement {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "acknowledged_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -55,16 +55,16 @@ impl<'de> ::serde::Deserialize<'de> for PostAction {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "cookie",
-            "data_source",
-            "default_option",
-            "disabled",
             "id",
-            "integration",
-            "name",
-            "options",
-            "style",
             "type",
+            "name",
+            "disabled",
+            "style",
+            "data_source",
+            "options",
+            "default_option",
+            "integration",
+            "cookie",
         ];
         struct PostActionVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostActionVisitor {
@@ -79,6 +79,21 @@ impl<'de> ::serde::Deserialize<'de> for PostAction {
                 self,
                 mut map: A,
             ) -> Result<PostAction, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "type" => Some(1),
+                        "name" => Some(2),
+                        "disabled" => Some(3),
+                        "style" => Some(4),
+                        "data_source" => Some(5),
+                        "options" => Some(6),
+                        "default_option" => Some(7),
+                        "integration" => Some(8),
+                        "cookie" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -89,27 +104,27 @@ impl<'de> ::serde::Deserialize<'de> for PostAction {
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<super::PostActionIntegration>> = None;
                 let mut field9: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field9,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "cookie",
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field5,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "data_source",
+                                "type",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field7,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "default_option",
+                                "name",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -121,44 +136,44 @@ impl<'de> ::serde::Deserialize<'de> for PostAction {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "id",
+                                "style",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<super::PostActionIntegration>>()?,
-                                "integration",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "data_source",
                             )?
                         }
                         decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<Vec<super::PostActionOptions>>>()?,
                                 "options",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "default_option",
+                            )?
+                        }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "style",
+                                &mut field8,
+                                map.next_value::<Option<super::PostActionIntegration>>()?,
+                                "integration",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field1,
+                                &mut field9,
                                 map.next_value::<Option<String>>()?,
-                                "type",
+                                "cookie",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

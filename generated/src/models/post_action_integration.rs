@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegration {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["context", "url"];
+        const NAMES: &[&str] = &["url", "context"];
         struct PostActionIntegrationVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostActionIntegrationVisitor {
             type Value = PostActionIntegration;
@@ -29,13 +29,27 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegration {
                 self,
                 mut map: A,
             ) -> Result<PostActionIntegration, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "url" => Some(0),
+                        "context" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "url",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -43,13 +57,6 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegration {
                                         Option<::serde_json::Map<String, ::serde_json::Value>>,
                                     >()?,
                                 "context",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "url",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -45,17 +45,17 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "channel_name",
-            "context",
-            "data_source",
-            "post_id",
-            "team_domain",
-            "team_id",
-            "trigger_id",
-            "type",
             "user_id",
             "user_name",
+            "channel_id",
+            "channel_name",
+            "team_id",
+            "team_domain",
+            "post_id",
+            "trigger_id",
+            "type",
+            "data_source",
+            "context",
         ];
         struct PostActionIntegrationRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostActionIntegrationRequestVisitor {
@@ -70,6 +70,22 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationRequest {
                 self,
                 mut map: A,
             ) -> Result<PostActionIntegrationRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "user_name" => Some(1),
+                        "channel_id" => Some(2),
+                        "channel_name" => Some(3),
+                        "team_id" => Some(4),
+                        "team_domain" => Some(5),
+                        "post_id" => Some(6),
+                        "trigger_id" => Some(7),
+                        "type" => Some(8),
+                        "data_source" => Some(9),
+                        "context" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -83,44 +99,41 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationRequest {
                 let mut field10: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "user_name",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "channel_id",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<String>()?,
                                 "channel_name",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field10,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "context",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "data_source",
-                            )?
-                        }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field6,
+                                &mut field4,
                                 map.next_value::<String>()?,
-                                "post_id",
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(5) => {
@@ -132,9 +145,9 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationRequest {
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field4,
+                                &mut field6,
                                 map.next_value::<String>()?,
-                                "team_id",
+                                "post_id",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -153,16 +166,19 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationRequest {
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field0,
+                                &mut field9,
                                 map.next_value::<String>()?,
-                                "user_id",
+                                "data_source",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "user_name",
+                                &mut field10,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "context",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

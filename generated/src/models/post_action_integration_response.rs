@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["ephemeral_text", "skip_slack_parsing", "update"];
+        const NAMES: &[&str] = &["update", "ephemeral_text", "skip_slack_parsing"];
         struct PostActionIntegrationResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostActionIntegrationResponseVisitor {
             type Value = PostActionIntegrationResponse;
@@ -30,30 +30,38 @@ impl<'de> ::serde::Deserialize<'de> for PostActionIntegrationResponse {
                 self,
                 mut map: A,
             ) -> Result<PostActionIntegrationResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "update" => Some(0),
+                        "ephemeral_text" => Some(1),
+                        "skip_slack_parsing" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::Post>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<super::Post>>()?,
+                                "update",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "ephemeral_text",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "skip_slack_parsing",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<super::Post>>()?,
-                                "update",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

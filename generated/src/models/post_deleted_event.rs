@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for PostDeletedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["delete_by", "post"];
+        const NAMES: &[&str] = &["post", "delete_by"];
         struct PostDeletedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostDeletedEventVisitor {
             type Value = PostDeletedEvent;
@@ -29,22 +29,29 @@ impl<'de> ::serde::Deserialize<'de> for PostDeletedEvent {
                 self,
                 mut map: A,
             ) -> Result<PostDeletedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "post" => Some(0),
+                        "delete_by" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::Post> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "delete_by",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<super::Post>()?,
                                 "post",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "delete_by",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

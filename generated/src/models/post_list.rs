@@ -21,12 +21,12 @@ impl<'de> ::serde::Deserialize<'de> for PostList {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "first_inaccessible_post_time",
-            "has_next",
-            "next_post_id",
             "order",
             "posts",
+            "next_post_id",
             "prev_post_id",
+            "has_next",
+            "first_inaccessible_post_time",
         ];
         struct PostListVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostListVisitor {
@@ -41,6 +41,17 @@ impl<'de> ::serde::Deserialize<'de> for PostList {
                 self,
                 mut map: A,
             ) -> Result<PostList, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "order" => Some(0),
+                        "posts" => Some(1),
+                        "next_post_id" => Some(2),
+                        "prev_post_id" => Some(3),
+                        "has_next" => Some(4),
+                        "first_inaccessible_post_time" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Vec<String>> = None;
                 let mut field1: Option<
                     ::std::collections::BTreeMap<String, super::Post>,
@@ -49,20 +60,26 @@ impl<'de> ::serde::Deserialize<'de> for PostList {
                 let mut field3: Option<String> = None;
                 let mut field4: Option<Option<bool>> = None;
                 let mut field5: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "first_inaccessible_post_time",
+                                &mut field0,
+                                map
+                                    .next_value::<Option<Vec<String>>>()?
+                                    .unwrap_or_default(),
+                                "order",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "has_next",
+                                &mut field1,
+                                map
+                                    .next_value::<
+                                        Option<::std::collections::BTreeMap<String, super::Post>>,
+                                    >()?
+                                    .unwrap_or_default(),
+                                "posts",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -74,29 +91,23 @@ impl<'de> ::serde::Deserialize<'de> for PostList {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
-                                map
-                                    .next_value::<Option<Vec<String>>>()?
-                                    .unwrap_or_default(),
-                                "order",
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "prev_post_id",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field1,
-                                map
-                                    .next_value::<
-                                        Option<::std::collections::BTreeMap<String, super::Post>>,
-                                    >()?
-                                    .unwrap_or_default(),
-                                "posts",
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "has_next",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "prev_post_id",
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "first_inaccessible_post_time",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

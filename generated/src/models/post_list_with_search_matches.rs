@@ -25,13 +25,13 @@ impl<'de> ::serde::Deserialize<'de> for PostListWithSearchMatches {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "first_inaccessible_post_time",
-            "has_next",
-            "matches",
-            "next_post_id",
             "order",
             "posts",
+            "matches",
+            "next_post_id",
             "prev_post_id",
+            "has_next",
+            "first_inaccessible_post_time",
         ];
         struct PostListWithSearchMatchesVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostListWithSearchMatchesVisitor {
@@ -46,6 +46,18 @@ impl<'de> ::serde::Deserialize<'de> for PostListWithSearchMatches {
                 self,
                 mut map: A,
             ) -> Result<PostListWithSearchMatches, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "order" => Some(0),
+                        "posts" => Some(1),
+                        "matches" => Some(2),
+                        "next_post_id" => Some(3),
+                        "prev_post_id" => Some(4),
+                        "has_next" => Some(5),
+                        "first_inaccessible_post_time" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<String>>> = None;
                 let mut field1: Option<
                     Option<::std::collections::BTreeMap<String, super::Post>>,
@@ -57,20 +69,23 @@ impl<'de> ::serde::Deserialize<'de> for PostListWithSearchMatches {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<bool>> = None;
                 let mut field6: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "first_inaccessible_post_time",
+                                &mut field0,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "order",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "has_next",
+                                &mut field1,
+                                map
+                                    .next_value::<
+                                        Option<::std::collections::BTreeMap<String, super::Post>>,
+                                    >()?,
+                                "posts",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -92,26 +107,23 @@ impl<'de> ::serde::Deserialize<'de> for PostListWithSearchMatches {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "order",
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "prev_post_id",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
-                                map
-                                    .next_value::<
-                                        Option<::std::collections::BTreeMap<String, super::Post>>,
-                                    >()?,
-                                "posts",
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "has_next",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "prev_post_id",
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "first_inaccessible_post_time",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

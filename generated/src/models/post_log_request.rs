@@ -27,9 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for PostLogRequest {
                 self,
                 mut map: A,
             ) -> Result<PostLogRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "level" => Some(0),
+                        "message" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

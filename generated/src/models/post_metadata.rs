@@ -33,13 +33,13 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadata {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "acknowledgements",
             "embeds",
             "emojis",
             "files",
             "images",
-            "priority",
             "reactions",
+            "priority",
+            "acknowledgements",
         ];
         struct PostMetadataVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostMetadataVisitor {
@@ -54,6 +54,18 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadata {
                 self,
                 mut map: A,
             ) -> Result<PostMetadata, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "embeds" => Some(0),
+                        "emojis" => Some(1),
+                        "files" => Some(2),
+                        "images" => Some(3),
+                        "reactions" => Some(4),
+                        "priority" => Some(5),
+                        "acknowledgements" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<super::PostMetadataEmbedsItem>>> = None;
                 let mut field1: Option<Option<Vec<super::Emoji>>> = None;
                 let mut field2: Option<Option<Vec<super::FileInfo>>> = None;
@@ -68,17 +80,9 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadata {
                 let mut field4: Option<Option<Vec<super::Reaction>>> = None;
                 let mut field5: Option<Option<super::PostMetadataPriority>> = None;
                 let mut field6: Option<Option<Vec<super::PostAcknowledgement>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map
-                                    .next_value::<Option<Vec<super::PostAcknowledgement>>>()?,
-                                "acknowledgements",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map
@@ -88,21 +92,21 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadata {
                                 "embeds",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<Vec<super::Emoji>>>()?,
                                 "emojis",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<Vec<super::FileInfo>>>()?,
                                 "files",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map
@@ -117,6 +121,13 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadata {
                                 "images",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<Vec<super::Reaction>>>()?,
+                                "reactions",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
@@ -126,9 +137,10 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadata {
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<Vec<super::Reaction>>>()?,
-                                "reactions",
+                                &mut field6,
+                                map
+                                    .next_value::<Option<Vec<super::PostAcknowledgement>>>()?,
+                                "acknowledgements",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

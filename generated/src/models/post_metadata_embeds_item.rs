@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataEmbedsItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["data", "type", "url"];
+        const NAMES: &[&str] = &["type", "url", "data"];
         struct PostMetadataEmbedsItemVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostMetadataEmbedsItemVisitor {
             type Value = PostMetadataEmbedsItem;
@@ -31,14 +31,36 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataEmbedsItem {
                 self,
                 mut map: A,
             ) -> Result<PostMetadataEmbedsItem, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "type" => Some(0),
+                        "url" => Some(1),
+                        "data" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::PostMetadataEmbedsItemType> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<super::PostMetadataEmbedsItemType>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "url",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map
@@ -46,20 +68,6 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataEmbedsItem {
                                         Option<::serde_json::Map<String, ::serde_json::Value>>,
                                     >()?,
                                 "data",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<super::PostMetadataEmbedsItemType>()?,
-                                "type",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "url",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataImagesValue {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["format", "frame_count", "height", "width"];
+        const NAMES: &[&str] = &["width", "height", "format", "frame_count"];
         struct PostMetadataImagesValueVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostMetadataImagesValueVisitor {
             type Value = PostMetadataImagesValue;
@@ -28,31 +28,40 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataImagesValue {
                 self,
                 mut map: A,
             ) -> Result<PostMetadataImagesValue, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "width" => Some(0),
+                        "height" => Some(1),
+                        "format" => Some(2),
+                        "frame_count" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<i64> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<i64>()?, "width")?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(&mut field1, map.next_value::<i64>()?, "height")?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "format",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<i64>()?,
                                 "frame_count",
                             )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(&mut field1, map.next_value::<i64>()?, "height")?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(&mut field0, map.next_value::<i64>()?, "width")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

@@ -25,11 +25,11 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataPriority {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "ChannelId",
-            "PostId",
-            "persistent_notifications",
             "priority",
             "requested_ack",
+            "persistent_notifications",
+            "PostId",
+            "ChannelId",
         ];
         struct PostMetadataPriorityVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostMetadataPriorityVisitor {
@@ -44,25 +44,35 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataPriority {
                 self,
                 mut map: A,
             ) -> Result<PostMetadataPriority, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "priority" => Some(0),
+                        "requested_ack" => Some(1),
+                        "persistent_notifications" => Some(2),
+                        "PostId" => Some(3),
+                        "ChannelId" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "ChannelId",
+                                "priority",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "PostId",
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "requested_ack",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -74,16 +84,16 @@ impl<'de> ::serde::Deserialize<'de> for PostMetadataPriority {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "priority",
+                                "PostId",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "requested_ack",
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "ChannelId",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -30,9 +30,16 @@ impl<'de> ::serde::Deserialize<'de> for PostRevealedEvent {
                 self,
                 mut map: A,
             ) -> Result<PostRevealedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "post" => Some(0),
+                        "recipients" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<::serde_json::Value>> = None;
                 let mut field1: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -21,7 +21,7 @@ impl<'de> ::serde::Deserialize<'de> for PostTranslation {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["src_lang", "state", "translation", "translation_type"];
+        const NAMES: &[&str] = &["state", "translation", "translation_type", "src_lang"];
         struct PostTranslationVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostTranslationVisitor {
             type Value = PostTranslation;
@@ -35,38 +35,47 @@ impl<'de> ::serde::Deserialize<'de> for PostTranslation {
                 self,
                 mut map: A,
             ) -> Result<PostTranslation, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "state" => Some(0),
+                        "translation" => Some(1),
+                        "translation_type" => Some(2),
+                        "src_lang" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "src_lang",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "state",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "translation",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "translation_type",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "src_lang",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

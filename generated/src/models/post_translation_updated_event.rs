@@ -28,11 +28,18 @@ impl<'de> ::serde::Deserialize<'de> for PostTranslationUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<PostTranslationUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "object_id" => Some(0),
+                        "translations" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<
                     ::std::collections::BTreeMap<String, super::PostTranslation>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -20,13 +20,13 @@ impl<'de> ::serde::Deserialize<'de> for PostUnreadEvent {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "last_viewed_at",
-            "mention_count",
-            "mention_count_root",
             "msg_count",
             "msg_count_root",
-            "post_id",
+            "mention_count",
+            "mention_count_root",
             "urgent_mention_count",
+            "last_viewed_at",
+            "post_id",
         ];
         struct PostUnreadEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostUnreadEventVisitor {
@@ -41,6 +41,18 @@ impl<'de> ::serde::Deserialize<'de> for PostUnreadEvent {
                 self,
                 mut map: A,
             ) -> Result<PostUnreadEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "msg_count" => Some(0),
+                        "msg_count_root" => Some(1),
+                        "mention_count" => Some(2),
+                        "mention_count_root" => Some(3),
+                        "urgent_mention_count" => Some(4),
+                        "last_viewed_at" => Some(5),
+                        "post_id" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<i64> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<i64> = None;
@@ -48,55 +60,55 @@ impl<'de> ::serde::Deserialize<'de> for PostUnreadEvent {
                 let mut field4: Option<i64> = None;
                 let mut field5: Option<i64> = None;
                 let mut field6: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "last_viewed_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "mention_count",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "mention_count_root",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<i64>()?,
                                 "msg_count",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "msg_count_root",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "post_id",
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "mention_count",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "mention_count_root",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "urgent_mention_count",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "last_viewed_at",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "post_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

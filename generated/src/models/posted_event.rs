@@ -39,18 +39,18 @@ impl<'de> ::serde::Deserialize<'de> for PostedEvent {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "post",
+            "channel_type",
             "channel_display_name",
             "channel_name",
-            "channel_type",
-            "followers",
+            "sender_name",
+            "team_id",
+            "set_online",
+            "otherFile",
             "image",
             "mentions",
-            "otherFile",
-            "post",
-            "sender_name",
-            "set_online",
+            "followers",
             "should_ack",
-            "team_id",
         ];
         struct PostedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PostedEventVisitor {
@@ -65,6 +65,23 @@ impl<'de> ::serde::Deserialize<'de> for PostedEvent {
                 self,
                 mut map: A,
             ) -> Result<PostedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "post" => Some(0),
+                        "channel_type" => Some(1),
+                        "channel_display_name" => Some(2),
+                        "channel_name" => Some(3),
+                        "sender_name" => Some(4),
+                        "team_id" => Some(5),
+                        "set_online" => Some(6),
+                        "otherFile" => Some(7),
+                        "image" => Some(8),
+                        "mentions" => Some(9),
+                        "followers" => Some(10),
+                        "should_ack" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::Post> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -77,90 +94,90 @@ impl<'de> ::serde::Deserialize<'de> for PostedEvent {
                 let mut field9: Option<Option<Vec<String>>> = None;
                 let mut field10: Option<Option<Vec<String>>> = None;
                 let mut field11: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "channel_display_name",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "channel_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "channel_type",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "followers",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "image",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "mentions",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "otherFile",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<super::Post>()?,
                                 "post",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "channel_type",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "channel_display_name",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "channel_name",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<String>()?,
                                 "sender_name",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "team_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<bool>()?,
                                 "set_online",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "otherFile",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "image",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "mentions",
+                            )?
+                        }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<Option<bool>>()?,
-                                "should_ack",
+                                &mut field10,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "followers",
                             )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "team_id",
+                                &mut field11,
+                                map.next_value::<Option<bool>>()?,
+                                "should_ack",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

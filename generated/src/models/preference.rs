@@ -13,7 +13,7 @@ impl<'de> ::serde::Deserialize<'de> for Preference {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["category", "name", "user_id", "value"];
+        const NAMES: &[&str] = &["user_id", "category", "name", "value"];
         struct PreferenceVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PreferenceVisitor {
             type Value = Preference;
@@ -27,31 +27,40 @@ impl<'de> ::serde::Deserialize<'de> for Preference {
                 self,
                 mut map: A,
             ) -> Result<Preference, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "category" => Some(1),
+                        "name" => Some(2),
+                        "value" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "category",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "user_id",
                             )?
                         }
                         decode::Member::Field(3) => {

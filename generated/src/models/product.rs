@@ -20,11 +20,11 @@ impl<'de> ::serde::Deserialize<'de> for Product {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "add_ons",
-            "description",
             "id",
             "name",
+            "description",
             "price_per_seat",
+            "add_ons",
         ];
         struct ProductVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ProductVisitor {
@@ -39,46 +39,56 @@ impl<'de> ::serde::Deserialize<'de> for Product {
                 self,
                 mut map: A,
             ) -> Result<Product, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "description" => Some(2),
+                        "price_per_seat" => Some(3),
+                        "add_ons" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<f64>> = None;
                 let mut field4: Option<Option<Vec<super::AddOn>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<Vec<super::AddOn>>>()?,
-                                "add_ons",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<f64>>()?,
                                 "price_per_seat",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<Vec<super::AddOn>>>()?,
+                                "add_ons",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -33,12 +33,22 @@ impl<'de> ::serde::Deserialize<'de> for ProductLimits {
                 self,
                 mut map: A,
             ) -> Result<ProductLimits, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "boards" => Some(0),
+                        "files" => Some(1),
+                        "integrations" => Some(2),
+                        "messages" => Some(3),
+                        "teams" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::BoardsLimits>> = None;
                 let mut field1: Option<Option<super::FilesLimits>> = None;
                 let mut field2: Option<Option<super::IntegrationsLimits>> = None;
                 let mut field3: Option<Option<super::MessagesLimits>> = None;
                 let mut field4: Option<Option<super::TeamsLimits>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -44,17 +44,17 @@ impl<'de> ::serde::Deserialize<'de> for PropertyField {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "attrs",
-            "create_at",
-            "delete_at",
-            "group_id",
             "id",
+            "group_id",
             "name",
-            "object_type",
+            "type",
             "target_id",
             "target_type",
-            "type",
+            "object_type",
+            "attrs",
+            "create_at",
             "update_at",
+            "delete_at",
         ];
         struct PropertyFieldVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PropertyFieldVisitor {
@@ -69,6 +69,22 @@ impl<'de> ::serde::Deserialize<'de> for PropertyField {
                 self,
                 mut map: A,
             ) -> Result<PropertyField, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "group_id" => Some(1),
+                        "name" => Some(2),
+                        "type" => Some(3),
+                        "target_id" => Some(4),
+                        "target_type" => Some(5),
+                        "object_type" => Some(6),
+                        "attrs" => Some(7),
+                        "create_at" => Some(8),
+                        "update_at" => Some(9),
+                        "delete_at" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -82,51 +98,48 @@ impl<'de> ::serde::Deserialize<'de> for PropertyField {
                 let mut field8: Option<Option<i64>> = None;
                 let mut field9: Option<Option<i64>> = None;
                 let mut field10: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field7,
-                                map
-                                    .next_value::<
-                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
-                                    >()?,
-                                "attrs",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "group_id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "group_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "name",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "type",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "target_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "target_type",
                             )?
                         }
                         decode::Member::Field(6) => {
@@ -138,30 +151,33 @@ impl<'de> ::serde::Deserialize<'de> for PropertyField {
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "target_id",
+                                &mut field7,
+                                map
+                                    .next_value::<
+                                        Option<::serde_json::Map<String, ::serde_json::Value>>,
+                                    >()?,
+                                "attrs",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "target_type",
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "type",
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "update_at",
                             )?
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field9,
+                                &mut field10,
                                 map.next_value::<Option<i64>>()?,
-                                "update_at",
+                                "delete_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

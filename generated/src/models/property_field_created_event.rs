@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for PropertyFieldCreatedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["object_type", "property_field"];
+        const NAMES: &[&str] = &["property_field", "object_type"];
         struct PropertyFieldCreatedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PropertyFieldCreatedEventVisitor {
             type Value = PropertyFieldCreatedEvent;
@@ -29,22 +29,29 @@ impl<'de> ::serde::Deserialize<'de> for PropertyFieldCreatedEvent {
                 self,
                 mut map: A,
             ) -> Result<PropertyFieldCreatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "property_field" => Some(0),
+                        "object_type" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::PropertyField> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "object_type",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<super::PropertyField>()?,
                                 "property_field",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "object_type",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

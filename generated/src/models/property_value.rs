@@ -38,15 +38,15 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "delete_at",
-            "field_id",
-            "group_id",
             "id",
             "target_id",
             "target_type",
-            "update_at",
+            "group_id",
+            "field_id",
             "value",
+            "create_at",
+            "update_at",
+            "delete_at",
         ];
         struct PropertyValueVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PropertyValueVisitor {
@@ -61,6 +61,20 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                 self,
                 mut map: A,
             ) -> Result<PropertyValue, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "target_id" => Some(1),
+                        "target_type" => Some(2),
+                        "group_id" => Some(3),
+                        "field_id" => Some(4),
+                        "value" => Some(5),
+                        "create_at" => Some(6),
+                        "update_at" => Some(7),
+                        "delete_at" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -70,27 +84,27 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                 let mut field6: Option<Option<i64>> = None;
                 let mut field7: Option<Option<i64>> = None;
                 let mut field8: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "target_id",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field4,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "field_id",
+                                "target_type",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -102,23 +116,23 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
+                                &mut field4,
                                 map.next_value::<Option<String>>()?,
-                                "id",
+                                "field_id",
                             )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "target_id",
+                                &mut field5,
+                                map.next_value::<Option<::serde_json::Value>>()?,
+                                "value",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "target_type",
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -130,9 +144,9 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValue {
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<Option<::serde_json::Value>>()?,
-                                "value",
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

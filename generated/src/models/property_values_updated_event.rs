@@ -21,7 +21,7 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValuesUpdatedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["field_id", "object_type", "target_id", "values"];
+        const NAMES: &[&str] = &["object_type", "target_id", "field_id", "values"];
         struct PropertyValuesUpdatedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PropertyValuesUpdatedEventVisitor {
             type Value = PropertyValuesUpdatedEvent;
@@ -35,31 +35,40 @@ impl<'de> ::serde::Deserialize<'de> for PropertyValuesUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<PropertyValuesUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "object_type" => Some(0),
+                        "target_id" => Some(1),
+                        "field_id" => Some(2),
+                        "values" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Vec<super::PropertyValue>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "field_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "object_type",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "target_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "field_id",
                             )?
                         }
                         decode::Member::Field(3) => {

@@ -58,28 +58,28 @@ impl<'de> ::serde::Deserialize<'de> for PushNotification {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "ack_id",
-            "badge",
-            "category",
-            "channel_id",
-            "channel_name",
-            "cont_ava",
-            "device_id",
-            "from_webhook",
-            "is_id_loaded",
-            "message",
-            "override_icon_url",
-            "override_username",
             "platform",
+            "server_id",
+            "device_id",
             "post_id",
+            "category",
+            "sound",
+            "message",
+            "badge",
+            "cont_ava",
+            "team_id",
+            "channel_id",
             "root_id",
+            "channel_name",
+            "type",
             "sender_id",
             "sender_name",
-            "server_id",
-            "sound",
-            "status",
-            "team_id",
-            "type",
+            "override_username",
+            "override_icon_url",
+            "from_webhook",
             "version",
+            "is_id_loaded",
+            "status",
         ];
         struct PushNotificationVisitor;
         impl<'de> ::serde::de::Visitor<'de> for PushNotificationVisitor {
@@ -94,6 +94,34 @@ impl<'de> ::serde::Deserialize<'de> for PushNotification {
                 self,
                 mut map: A,
             ) -> Result<PushNotification, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "ack_id" => Some(0),
+                        "platform" => Some(1),
+                        "server_id" => Some(2),
+                        "device_id" => Some(3),
+                        "post_id" => Some(4),
+                        "category" => Some(5),
+                        "sound" => Some(6),
+                        "message" => Some(7),
+                        "badge" => Some(8),
+                        "cont_ava" => Some(9),
+                        "team_id" => Some(10),
+                        "channel_id" => Some(11),
+                        "root_id" => Some(12),
+                        "channel_name" => Some(13),
+                        "type" => Some(14),
+                        "sender_id" => Some(15),
+                        "sender_name" => Some(16),
+                        "override_username" => Some(17),
+                        "override_icon_url" => Some(18),
+                        "from_webhook" => Some(19),
+                        "version" => Some(20),
+                        "is_id_loaded" => Some(21),
+                        "status" => Some(22),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -117,7 +145,7 @@ impl<'de> ::serde::Deserialize<'de> for PushNotification {
                 let mut field20: Option<Option<String>> = None;
                 let mut field21: Option<Option<bool>> = None;
                 let mut field22: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -128,100 +156,100 @@ impl<'de> ::serde::Deserialize<'de> for PushNotification {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<f64>>()?,
-                                "badge",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "platform",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field5,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "category",
+                                "server_id",
                             )?
                         }
                         decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "channel_name",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<f64>>()?,
-                                "cont_ava",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "device_id",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field19,
-                                map.next_value::<Option<String>>()?,
-                                "from_webhook",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<bool>>()?,
-                                "is_id_loaded",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "message",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<String>>()?,
-                                "override_icon_url",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<String>>()?,
-                                "override_username",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "platform",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "post_id",
                             )?
                         }
-                        decode::Member::Field(14) => {
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "category",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "sound",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "message",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<f64>>()?,
+                                "badge",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<f64>>()?,
+                                "cont_ava",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "team_id",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<Option<String>>()?,
                                 "root_id",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "channel_name",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "type",
                             )?
                         }
                         decode::Member::Field(15) => {
@@ -240,44 +268,44 @@ impl<'de> ::serde::Deserialize<'de> for PushNotification {
                         }
                         decode::Member::Field(17) => {
                             decode::put(
-                                &mut field2,
+                                &mut field17,
                                 map.next_value::<Option<String>>()?,
-                                "server_id",
+                                "override_username",
                             )?
                         }
                         decode::Member::Field(18) => {
                             decode::put(
-                                &mut field6,
+                                &mut field18,
                                 map.next_value::<Option<String>>()?,
-                                "sound",
+                                "override_icon_url",
                             )?
                         }
                         decode::Member::Field(19) => {
                             decode::put(
-                                &mut field22,
+                                &mut field19,
                                 map.next_value::<Option<String>>()?,
-                                "status",
+                                "from_webhook",
                             )?
                         }
                         decode::Member::Field(20) => {
                             decode::put(
-                                &mut field10,
+                                &mut field20,
                                 map.next_value::<Option<String>>()?,
-                                "team_id",
+                                "version",
                             )?
                         }
                         decode::Member::Field(21) => {
                             decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "type",
+                                &mut field21,
+                                map.next_value::<Option<bool>>()?,
+                                "is_id_loaded",
                             )?
                         }
                         decode::Member::Field(22) => {
                             decode::put(
-                                &mut field20,
+                                &mut field22,
                                 map.next_value::<Option<String>>()?,
-                                "version",
+                                "status",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

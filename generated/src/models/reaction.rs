@@ -25,14 +25,14 @@ impl<'de> ::serde::Deserialize<'de> for Reaction {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "create_at",
-            "delete_at",
-            "emoji_name",
-            "post_id",
-            "remote_id",
-            "update_at",
             "user_id",
+            "post_id",
+            "emoji_name",
+            "create_at",
+            "update_at",
+            "delete_at",
+            "remote_id",
+            "channel_id",
         ];
         struct ReactionVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ReactionVisitor {
@@ -47,6 +47,19 @@ impl<'de> ::serde::Deserialize<'de> for Reaction {
                 self,
                 mut map: A,
             ) -> Result<Reaction, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "post_id" => Some(1),
+                        "emoji_name" => Some(2),
+                        "create_at" => Some(3),
+                        "update_at" => Some(4),
+                        "delete_at" => Some(5),
+                        "remote_id" => Some(6),
+                        "channel_id" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -55,62 +68,62 @@ impl<'de> ::serde::Deserialize<'de> for Reaction {
                 let mut field5: Option<i64> = None;
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
+                                &mut field0,
                                 map.next_value::<String>()?,
-                                "channel_id",
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "emoji_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "post_id",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(2) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "remote_id",
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "emoji_name",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<i64>()?,
                                 "update_at",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "remote_id",
+                            )?
+                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field0,
+                                &mut field7,
                                 map.next_value::<String>()?,
-                                "user_id",
+                                "channel_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

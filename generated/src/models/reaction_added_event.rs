@@ -26,8 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for ReactionAddedEvent {
                 self,
                 mut map: A,
             ) -> Result<ReactionAddedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "reaction" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::Reaction> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

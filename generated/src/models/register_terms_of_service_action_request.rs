@@ -29,9 +29,16 @@ impl<'de> ::serde::Deserialize<'de> for RegisterTermsOfServiceActionRequest {
                 self,
                 mut map: A,
             ) -> Result<RegisterTermsOfServiceActionRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "accepted" => Some(0),
+                        "termsOfServiceId" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<bool> = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

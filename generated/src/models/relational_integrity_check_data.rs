@@ -26,10 +26,10 @@ impl<'de> ::serde::Deserialize<'de> for RelationalIntegrityCheckData {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "child_id_attr",
+            "parent_name",
             "child_name",
             "parent_id_attr",
-            "parent_name",
+            "child_id_attr",
             "records",
         ];
         struct RelationalIntegrityCheckDataVisitor;
@@ -45,18 +45,28 @@ impl<'de> ::serde::Deserialize<'de> for RelationalIntegrityCheckData {
                 self,
                 mut map: A,
             ) -> Result<RelationalIntegrityCheckData, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "parent_name" => Some(0),
+                        "child_name" => Some(1),
+                        "parent_id_attr" => Some(2),
+                        "child_id_attr" => Some(3),
+                        "records" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<Vec<super::OrphanedRecord>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "child_id_attr",
+                                "parent_name",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -75,9 +85,9 @@ impl<'de> ::serde::Deserialize<'de> for RelationalIntegrityCheckData {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "parent_name",
+                                "child_id_attr",
                             )?
                         }
                         decode::Member::Field(4) => {

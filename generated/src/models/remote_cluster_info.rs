@@ -18,7 +18,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteClusterInfo {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["create_at", "display_name", "last_ping_at"];
+        const NAMES: &[&str] = &["display_name", "create_at", "last_ping_at"];
         struct RemoteClusterInfoVisitor;
         impl<'de> ::serde::de::Visitor<'de> for RemoteClusterInfoVisitor {
             type Value = RemoteClusterInfo;
@@ -32,23 +32,31 @@ impl<'de> ::serde::Deserialize<'de> for RemoteClusterInfo {
                 self,
                 mut map: A,
             ) -> Result<RemoteClusterInfo, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "display_name" => Some(0),
+                        "create_at" => Some(1),
+                        "last_ping_at" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "display_name",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(2) => {

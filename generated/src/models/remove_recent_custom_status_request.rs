@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoveRecentCustomStatusRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["duration", "emoji", "expires_at", "text"];
+        const NAMES: &[&str] = &["emoji", "text", "expires_at", "duration"];
         struct RemoveRecentCustomStatusRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for RemoveRecentCustomStatusRequestVisitor {
             type Value = RemoveRecentCustomStatusRequest;
@@ -31,24 +31,33 @@ impl<'de> ::serde::Deserialize<'de> for RemoveRecentCustomStatusRequest {
                 self,
                 mut map: A,
             ) -> Result<RemoveRecentCustomStatusRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "emoji" => Some(0),
+                        "text" => Some(1),
+                        "expires_at" => Some(2),
+                        "duration" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<super::CustomStatusDuration> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<super::CustomStatusDuration>()?,
-                                "duration",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "emoji",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "text",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -60,9 +69,9 @@ impl<'de> ::serde::Deserialize<'de> for RemoveRecentCustomStatusRequest {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "text",
+                                &mut field3,
+                                map.next_value::<super::CustomStatusDuration>()?,
+                                "duration",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestTrialLicenseRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["receive_emails_accepted", "terms_accepted", "users"];
+        const NAMES: &[&str] = &["users", "terms_accepted", "receive_emails_accepted"];
         struct RequestTrialLicenseRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for RequestTrialLicenseRequestVisitor {
             type Value = RequestTrialLicenseRequest;
@@ -31,17 +31,21 @@ impl<'de> ::serde::Deserialize<'de> for RequestTrialLicenseRequest {
                 self,
                 mut map: A,
             ) -> Result<RequestTrialLicenseRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "users" => Some(0),
+                        "terms_accepted" => Some(1),
+                        "receive_emails_accepted" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<i64> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "receive_emails_accepted",
-                            )?
+                            decode::put(&mut field0, map.next_value::<i64>()?, "users")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
@@ -51,7 +55,11 @@ impl<'de> ::serde::Deserialize<'de> for RequestTrialLicenseRequest {
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(&mut field0, map.next_value::<i64>()?, "users")?
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "receive_emails_accepted",
+                            )?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

@@ -18,7 +18,7 @@ impl<'de> ::serde::Deserialize<'de> for ResetSamlAuthDataToEmailRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["dry_run", "include_deleted", "user_ids"];
+        const NAMES: &[&str] = &["include_deleted", "dry_run", "user_ids"];
         struct ResetSamlAuthDataToEmailRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ResetSamlAuthDataToEmailRequestVisitor {
             type Value = ResetSamlAuthDataToEmailRequest;
@@ -32,23 +32,31 @@ impl<'de> ::serde::Deserialize<'de> for ResetSamlAuthDataToEmailRequest {
                 self,
                 mut map: A,
             ) -> Result<ResetSamlAuthDataToEmailRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "include_deleted" => Some(0),
+                        "dry_run" => Some(1),
+                        "user_ids" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "dry_run",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<bool>>()?,
                                 "include_deleted",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "dry_run",
                             )?
                         }
                         decode::Member::Field(2) => {

@@ -26,8 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for ResetSamlAuthDataToEmailResponse {
                 self,
                 mut map: A,
             ) -> Result<ResetSamlAuthDataToEmailResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "num_affected" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -40,16 +40,16 @@ impl<'de> ::serde::Deserialize<'de> for Role {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "built_in",
-            "create_at",
-            "delete_at",
-            "description",
-            "display_name",
             "id",
             "name",
+            "display_name",
+            "description",
             "permissions",
             "scheme_managed",
+            "create_at",
             "update_at",
+            "delete_at",
+            "built_in",
         ];
         struct RoleVisitor;
         impl<'de> ::serde::de::Visitor<'de> for RoleVisitor {
@@ -64,6 +64,21 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 self,
                 mut map: A,
             ) -> Result<Role, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "display_name" => Some(2),
+                        "description" => Some(3),
+                        "permissions" => Some(4),
+                        "scheme_managed" => Some(5),
+                        "create_at" => Some(6),
+                        "update_at" => Some(7),
+                        "delete_at" => Some(8),
+                        "built_in" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -74,27 +89,27 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 let mut field7: Option<Option<i64>> = None;
                 let mut field8: Option<Option<i64>> = None;
                 let mut field9: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "built_in",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -106,44 +121,44 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
                                 &mut field4,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "permissions",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<bool>>()?,
                                 "scheme_managed",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<i64>>()?,
                                 "update_at",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "built_in",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

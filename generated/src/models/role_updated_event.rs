@@ -26,8 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for RoleUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<RoleUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "role" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::Role> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -33,8 +33,8 @@ impl<'de> ::serde::Deserialize<'de> for SamlCertificateStatus {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "idp_certificate_file",
-            "private_key_file",
             "public_certificate_file",
+            "private_key_file",
         ];
         struct SamlCertificateStatusVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SamlCertificateStatusVisitor {
@@ -49,10 +49,18 @@ impl<'de> ::serde::Deserialize<'de> for SamlCertificateStatus {
                 self,
                 mut map: A,
             ) -> Result<SamlCertificateStatus, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "idp_certificate_file" => Some(0),
+                        "public_certificate_file" => Some(1),
+                        "private_key_file" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -63,16 +71,16 @@ impl<'de> ::serde::Deserialize<'de> for SamlCertificateStatus {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
+                                &mut field1,
                                 map.next_value::<Option<bool>>()?,
-                                "private_key_file",
+                                "public_certificate_file",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
+                                &mut field2,
                                 map.next_value::<Option<bool>>()?,
-                                "public_certificate_file",
+                                "private_key_file",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -30,10 +30,16 @@ impl<'de> ::serde::Deserialize<'de> for ScheduledPostDeletedEvent {
                 self,
                 mut map: A,
             ) -> Result<ScheduledPostDeletedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "scheduledPost" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

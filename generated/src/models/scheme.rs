@@ -60,24 +60,24 @@ impl<'de> ::serde::Deserialize<'de> for Scheme {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "id",
+            "name",
+            "description",
             "create_at",
+            "update_at",
+            "delete_at",
+            "scope",
+            "default_team_admin_role",
+            "default_team_user_role",
             "default_channel_admin_role",
-            "default_channel_guest_role",
             "default_channel_user_role",
+            "display_name",
+            "default_team_guest_role",
+            "default_channel_guest_role",
             "default_playbook_admin_role",
             "default_playbook_member_role",
             "default_run_admin_role",
             "default_run_member_role",
-            "default_team_admin_role",
-            "default_team_guest_role",
-            "default_team_user_role",
-            "delete_at",
-            "description",
-            "display_name",
-            "id",
-            "name",
-            "scope",
-            "update_at",
         ];
         struct SchemeVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SchemeVisitor {
@@ -92,6 +92,29 @@ impl<'de> ::serde::Deserialize<'de> for Scheme {
                 self,
                 mut map: A,
             ) -> Result<Scheme, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "description" => Some(2),
+                        "create_at" => Some(3),
+                        "update_at" => Some(4),
+                        "delete_at" => Some(5),
+                        "scope" => Some(6),
+                        "default_team_admin_role" => Some(7),
+                        "default_team_user_role" => Some(8),
+                        "default_channel_admin_role" => Some(9),
+                        "default_channel_user_role" => Some(10),
+                        "display_name" => Some(11),
+                        "default_team_guest_role" => Some(12),
+                        "default_channel_guest_role" => Some(13),
+                        "default_playbook_admin_role" => Some(14),
+                        "default_playbook_member_role" => Some(15),
+                        "default_run_admin_role" => Some(16),
+                        "default_run_member_role" => Some(17),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -110,132 +133,132 @@ impl<'de> ::serde::Deserialize<'de> for Scheme {
                 let mut field15: Option<Option<String>> = None;
                 let mut field16: Option<Option<String>> = None;
                 let mut field17: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "default_channel_admin_role",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "default_channel_guest_role",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "default_channel_user_role",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<String>>()?,
-                                "default_playbook_admin_role",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "default_playbook_member_role",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<String>>()?,
-                                "default_run_admin_role",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field17,
-                                map.next_value::<Option<String>>()?,
-                                "default_run_member_role",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "default_team_admin_role",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "default_team_guest_role",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "default_team_user_role",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(16) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "scope",
                             )?
                         }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "default_team_admin_role",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "default_team_user_role",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "default_channel_admin_role",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "default_channel_user_role",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "default_team_guest_role",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "default_channel_guest_role",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
+                            decode::put(
+                                &mut field14,
+                                map.next_value::<Option<String>>()?,
+                                "default_playbook_admin_role",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "default_playbook_member_role",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<String>>()?,
+                                "default_run_admin_role",
+                            )?
+                        }
                         decode::Member::Field(17) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "update_at",
+                                &mut field17,
+                                map.next_value::<Option<String>>()?,
+                                "default_run_member_role",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -66,21 +66,21 @@ impl<'de> ::serde::Deserialize<'de> for SearchAllChannelsRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "deleted",
-            "exclude_default_channels",
-            "exclude_group_constrained",
-            "exclude_policy_constrained",
-            "exclude_remote",
-            "group_constrained",
-            "include_deleted",
-            "include_search_by_id",
+            "term",
             "not_associated_to_group",
+            "exclude_default_channels",
+            "team_ids",
+            "group_constrained",
+            "exclude_group_constrained",
+            "public",
+            "private",
+            "deleted",
             "page",
             "per_page",
-            "private",
-            "public",
-            "team_ids",
-            "term",
+            "exclude_policy_constrained",
+            "include_search_by_id",
+            "include_deleted",
+            "exclude_remote",
         ];
         struct SearchAllChannelsRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SearchAllChannelsRequestVisitor {
@@ -95,6 +95,26 @@ impl<'de> ::serde::Deserialize<'de> for SearchAllChannelsRequest {
                 self,
                 mut map: A,
             ) -> Result<SearchAllChannelsRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "term" => Some(0),
+                        "not_associated_to_group" => Some(1),
+                        "exclude_default_channels" => Some(2),
+                        "team_ids" => Some(3),
+                        "group_constrained" => Some(4),
+                        "exclude_group_constrained" => Some(5),
+                        "public" => Some(6),
+                        "private" => Some(7),
+                        "deleted" => Some(8),
+                        "page" => Some(9),
+                        "per_page" => Some(10),
+                        "exclude_policy_constrained" => Some(11),
+                        "include_search_by_id" => Some(12),
+                        "include_deleted" => Some(13),
+                        "exclude_remote" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -110,69 +130,69 @@ impl<'de> ::serde::Deserialize<'de> for SearchAllChannelsRequest {
                 let mut field12: Option<Option<bool>> = None;
                 let mut field13: Option<Option<bool>> = None;
                 let mut field14: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "deleted",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "term",
                             )?
                         }
                         decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "not_associated_to_group",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<bool>>()?,
                                 "exclude_default_channels",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "exclude_group_constrained",
-                            )?
-                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<Option<bool>>()?,
-                                "exclude_policy_constrained",
+                                &mut field3,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "team_ids",
                             )?
                         }
                         decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<bool>>()?,
-                                "exclude_remote",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<bool>>()?,
                                 "group_constrained",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "exclude_group_constrained",
+                            )?
+                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field13,
+                                &mut field6,
                                 map.next_value::<Option<bool>>()?,
-                                "include_deleted",
+                                "public",
                             )?
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field12,
+                                &mut field7,
                                 map.next_value::<Option<bool>>()?,
-                                "include_search_by_id",
+                                "private",
                             )?
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "not_associated_to_group",
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "deleted",
                             )?
                         }
                         decode::Member::Field(9) => {
@@ -191,30 +211,30 @@ impl<'de> ::serde::Deserialize<'de> for SearchAllChannelsRequest {
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field7,
+                                &mut field11,
                                 map.next_value::<Option<bool>>()?,
-                                "private",
+                                "exclude_policy_constrained",
                             )?
                         }
                         decode::Member::Field(12) => {
                             decode::put(
-                                &mut field6,
+                                &mut field12,
                                 map.next_value::<Option<bool>>()?,
-                                "public",
+                                "include_search_by_id",
                             )?
                         }
                         decode::Member::Field(13) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "team_ids",
+                                &mut field13,
+                                map.next_value::<Option<bool>>()?,
+                                "include_deleted",
                             )?
                         }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "term",
+                                &mut field14,
+                                map.next_value::<Option<bool>>()?,
+                                "exclude_remote",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -28,12 +28,12 @@ impl<'de> ::serde::Deserialize<'de> for SearchChannelsForRetentionPolicyRequest 
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "term",
+            "team_ids",
+            "public",
+            "private",
             "deleted",
             "include_deleted",
-            "private",
-            "public",
-            "team_ids",
-            "term",
         ];
         struct SearchChannelsForRetentionPolicyRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de>
@@ -49,54 +49,65 @@ impl<'de> ::serde::Deserialize<'de> for SearchChannelsForRetentionPolicyRequest 
                 self,
                 mut map: A,
             ) -> Result<SearchChannelsForRetentionPolicyRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "term" => Some(0),
+                        "team_ids" => Some(1),
+                        "public" => Some(2),
+                        "private" => Some(3),
+                        "deleted" => Some(4),
+                        "include_deleted" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<Vec<String>>> = None;
                 let mut field2: Option<Option<bool>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<bool>> = None;
                 let mut field5: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "deleted",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "term",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "include_deleted",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "private",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "public",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "team_ids",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "public",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "private",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "deleted",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "term",
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "include_deleted",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchEmojiRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["prefix_only", "term"];
+        const NAMES: &[&str] = &["term", "prefix_only"];
         struct SearchEmojiRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SearchEmojiRequestVisitor {
             type Value = SearchEmojiRequest;
@@ -28,22 +28,29 @@ impl<'de> ::serde::Deserialize<'de> for SearchEmojiRequest {
                 self,
                 mut map: A,
             ) -> Result<SearchEmojiRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "term" => Some(0),
+                        "prefix_only" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<bool>>()?,
-                                "prefix_only",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "term",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<bool>>()?,
+                                "prefix_only",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

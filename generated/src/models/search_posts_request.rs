@@ -27,12 +27,12 @@ impl<'de> ::serde::Deserialize<'de> for SearchPostsRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "include_deleted_channels",
+            "terms",
             "is_or_search",
+            "time_zone_offset",
+            "include_deleted_channels",
             "page",
             "per_page",
-            "terms",
-            "time_zone_offset",
         ];
         struct SearchPostsRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SearchPostsRequestVisitor {
@@ -47,19 +47,30 @@ impl<'de> ::serde::Deserialize<'de> for SearchPostsRequest {
                 self,
                 mut map: A,
             ) -> Result<SearchPostsRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "terms" => Some(0),
+                        "is_or_search" => Some(1),
+                        "time_zone_offset" => Some(2),
+                        "include_deleted_channels" => Some(3),
+                        "page" => Some(4),
+                        "per_page" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<i64>> = None;
                 let mut field5: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "include_deleted_channels",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "terms",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -71,30 +82,30 @@ impl<'de> ::serde::Deserialize<'de> for SearchPostsRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "time_zone_offset",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "include_deleted_channels",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
                                 &mut field4,
                                 map.next_value::<Option<i64>>()?,
                                 "page",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<i64>>()?,
                                 "per_page",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "terms",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "time_zone_offset",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

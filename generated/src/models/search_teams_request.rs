@@ -33,12 +33,12 @@ impl<'de> ::serde::Deserialize<'de> for SearchTeamsRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_open_invite",
-            "exclude_policy_constrained",
-            "group_constrained",
+            "term",
             "page",
             "per_page",
-            "term",
+            "allow_open_invite",
+            "group_constrained",
+            "exclude_policy_constrained",
         ];
         struct SearchTeamsRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SearchTeamsRequestVisitor {
@@ -53,54 +53,65 @@ impl<'de> ::serde::Deserialize<'de> for SearchTeamsRequest {
                 self,
                 mut map: A,
             ) -> Result<SearchTeamsRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "term" => Some(0),
+                        "page" => Some(1),
+                        "per_page" => Some(2),
+                        "allow_open_invite" => Some(3),
+                        "group_constrained" => Some(4),
+                        "exclude_policy_constrained" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<bool>> = None;
                 let mut field4: Option<Option<bool>> = None;
                 let mut field5: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "allow_open_invite",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "term",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<bool>>()?,
-                                "exclude_policy_constrained",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<bool>>()?,
-                                "group_constrained",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "page",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "per_page",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "allow_open_invite",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<bool>>()?,
+                                "group_constrained",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "term",
+                                &mut field5,
+                                map.next_value::<Option<bool>>()?,
+                                "exclude_policy_constrained",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

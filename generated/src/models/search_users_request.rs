@@ -56,21 +56,21 @@ impl<'de> ::serde::Deserialize<'de> for SearchUsersRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_inactive",
-            "channel_roles",
-            "group_constrained",
-            "in_channel_id",
-            "in_group_id",
-            "limit",
-            "not_in_channel_id",
-            "not_in_group_id",
+            "term",
+            "team_id",
             "not_in_team_id",
+            "in_channel_id",
+            "not_in_channel_id",
+            "in_group_id",
+            "group_constrained",
+            "allow_inactive",
+            "without_team",
+            "limit",
+            "not_in_group_id",
             "role",
             "roles",
-            "team_id",
+            "channel_roles",
             "team_roles",
-            "term",
-            "without_team",
         ];
         struct SearchUsersRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SearchUsersRequestVisitor {
@@ -85,6 +85,26 @@ impl<'de> ::serde::Deserialize<'de> for SearchUsersRequest {
                 self,
                 mut map: A,
             ) -> Result<SearchUsersRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "term" => Some(0),
+                        "team_id" => Some(1),
+                        "not_in_team_id" => Some(2),
+                        "in_channel_id" => Some(3),
+                        "not_in_channel_id" => Some(4),
+                        "in_group_id" => Some(5),
+                        "group_constrained" => Some(6),
+                        "allow_inactive" => Some(7),
+                        "without_team" => Some(8),
+                        "limit" => Some(9),
+                        "not_in_group_id" => Some(10),
+                        "role" => Some(11),
+                        "roles" => Some(12),
+                        "channel_roles" => Some(13),
+                        "team_roles" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -100,27 +120,27 @@ impl<'de> ::serde::Deserialize<'de> for SearchUsersRequest {
                 let mut field12: Option<Option<Vec<String>>> = None;
                 let mut field13: Option<Option<Vec<String>>> = None;
                 let mut field14: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "allow_inactive",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "term",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field13,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "channel_roles",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "group_constrained",
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "not_in_team_id",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -132,79 +152,79 @@ impl<'de> ::serde::Deserialize<'de> for SearchUsersRequest {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "not_in_channel_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "in_group_id",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "group_constrained",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "allow_inactive",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "without_team",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<Option<i64>>()?,
                                 "limit",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "not_in_channel_id",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<String>>()?,
                                 "not_in_group_id",
                             )?
                         }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "not_in_team_id",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map.next_value::<Option<String>>()?,
                                 "role",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "roles",
                             )?
                         }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "team_id",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "team_roles",
-                            )?
-                        }
                         decode::Member::Field(13) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "term",
+                                &mut field13,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "channel_roles",
                             )?
                         }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "without_team",
+                                &mut field14,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "team_roles",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

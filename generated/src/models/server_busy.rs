@@ -32,10 +32,18 @@ impl<'de> ::serde::Deserialize<'de> for ServerBusy {
                 self,
                 mut map: A,
             ) -> Result<ServerBusy, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "busy" => Some(0),
+                        "expires" => Some(1),
+                        "expires_ts" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<bool>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

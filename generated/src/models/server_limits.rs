@@ -28,9 +28,9 @@ impl<'de> ::serde::Deserialize<'de> for ServerLimits {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "maxUsersLimit",
             "activeUserCount",
             "maxUsersHardLimit",
-            "maxUsersLimit",
         ];
         struct ServerLimitsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ServerLimitsVisitor {
@@ -45,30 +45,38 @@ impl<'de> ::serde::Deserialize<'de> for ServerLimits {
                 self,
                 mut map: A,
             ) -> Result<ServerLimits, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "maxUsersLimit" => Some(0),
+                        "activeUserCount" => Some(1),
+                        "maxUsersHardLimit" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<i64>>()?,
+                                "maxUsersLimit",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "activeUserCount",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "maxUsersHardLimit",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<i64>>()?,
-                                "maxUsersLimit",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

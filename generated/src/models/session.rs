@@ -52,17 +52,17 @@ impl<'de> ::serde::Deserialize<'de> for Session {
         const NAMES: &[&str] = &[
             "create_at",
             "device_id",
-            "expired_notify",
             "expires_at",
             "id",
             "is_oauth",
             "last_activity_at",
-            "local",
             "props",
             "roles",
             "team_members",
             "token",
             "user_id",
+            "expired_notify",
+            "local",
         ];
         struct SessionVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SessionVisitor {
@@ -77,6 +77,24 @@ impl<'de> ::serde::Deserialize<'de> for Session {
                 self,
                 mut map: A,
             ) -> Result<Session, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "create_at" => Some(0),
+                        "device_id" => Some(1),
+                        "expires_at" => Some(2),
+                        "id" => Some(3),
+                        "is_oauth" => Some(4),
+                        "last_activity_at" => Some(5),
+                        "props" => Some(6),
+                        "roles" => Some(7),
+                        "team_members" => Some(8),
+                        "token" => Some(9),
+                        "user_id" => Some(10),
+                        "expired_notify" => Some(11),
+                        "local" => Some(12),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<i64> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<i64> = None;
@@ -92,7 +110,7 @@ impl<'de> ::serde::Deserialize<'de> for Session {
                 let mut field10: Option<String> = None;
                 let mut field11: Option<bool> = None;
                 let mut field12: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -110,43 +128,29 @@ impl<'de> ::serde::Deserialize<'de> for Session {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field11,
-                                map.next_value::<bool>()?,
-                                "expired_notify",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
                                 &mut field2,
                                 map.next_value::<i64>()?,
                                 "expires_at",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(3) => {
                             decode::put(&mut field3, map.next_value::<String>()?, "id")?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<bool>()?,
                                 "is_oauth",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<i64>()?,
                                 "last_activity_at",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<bool>()?,
-                                "local",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map
@@ -156,32 +160,46 @@ impl<'de> ::serde::Deserialize<'de> for Session {
                                 "props",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<String>()?,
                                 "roles",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<Option<Vec<super::TeamMember>>>()?,
                                 "team_members",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field9,
                                 map.next_value::<Option<String>>()?,
                                 "token",
                             )?
                         }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<String>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<bool>()?,
+                                "expired_notify",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<bool>()?,
+                                "local",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -43,18 +43,18 @@ impl<'de> ::serde::Deserialize<'de> for SharedChannel {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "create_at",
-            "creator_id",
-            "display_name",
-            "header",
-            "home",
             "id",
-            "name",
-            "purpose",
-            "readonly",
-            "remote_id",
             "team_id",
+            "home",
+            "readonly",
+            "name",
+            "display_name",
+            "purpose",
+            "header",
+            "creator_id",
+            "create_at",
             "update_at",
+            "remote_id",
         ];
         struct SharedChannelVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SharedChannelVisitor {
@@ -69,6 +69,23 @@ impl<'de> ::serde::Deserialize<'de> for SharedChannel {
                 self,
                 mut map: A,
             ) -> Result<SharedChannel, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "team_id" => Some(1),
+                        "home" => Some(2),
+                        "readonly" => Some(3),
+                        "name" => Some(4),
+                        "display_name" => Some(5),
+                        "purpose" => Some(6),
+                        "header" => Some(7),
+                        "creator_id" => Some(8),
+                        "create_at" => Some(9),
+                        "update_at" => Some(10),
+                        "remote_id" => Some(11),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
@@ -81,90 +98,90 @@ impl<'de> ::serde::Deserialize<'de> for SharedChannel {
                 let mut field9: Option<Option<i64>> = None;
                 let mut field10: Option<Option<i64>> = None;
                 let mut field11: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "creator_id",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<String>>()?,
-                                "header",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "home",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "name",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "purpose",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "readonly",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "remote_id",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "team_id",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "home",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "readonly",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "name",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "purpose",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "header",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "creator_id",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map.next_value::<Option<i64>>()?,
                                 "update_at",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "remote_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -29,15 +29,15 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategory {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "collapsed",
-            "display_name",
             "id",
-            "muted",
+            "user_id",
+            "team_id",
+            "display_name",
+            "type",
             "sort_order",
             "sorting",
-            "team_id",
-            "type",
-            "user_id",
+            "muted",
+            "collapsed",
         ];
         struct SidebarCategoryVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SidebarCategoryVisitor {
@@ -52,6 +52,20 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategory {
                 self,
                 mut map: A,
             ) -> Result<SidebarCategory, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "user_id" => Some(1),
+                        "team_id" => Some(2),
+                        "display_name" => Some(3),
+                        "type" => Some(4),
+                        "sort_order" => Some(5),
+                        "sorting" => Some(6),
+                        "muted" => Some(7),
+                        "collapsed" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -61,69 +75,69 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategory {
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<bool>> = None;
                 let mut field8: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "collapsed",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<bool>>()?,
-                                "muted",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "sort_order",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "sorting",
+                                "user_id",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "team_id",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<super::SidebarCategoryType>>()?,
                                 "type",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "sort_order",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "sorting",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<bool>>()?,
+                                "muted",
+                            )?
+                        }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "collapsed",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

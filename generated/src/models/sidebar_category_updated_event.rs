@@ -30,10 +30,16 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategoryUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<SidebarCategoryUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "updatedCategories" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<
                     Option<Vec<super::SidebarCategoryWithChannels>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -31,16 +31,16 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategoryWithChannels {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_ids",
-            "collapsed",
-            "display_name",
             "id",
-            "muted",
+            "user_id",
+            "team_id",
+            "display_name",
+            "type",
+            "channel_ids",
             "sort_order",
             "sorting",
-            "team_id",
-            "type",
-            "user_id",
+            "muted",
+            "collapsed",
         ];
         struct SidebarCategoryWithChannelsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SidebarCategoryWithChannelsVisitor {
@@ -55,6 +55,21 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategoryWithChannels {
                 self,
                 mut map: A,
             ) -> Result<SidebarCategoryWithChannels, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "user_id" => Some(1),
+                        "team_id" => Some(2),
+                        "display_name" => Some(3),
+                        "type" => Some(4),
+                        "channel_ids" => Some(5),
+                        "sort_order" => Some(6),
+                        "sorting" => Some(7),
+                        "muted" => Some(8),
+                        "collapsed" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -65,65 +80,37 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategoryWithChannels {
                 let mut field7: Option<Option<String>> = None;
                 let mut field8: Option<Option<bool>> = None;
                 let mut field9: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "channel_ids",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<bool>>()?,
-                                "collapsed",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<Option<bool>>()?,
-                                "muted",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "sort_order",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field7,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "sorting",
+                                "user_id",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "team_id",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map
@@ -133,11 +120,39 @@ impl<'de> ::serde::Deserialize<'de> for SidebarCategoryWithChannels {
                                 "type",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "channel_ids",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "sort_order",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<String>>()?,
+                                "sorting",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<bool>>()?,
+                                "muted",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
+                                &mut field9,
+                                map.next_value::<Option<bool>>()?,
+                                "collapsed",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

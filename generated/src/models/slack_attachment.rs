@@ -36,23 +36,23 @@ impl<'de> ::serde::Deserialize<'de> for SlackAttachment {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "actions",
-            "author_icon",
-            "author_link",
-            "author_name",
-            "color",
-            "fallback",
-            "fields",
-            "footer",
-            "footer_icon",
             "id",
-            "image_url",
+            "fallback",
+            "color",
             "pretext",
-            "text",
-            "thumb_url",
+            "author_name",
+            "author_link",
+            "author_icon",
             "title",
             "title_link",
+            "text",
+            "fields",
+            "image_url",
+            "thumb_url",
+            "footer",
+            "footer_icon",
             "ts",
+            "actions",
         ];
         struct SlackAttachmentVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SlackAttachmentVisitor {
@@ -67,6 +67,28 @@ impl<'de> ::serde::Deserialize<'de> for SlackAttachment {
                 self,
                 mut map: A,
             ) -> Result<SlackAttachment, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "fallback" => Some(1),
+                        "color" => Some(2),
+                        "pretext" => Some(3),
+                        "author_name" => Some(4),
+                        "author_link" => Some(5),
+                        "author_icon" => Some(6),
+                        "title" => Some(7),
+                        "title_link" => Some(8),
+                        "text" => Some(9),
+                        "fields" => Some(10),
+                        "image_url" => Some(11),
+                        "thumb_url" => Some(12),
+                        "footer" => Some(13),
+                        "footer_icon" => Some(14),
+                        "ts" => Some(15),
+                        "actions" => Some(16),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<i64> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -84,51 +106,75 @@ impl<'de> ::serde::Deserialize<'de> for SlackAttachment {
                 let mut field14: Option<String> = None;
                 let mut field15: Option<Option<super::SlackAttachmentTs>> = None;
                 let mut field16: Option<Option<Vec<super::PostAction>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<Vec<super::PostAction>>>()?,
-                                "actions",
-                            )?
+                            decode::put(&mut field0, map.next_value::<i64>()?, "id")?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "author_icon",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<String>()?,
-                                "author_link",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "author_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "color",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "fallback",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "color",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "pretext",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "author_name",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "author_link",
+                            )?
+                        }
                         decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "author_icon",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "title",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<String>()?,
+                                "title_link",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<String>()?,
+                                "text",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
                             decode::put(
                                 &mut field10,
                                 map
@@ -136,70 +182,46 @@ impl<'de> ::serde::Deserialize<'de> for SlackAttachment {
                                 "fields",
                             )?
                         }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<String>()?,
-                                "footer",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<String>()?,
-                                "footer_icon",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(&mut field0, map.next_value::<i64>()?, "id")?
-                        }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map.next_value::<String>()?,
                                 "image_url",
                             )?
                         }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "pretext",
-                            )?
-                        }
                         decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<String>()?,
-                                "text",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<String>()?,
                                 "thumb_url",
                             )?
                         }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<String>()?,
+                                "footer",
+                            )?
+                        }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field7,
+                                &mut field14,
                                 map.next_value::<String>()?,
-                                "title",
+                                "footer_icon",
                             )?
                         }
                         decode::Member::Field(15) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<String>()?,
-                                "title_link",
+                                &mut field15,
+                                map.next_value::<Option<super::SlackAttachmentTs>>()?,
+                                "ts",
                             )?
                         }
                         decode::Member::Field(16) => {
                             decode::put(
-                                &mut field15,
-                                map.next_value::<Option<super::SlackAttachmentTs>>()?,
-                                "ts",
+                                &mut field16,
+                                map.next_value::<Option<Vec<super::PostAction>>>()?,
+                                "actions",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for SlackAttachmentField {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["short", "title", "value"];
+        const NAMES: &[&str] = &["title", "value", "short"];
         struct SlackAttachmentFieldVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SlackAttachmentFieldVisitor {
             type Value = SlackAttachmentField;
@@ -29,27 +29,35 @@ impl<'de> ::serde::Deserialize<'de> for SlackAttachmentField {
                 self,
                 mut map: A,
             ) -> Result<SlackAttachmentField, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "title" => Some(0),
+                        "value" => Some(1),
+                        "short" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(&mut field2, map.next_value::<bool>()?, "short")?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<String>()?,
                                 "title",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "value",
                             )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(&mut field2, map.next_value::<bool>()?, "short")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

@@ -61,21 +61,21 @@ impl<'de> ::serde::Deserialize<'de> for SlashCommandRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "channel_mentions",
-            "channel_mentions_ids",
-            "channel_name",
-            "command",
-            "response_url",
-            "team_domain",
-            "team_id",
-            "text",
             "token",
-            "trigger_id",
+            "team_id",
+            "team_domain",
+            "channel_id",
+            "channel_name",
             "user_id",
+            "user_name",
+            "command",
+            "text",
+            "trigger_id",
+            "response_url",
             "user_mentions",
             "user_mentions_ids",
-            "user_name",
+            "channel_mentions",
+            "channel_mentions_ids",
         ];
         struct SlashCommandRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SlashCommandRequestVisitor {
@@ -90,6 +90,26 @@ impl<'de> ::serde::Deserialize<'de> for SlashCommandRequest {
                 self,
                 mut map: A,
             ) -> Result<SlashCommandRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "token" => Some(0),
+                        "team_id" => Some(1),
+                        "team_domain" => Some(2),
+                        "channel_id" => Some(3),
+                        "channel_name" => Some(4),
+                        "user_id" => Some(5),
+                        "user_name" => Some(6),
+                        "command" => Some(7),
+                        "text" => Some(8),
+                        "trigger_id" => Some(9),
+                        "response_url" => Some(10),
+                        "user_mentions" => Some(11),
+                        "user_mentions_ids" => Some(12),
+                        "channel_mentions" => Some(13),
+                        "channel_mentions_ids" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -105,62 +125,62 @@ impl<'de> ::serde::Deserialize<'de> for SlashCommandRequest {
                 let mut field12: Option<Option<Vec<String>>> = None;
                 let mut field13: Option<Option<Vec<String>>> = None;
                 let mut field14: Option<Option<Vec<String>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
+                                &mut field0,
                                 map.next_value::<String>()?,
-                                "channel_id",
+                                "token",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field13,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "channel_mentions",
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field14,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "channel_mentions_ids",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "channel_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<String>()?,
-                                "command",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<String>()?,
-                                "response_url",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "team_domain",
                             )?
                         }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "channel_name",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "user_name",
+                            )?
+                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field1,
+                                &mut field7,
                                 map.next_value::<String>()?,
-                                "team_id",
+                                "command",
                             )?
                         }
                         decode::Member::Field(8) => {
@@ -172,44 +192,44 @@ impl<'de> ::serde::Deserialize<'de> for SlashCommandRequest {
                         }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "token",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
                                 &mut field9,
                                 map.next_value::<String>()?,
                                 "trigger_id",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(10) => {
                             decode::put(
-                                &mut field5,
+                                &mut field10,
                                 map.next_value::<String>()?,
-                                "user_id",
+                                "response_url",
                             )?
                         }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(11) => {
                             decode::put(
                                 &mut field11,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "user_mentions",
                             )?
                         }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(12) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<Option<Vec<String>>>()?,
                                 "user_mentions_ids",
                             )?
                         }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "channel_mentions",
+                            )?
+                        }
                         decode::Member::Field(14) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "user_name",
+                                &mut field14,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "channel_mentions_ids",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

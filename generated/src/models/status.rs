@@ -18,12 +18,12 @@ impl<'de> ::serde::Deserialize<'de> for Status {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "user_id",
+            "status",
+            "manual",
+            "last_activity_at",
             "active_channel",
             "dnd_end_time",
-            "last_activity_at",
-            "manual",
-            "status",
-            "user_id",
         ];
         struct StatusVisitor;
         impl<'de> ::serde::de::Visitor<'de> for StatusVisitor {
@@ -38,54 +38,65 @@ impl<'de> ::serde::Deserialize<'de> for Status {
                 self,
                 mut map: A,
             ) -> Result<Status, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "status" => Some(1),
+                        "manual" => Some(2),
+                        "last_activity_at" => Some(3),
+                        "active_channel" => Some(4),
+                        "dnd_end_time" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<bool> = None;
                 let mut field3: Option<i64> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "active_channel",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<i64>()?,
-                                "dnd_end_time",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "last_activity_at",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<bool>()?,
-                                "manual",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "status",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<bool>()?,
+                                "manual",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "last_activity_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "active_channel",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field5,
+                                map.next_value::<i64>()?,
+                                "dnd_end_time",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

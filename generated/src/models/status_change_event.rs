@@ -27,9 +27,16 @@ impl<'de> ::serde::Deserialize<'de> for StatusChangeEvent {
                 self,
                 mut map: A,
             ) -> Result<StatusChangeEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "status" => Some(0),
+                        "user_id" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

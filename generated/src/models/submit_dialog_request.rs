@@ -27,15 +27,15 @@ impl<'de> ::serde::Deserialize<'de> for SubmitDialogRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "callback_id",
-            "cancelled",
-            "channel_id",
-            "state",
-            "submission",
-            "team_id",
             "type",
             "url",
+            "callback_id",
+            "state",
             "user_id",
+            "channel_id",
+            "team_id",
+            "submission",
+            "cancelled",
         ];
         struct SubmitDialogRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SubmitDialogRequestVisitor {
@@ -50,6 +50,20 @@ impl<'de> ::serde::Deserialize<'de> for SubmitDialogRequest {
                 self,
                 mut map: A,
             ) -> Result<SubmitDialogRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "type" => Some(0),
+                        "url" => Some(1),
+                        "callback_id" => Some(2),
+                        "state" => Some(3),
+                        "user_id" => Some(4),
+                        "channel_id" => Some(5),
+                        "team_id" => Some(6),
+                        "submission" => Some(7),
+                        "cancelled" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<String> = None;
@@ -61,27 +75,27 @@ impl<'de> ::serde::Deserialize<'de> for SubmitDialogRequest {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field8: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<String>()?,
-                                "callback_id",
+                                "type",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field8,
-                                map.next_value::<bool>()?,
-                                "cancelled",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "url",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field5,
+                                &mut field2,
                                 map.next_value::<String>()?,
-                                "channel_id",
+                                "callback_id",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -93,6 +107,27 @@ impl<'de> ::serde::Deserialize<'de> for SubmitDialogRequest {
                         }
                         decode::Member::Field(4) => {
                             decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "team_id",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
                                 &mut field7,
                                 map
                                     .next_value::<
@@ -101,32 +136,11 @@ impl<'de> ::serde::Deserialize<'de> for SubmitDialogRequest {
                                 "submission",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "team_id",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "type",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "url",
-                            )?
-                        }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field8,
+                                map.next_value::<bool>()?,
+                                "cancelled",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -29,11 +29,18 @@ impl<'de> ::serde::Deserialize<'de> for SubmitInteractiveDialogResponse {
                 self,
                 mut map: A,
             ) -> Result<SubmitInteractiveDialogResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "error" => Some(0),
+                        "errors" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<
                     Option<::std::collections::BTreeMap<String, String>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

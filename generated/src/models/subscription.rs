@@ -28,15 +28,15 @@ impl<'de> ::serde::Deserialize<'de> for Subscription {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "add_ons",
-            "create_at",
-            "customer_id",
-            "dns",
-            "end_at",
             "id",
+            "customer_id",
             "product_id",
-            "seats",
+            "add_ons",
             "start_at",
+            "end_at",
+            "create_at",
+            "seats",
+            "dns",
         ];
         struct SubscriptionVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SubscriptionVisitor {
@@ -51,6 +51,20 @@ impl<'de> ::serde::Deserialize<'de> for Subscription {
                 self,
                 mut map: A,
             ) -> Result<Subscription, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "customer_id" => Some(1),
+                        "product_id" => Some(2),
+                        "add_ons" => Some(3),
+                        "start_at" => Some(4),
+                        "end_at" => Some(5),
+                        "create_at" => Some(6),
+                        "seats" => Some(7),
+                        "dns" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -60,55 +74,55 @@ impl<'de> ::serde::Deserialize<'de> for Subscription {
                 let mut field6: Option<Option<i64>> = None;
                 let mut field7: Option<Option<i64>> = None;
                 let mut field8: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "add_ons",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "customer_id",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "dns",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "end_at",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "customer_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "product_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "add_ons",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "start_at",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "end_at",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -120,9 +134,9 @@ impl<'de> ::serde::Deserialize<'de> for Subscription {
                         }
                         decode::Member::Field(8) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "start_at",
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "dns",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -12,7 +12,7 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStats {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["is_paid_tier", "remaining_seats"];
+        const NAMES: &[&str] = &["remaining_seats", "is_paid_tier"];
         struct SubscriptionStatsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SubscriptionStatsVisitor {
             type Value = SubscriptionStats;
@@ -26,22 +26,29 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStats {
                 self,
                 mut map: A,
             ) -> Result<SubscriptionStats, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "remaining_seats" => Some(0),
+                        "is_paid_tier" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "is_paid_tier",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<i64>>()?,
                                 "remaining_seats",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "is_paid_tier",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -44,12 +44,12 @@ impl<'de> ::serde::Deserialize<'de> for SwitchAccountTypeRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "current_service",
-            "email",
-            "ldap_id",
-            "mfa_code",
-            "new_password",
             "new_service",
+            "email",
             "password",
+            "mfa_code",
+            "ldap_id",
+            "new_password",
         ];
         struct SwitchAccountTypeRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SwitchAccountTypeRequestVisitor {
@@ -64,6 +64,18 @@ impl<'de> ::serde::Deserialize<'de> for SwitchAccountTypeRequest {
                 self,
                 mut map: A,
             ) -> Result<SwitchAccountTypeRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "current_service" => Some(0),
+                        "new_service" => Some(1),
+                        "email" => Some(2),
+                        "password" => Some(3),
+                        "mfa_code" => Some(4),
+                        "ldap_id" => Some(5),
+                        "new_password" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -71,7 +83,7 @@ impl<'de> ::serde::Deserialize<'de> for SwitchAccountTypeRequest {
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
                 let mut field6: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -82,44 +94,44 @@ impl<'de> ::serde::Deserialize<'de> for SwitchAccountTypeRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "new_service",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "email",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(3) => {
                             decode::put(
-                                &mut field5,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "ldap_id",
+                                "password",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "mfa_code",
                             )?
                         }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "new_password",
-                            )?
-                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "new_service",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "ldap_id",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field3,
+                                &mut field6,
                                 map.next_value::<Option<String>>()?,
-                                "password",
+                                "new_password",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

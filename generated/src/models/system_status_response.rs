@@ -70,10 +70,8 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatusResponse {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "ActiveSearchBackend",
             "AndroidLatestVersion",
             "AndroidMinVersion",
-            "CanReceiveNotifications",
             "DesktopLatestVersion",
             "DesktopMinVersion",
             "IosLatestVersion",
@@ -81,6 +79,8 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatusResponse {
             "database_status",
             "filestore_status",
             "status",
+            "CanReceiveNotifications",
+            "ActiveSearchBackend",
         ];
         struct SystemStatusResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for SystemStatusResponseVisitor {
@@ -95,6 +95,22 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatusResponse {
                 self,
                 mut map: A,
             ) -> Result<SystemStatusResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "AndroidLatestVersion" => Some(0),
+                        "AndroidMinVersion" => Some(1),
+                        "DesktopLatestVersion" => Some(2),
+                        "DesktopMinVersion" => Some(3),
+                        "IosLatestVersion" => Some(4),
+                        "IosMinVersion" => Some(5),
+                        "database_status" => Some(6),
+                        "filestore_status" => Some(7),
+                        "status" => Some(8),
+                        "CanReceiveNotifications" => Some(9),
+                        "ActiveSearchBackend" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -106,83 +122,83 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatusResponse {
                 let mut field8: Option<Option<String>> = None;
                 let mut field9: Option<Option<String>> = None;
                 let mut field10: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "ActiveSearchBackend",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "AndroidLatestVersion",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "AndroidMinVersion",
                             )?
                         }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "CanReceiveNotifications",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "DesktopLatestVersion",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "DesktopMinVersion",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "IosLatestVersion",
                             )?
                         }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<String>>()?,
                                 "IosMinVersion",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "database_status",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "filestore_status",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(8) => {
                             decode::put(
                                 &mut field8,
                                 map.next_value::<Option<String>>()?,
                                 "status",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "CanReceiveNotifications",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "ActiveSearchBackend",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

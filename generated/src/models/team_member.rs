@@ -25,14 +25,14 @@ impl<'de> ::serde::Deserialize<'de> for TeamMember {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "delete_at",
-            "explicit_roles",
-            "roles",
-            "scheme_admin",
-            "scheme_guest",
-            "scheme_user",
             "team_id",
             "user_id",
+            "roles",
+            "delete_at",
+            "scheme_user",
+            "scheme_admin",
+            "explicit_roles",
+            "scheme_guest",
         ];
         struct TeamMemberVisitor;
         impl<'de> ::serde::de::Visitor<'de> for TeamMemberVisitor {
@@ -47,6 +47,19 @@ impl<'de> ::serde::Deserialize<'de> for TeamMember {
                 self,
                 mut map: A,
             ) -> Result<TeamMember, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "user_id" => Some(1),
+                        "roles" => Some(2),
+                        "delete_at" => Some(3),
+                        "scheme_user" => Some(4),
+                        "scheme_admin" => Some(5),
+                        "explicit_roles" => Some(6),
+                        "scheme_guest" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -55,20 +68,20 @@ impl<'de> ::serde::Deserialize<'de> for TeamMember {
                 let mut field5: Option<bool> = None;
                 let mut field6: Option<String> = None;
                 let mut field7: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "delete_at",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field6,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "explicit_roles",
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -80,37 +93,37 @@ impl<'de> ::serde::Deserialize<'de> for TeamMember {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field5,
-                                map.next_value::<bool>()?,
-                                "scheme_admin",
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "delete_at",
                             )?
                         }
                         decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<bool>()?,
-                                "scheme_guest",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<bool>()?,
                                 "scheme_user",
                             )?
                         }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<bool>()?,
+                                "scheme_admin",
+                            )?
+                        }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field0,
+                                &mut field6,
                                 map.next_value::<String>()?,
-                                "team_id",
+                                "explicit_roles",
                             )?
                         }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field7,
+                                map.next_value::<bool>()?,
+                                "scheme_guest",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for TeamStats {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["active_member_count", "team_id", "total_member_count"];
+        const NAMES: &[&str] = &["team_id", "total_member_count", "active_member_count"];
         struct TeamStatsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for TeamStatsVisitor {
             type Value = TeamStats;
@@ -29,30 +29,38 @@ impl<'de> ::serde::Deserialize<'de> for TeamStats {
                 self,
                 mut map: A,
             ) -> Result<TeamStats, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "total_member_count" => Some(1),
+                        "active_member_count" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "active_member_count",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "team_id",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "total_member_count",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "active_member_count",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

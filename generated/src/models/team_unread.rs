@@ -26,11 +26,11 @@ impl<'de> ::serde::Deserialize<'de> for TeamUnread {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "team_id",
+            "msg_count",
             "mention_count",
             "mention_count_root",
-            "msg_count",
             "msg_count_root",
-            "team_id",
             "thread_count",
             "thread_mention_count",
             "thread_urgent_mention_count",
@@ -48,6 +48,19 @@ impl<'de> ::serde::Deserialize<'de> for TeamUnread {
                 self,
                 mut map: A,
             ) -> Result<TeamUnread, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "team_id" => Some(0),
+                        "msg_count" => Some(1),
+                        "mention_count" => Some(2),
+                        "mention_count_root" => Some(3),
+                        "msg_count_root" => Some(4),
+                        "thread_count" => Some(5),
+                        "thread_mention_count" => Some(6),
+                        "thread_urgent_mention_count" => Some(7),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -56,41 +69,41 @@ impl<'de> ::serde::Deserialize<'de> for TeamUnread {
                 let mut field5: Option<Option<i64>> = None;
                 let mut field6: Option<Option<i64>> = None;
                 let mut field7: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "mention_count",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "team_id",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<i64>>()?,
-                                "mention_count_root",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "msg_count",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "mention_count",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field4,
+                                &mut field3,
                                 map.next_value::<Option<i64>>()?,
-                                "msg_count_root",
+                                "mention_count_root",
                             )?
                         }
                         decode::Member::Field(4) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "team_id",
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "msg_count_root",
                             )?
                         }
                         decode::Member::Field(5) => {

@@ -26,9 +26,16 @@ impl<'de> ::serde::Deserialize<'de> for TeamsWithCount {
                 self,
                 mut map: A,
             ) -> Result<TeamsWithCount, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "teams" => Some(0),
+                        "total_count" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Vec<super::Team>> = None;
                 let mut field1: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -21,7 +21,7 @@ impl<'de> ::serde::Deserialize<'de> for TermsOfService {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["create_at", "id", "text", "user_id"];
+        const NAMES: &[&str] = &["id", "create_at", "user_id", "text"];
         struct TermsOfServiceVisitor;
         impl<'de> ::serde::de::Visitor<'de> for TermsOfServiceVisitor {
             type Value = TermsOfService;
@@ -35,38 +35,47 @@ impl<'de> ::serde::Deserialize<'de> for TermsOfService {
                 self,
                 mut map: A,
             ) -> Result<TermsOfService, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "user_id" => Some(2),
+                        "text" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "text",
+                                &mut field1,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "text",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -25,8 +25,14 @@ impl<'de> ::serde::Deserialize<'de> for TestSiteUrlRequest {
                 self,
                 mut map: A,
             ) -> Result<TestSiteUrlRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "site_url" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

@@ -14,7 +14,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadFollowChangedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["reply_count", "state", "thread_id"];
+        const NAMES: &[&str] = &["thread_id", "state", "reply_count"];
         struct ThreadFollowChangedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ThreadFollowChangedEventVisitor {
             type Value = ThreadFollowChangedEvent;
@@ -28,16 +28,24 @@ impl<'de> ::serde::Deserialize<'de> for ThreadFollowChangedEvent {
                 self,
                 mut map: A,
             ) -> Result<ThreadFollowChangedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "thread_id" => Some(0),
+                        "state" => Some(1),
+                        "reply_count" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<bool> = None;
                 let mut field2: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "reply_count",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "thread_id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -45,9 +53,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadFollowChangedEvent {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "thread_id",
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "reply_count",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

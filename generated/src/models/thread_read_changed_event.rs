@@ -25,13 +25,13 @@ impl<'de> ::serde::Deserialize<'de> for ThreadReadChangedEvent {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "previous_unread_mentions",
-            "previous_unread_replies",
             "thread_id",
             "timestamp",
             "unread_mentions",
             "unread_replies",
+            "previous_unread_mentions",
+            "previous_unread_replies",
+            "channel_id",
         ];
         struct ThreadReadChangedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ThreadReadChangedEventVisitor {
@@ -46,6 +46,18 @@ impl<'de> ::serde::Deserialize<'de> for ThreadReadChangedEvent {
                 self,
                 mut map: A,
             ) -> Result<ThreadReadChangedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "thread_id" => Some(0),
+                        "timestamp" => Some(1),
+                        "unread_mentions" => Some(2),
+                        "unread_replies" => Some(3),
+                        "previous_unread_mentions" => Some(4),
+                        "previous_unread_replies" => Some(5),
+                        "channel_id" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -53,55 +65,55 @@ impl<'de> ::serde::Deserialize<'de> for ThreadReadChangedEvent {
                 let mut field4: Option<Option<i64>> = None;
                 let mut field5: Option<Option<i64>> = None;
                 let mut field6: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<i64>>()?,
-                                "previous_unread_mentions",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<i64>>()?,
-                                "previous_unread_replies",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "thread_id",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "timestamp",
                             )?
                         }
-                        decode::Member::Field(5) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "unread_mentions",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<i64>>()?,
                                 "unread_replies",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<i64>>()?,
+                                "previous_unread_mentions",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<i64>>()?,
+                                "previous_unread_replies",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

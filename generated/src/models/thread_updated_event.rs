@@ -17,9 +17,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadUpdatedEvent {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "thread",
             "previous_unread_mentions",
             "previous_unread_replies",
-            "thread",
         ];
         struct ThreadUpdatedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ThreadUpdatedEventVisitor {
@@ -34,30 +34,38 @@ impl<'de> ::serde::Deserialize<'de> for ThreadUpdatedEvent {
                 self,
                 mut map: A,
             ) -> Result<ThreadUpdatedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "thread" => Some(0),
+                        "previous_unread_mentions" => Some(1),
+                        "previous_unread_replies" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<super::UserThread> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<super::UserThread>()?,
+                                "thread",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "previous_unread_mentions",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<i64>>()?,
                                 "previous_unread_replies",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<super::UserThread>()?,
-                                "thread",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

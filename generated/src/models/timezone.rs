@@ -18,9 +18,9 @@ impl<'de> ::serde::Deserialize<'de> for Timezone {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "automaticTimezone",
-            "manualTimezone",
             "useAutomaticTimezone",
+            "manualTimezone",
+            "automaticTimezone",
         ];
         struct TimezoneVisitor;
         impl<'de> ::serde::de::Visitor<'de> for TimezoneVisitor {
@@ -35,16 +35,24 @@ impl<'de> ::serde::Deserialize<'de> for Timezone {
                 self,
                 mut map: A,
             ) -> Result<Timezone, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "useAutomaticTimezone" => Some(0),
+                        "manualTimezone" => Some(1),
+                        "automaticTimezone" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "automaticTimezone",
+                                "useAutomaticTimezone",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -56,9 +64,9 @@ impl<'de> ::serde::Deserialize<'de> for Timezone {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
+                                &mut field2,
                                 map.next_value::<Option<String>>()?,
-                                "useAutomaticTimezone",
+                                "automaticTimezone",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -28,12 +28,12 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelBookmarkRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "display_name",
-            "emoji",
             "file_id",
-            "image_url",
-            "link_url",
+            "display_name",
             "sort_order",
+            "link_url",
+            "image_url",
+            "emoji",
         ];
         struct UpdateChannelBookmarkRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateChannelBookmarkRequestVisitor {
@@ -48,54 +48,65 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelBookmarkRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateChannelBookmarkRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "file_id" => Some(0),
+                        "display_name" => Some(1),
+                        "sort_order" => Some(2),
+                        "link_url" => Some(3),
+                        "image_url" => Some(4),
+                        "emoji" => Some(5),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
                 let mut field5: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "emoji",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "file_id",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field4,
+                                &mut field1,
                                 map.next_value::<Option<String>>()?,
-                                "image_url",
+                                "display_name",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "sort_order",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "link_url",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "image_url",
+                            )?
+                        }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "sort_order",
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "emoji",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

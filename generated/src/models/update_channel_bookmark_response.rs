@@ -13,7 +13,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelBookmarkResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["deleted", "updated"];
+        const NAMES: &[&str] = &["updated", "deleted"];
         struct UpdateChannelBookmarkResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateChannelBookmarkResponseVisitor {
             type Value = UpdateChannelBookmarkResponse;
@@ -27,21 +27,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelBookmarkResponse {
                 self,
                 mut map: A,
             ) -> Result<UpdateChannelBookmarkResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "updated" => Some(0),
+                        "deleted" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<super::ChannelBookmarkWithFileInfo>> = None;
                 let mut field1: Option<Option<super::ChannelBookmarkWithFileInfo>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map
-                                    .next_value::<
-                                        Option<super::ChannelBookmarkWithFileInfo>,
-                                    >()?,
-                                "deleted",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map
@@ -49,6 +46,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelBookmarkResponse {
                                         Option<super::ChannelBookmarkWithFileInfo>,
                                     >()?,
                                 "updated",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map
+                                    .next_value::<
+                                        Option<super::ChannelBookmarkWithFileInfo>,
+                                    >()?,
+                                "deleted",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -13,7 +13,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelMemberSchemeRolesRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["scheme_admin", "scheme_guest", "scheme_user"];
+        const NAMES: &[&str] = &["scheme_admin", "scheme_user", "scheme_guest"];
         struct UpdateChannelMemberSchemeRolesRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de>
         for UpdateChannelMemberSchemeRolesRequestVisitor {
@@ -28,10 +28,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelMemberSchemeRolesRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateChannelMemberSchemeRolesRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "scheme_admin" => Some(0),
+                        "scheme_user" => Some(1),
+                        "scheme_guest" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<bool> = None;
                 let mut field1: Option<bool> = None;
                 let mut field2: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -42,16 +50,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelMemberSchemeRolesRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "scheme_guest",
+                                &mut field1,
+                                map.next_value::<bool>()?,
+                                "scheme_user",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<bool>()?,
-                                "scheme_user",
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "scheme_guest",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -23,7 +23,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["display_name", "header", "id", "name", "purpose"];
+        const NAMES: &[&str] = &["id", "name", "display_name", "purpose", "header"];
         struct UpdateChannelRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateChannelRequestVisitor {
             type Value = UpdateChannelRequest;
@@ -37,42 +37,52 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChannelRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateChannelRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "display_name" => Some(2),
+                        "purpose" => Some(3),
+                        "header" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "header",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "name",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "purpose",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "header",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -20,10 +20,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateCloudCustomerRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
+            "name",
+            "email",
             "contact_first_name",
             "contact_last_name",
-            "email",
-            "name",
             "num_employees",
         ];
         struct UpdateCloudCustomerRequestVisitor;
@@ -39,39 +39,49 @@ impl<'de> ::serde::Deserialize<'de> for UpdateCloudCustomerRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateCloudCustomerRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "email" => Some(1),
+                        "contact_first_name" => Some(2),
+                        "contact_last_name" => Some(3),
+                        "num_employees" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<String>> = None;
                 let mut field4: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
+                                &mut field0,
                                 map.next_value::<Option<String>>()?,
-                                "contact_first_name",
+                                "name",
                             )?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "contact_last_name",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "email",
                             )?
                         }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "contact_first_name",
+                            )?
+                        }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field0,
+                                &mut field3,
                                 map.next_value::<Option<String>>()?,
-                                "name",
+                                "contact_last_name",
                             )?
                         }
                         decode::Member::Field(4) => {

@@ -26,13 +26,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOAuthAppRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "callback_urls",
-            "description",
-            "homepage",
-            "icon_url",
             "id",
-            "is_trusted",
             "name",
+            "description",
+            "icon_url",
+            "callback_urls",
+            "homepage",
+            "is_trusted",
         ];
         struct UpdateOAuthAppRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateOAuthAppRequestVisitor {
@@ -47,6 +47,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOAuthAppRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateOAuthAppRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "name" => Some(1),
+                        "description" => Some(2),
+                        "icon_url" => Some(3),
+                        "callback_urls" => Some(4),
+                        "homepage" => Some(5),
+                        "is_trusted" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -54,29 +66,23 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOAuthAppRequest {
                 let mut field4: Option<Vec<String>> = None;
                 let mut field5: Option<String> = None;
                 let mut field6: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map
-                                    .next_value::<Option<Vec<String>>>()?
-                                    .unwrap_or_default(),
-                                "callback_urls",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
+                                &mut field1,
                                 map.next_value::<String>()?,
-                                "description",
+                                "name",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field5,
+                                &mut field2,
                                 map.next_value::<String>()?,
-                                "homepage",
+                                "description",
                             )?
                         }
                         decode::Member::Field(3) => {
@@ -87,20 +93,26 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOAuthAppRequest {
                             )?
                         }
                         decode::Member::Field(4) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                            decode::put(
+                                &mut field4,
+                                map
+                                    .next_value::<Option<Vec<String>>>()?
+                                    .unwrap_or_default(),
+                                "callback_urls",
+                            )?
                         }
                         decode::Member::Field(5) => {
                             decode::put(
-                                &mut field6,
-                                map.next_value::<Option<bool>>()?,
-                                "is_trusted",
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "homepage",
                             )?
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "name",
+                                &mut field6,
+                                map.next_value::<Option<bool>>()?,
+                                "is_trusted",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

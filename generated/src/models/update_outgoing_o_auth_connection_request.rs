@@ -58,15 +58,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOutgoingOAuthConnectionRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "audiences",
+            "name",
             "client_id",
             "client_secret",
-            "credentials_password",
             "credentials_username",
-            "grant_type",
-            "id",
-            "name",
+            "credentials_password",
             "oauth_token_url",
+            "grant_type",
+            "audiences",
+            "id",
         ];
         struct UpdateOutgoingOAuthConnectionRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de>
@@ -82,6 +82,20 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOutgoingOAuthConnectionRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateOutgoingOAuthConnectionRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "name" => Some(0),
+                        "client_id" => Some(1),
+                        "client_secret" => Some(2),
+                        "credentials_username" => Some(3),
+                        "credentials_password" => Some(4),
+                        "oauth_token_url" => Some(5),
+                        "grant_type" => Some(6),
+                        "audiences" => Some(7),
+                        "id" => Some(8),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -91,13 +105,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOutgoingOAuthConnectionRequest {
                 let mut field6: Option<Option<String>> = None;
                 let mut field7: Option<Option<Vec<String>>> = None;
                 let mut field8: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field7,
-                                map.next_value::<Option<Vec<String>>>()?,
-                                "audiences",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "name",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -116,41 +130,41 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOutgoingOAuthConnectionRequest {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "credentials_password",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "credentials_username",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "credentials_password",
+                            )?
+                        }
                         decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "oauth_token_url",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<String>>()?,
                                 "grant_type",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(&mut field8, map.next_value::<String>()?, "id")?
-                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "name",
+                                &mut field7,
+                                map.next_value::<Option<Vec<String>>>()?,
+                                "audiences",
                             )?
                         }
                         decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "oauth_token_url",
-                            )?
+                            decode::put(&mut field8, map.next_value::<String>()?, "id")?
                         }
                         _ => decode::skip_value(&mut map)?,
                     }

@@ -23,7 +23,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePostRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["has_reactions", "id", "is_pinned", "message", "props"];
+        const NAMES: &[&str] = &["id", "is_pinned", "message", "has_reactions", "props"];
         struct UpdatePostRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdatePostRequestVisitor {
             type Value = UpdatePostRequest;
@@ -37,6 +37,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePostRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdatePostRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "is_pinned" => Some(1),
+                        "message" => Some(2),
+                        "has_reactions" => Some(3),
+                        "props" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<bool>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -44,30 +54,30 @@ impl<'de> ::serde::Deserialize<'de> for UpdatePostRequest {
                 let mut field4: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<bool>>()?,
-                                "has_reactions",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<bool>>()?,
                                 "is_pinned",
                             )?
                         }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<Option<String>>()?,
                                 "message",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<bool>>()?,
+                                "has_reactions",
                             )?
                         }
                         decode::Member::Field(4) => {

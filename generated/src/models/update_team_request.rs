@@ -31,13 +31,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTeamRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_open_invite",
-            "allowed_domains",
-            "company_name",
-            "description",
-            "display_name",
             "id",
+            "display_name",
+            "description",
+            "company_name",
+            "allowed_domains",
             "invite_id",
+            "allow_open_invite",
         ];
         struct UpdateTeamRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateTeamRequestVisitor {
@@ -52,6 +52,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTeamRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateTeamRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "display_name" => Some(1),
+                        "description" => Some(2),
+                        "company_name" => Some(3),
+                        "allowed_domains" => Some(4),
+                        "invite_id" => Some(5),
+                        "allow_open_invite" => Some(6),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -59,51 +71,51 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTeamRequest {
                 let mut field4: Option<String> = None;
                 let mut field5: Option<String> = None;
                 let mut field6: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<bool>()?,
-                                "allow_open_invite",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "allowed_domains",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "company_name",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "display_name",
                             )?
                         }
-                        decode::Member::Field(5) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "description",
+                            )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "company_name",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "allowed_domains",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<String>()?,
                                 "invite_id",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<bool>()?,
+                                "allow_open_invite",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

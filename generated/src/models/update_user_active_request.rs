@@ -24,8 +24,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserActiveRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateUserActiveRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "active" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

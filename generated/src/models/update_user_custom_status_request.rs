@@ -20,7 +20,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserCustomStatusRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["duration", "emoji", "expires_at", "text"];
+        const NAMES: &[&str] = &["emoji", "text", "expires_at", "duration"];
         struct UpdateUserCustomStatusRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateUserCustomStatusRequestVisitor {
             type Value = UpdateUserCustomStatusRequest;
@@ -34,24 +34,33 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserCustomStatusRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateUserCustomStatusRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "emoji" => Some(0),
+                        "text" => Some(1),
+                        "expires_at" => Some(2),
+                        "duration" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
                 let mut field3: Option<Option<super::CustomStatusDuration>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<super::CustomStatusDuration>>()?,
-                                "duration",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "emoji",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "text",
                             )?
                         }
                         decode::Member::Field(2) => {
@@ -63,9 +72,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserCustomStatusRequest {
                         }
                         decode::Member::Field(3) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "text",
+                                &mut field3,
+                                map.next_value::<Option<super::CustomStatusDuration>>()?,
+                                "duration",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -28,9 +28,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserMfaRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateUserMfaRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "activate" => Some(0),
+                        "code" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<bool> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

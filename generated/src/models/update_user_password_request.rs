@@ -30,7 +30,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserPasswordRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["already_hashed", "current_password", "new_password"];
+        const NAMES: &[&str] = &["current_password", "new_password", "already_hashed"];
         struct UpdateUserPasswordRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateUserPasswordRequestVisitor {
             type Value = UpdateUserPasswordRequest;
@@ -44,30 +44,38 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserPasswordRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateUserPasswordRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "current_password" => Some(0),
+                        "new_password" => Some(1),
+                        "already_hashed" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "already_hashed",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "current_password",
                             )?
                         }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "new_password",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "already_hashed",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

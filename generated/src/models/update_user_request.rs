@@ -29,17 +29,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "email",
-            "first_name",
             "id",
-            "last_name",
-            "locale",
-            "nickname",
-            "notify_props",
-            "position",
-            "props",
-            "timezone",
+            "email",
             "username",
+            "first_name",
+            "last_name",
+            "nickname",
+            "locale",
+            "position",
+            "timezone",
+            "props",
+            "notify_props",
         ];
         struct UpdateUserRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateUserRequestVisitor {
@@ -54,6 +54,22 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateUserRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "email" => Some(1),
+                        "username" => Some(2),
+                        "first_name" => Some(3),
+                        "last_name" => Some(4),
+                        "nickname" => Some(5),
+                        "locale" => Some(6),
+                        "position" => Some(7),
+                        "timezone" => Some(8),
+                        "props" => Some(9),
+                        "notify_props" => Some(10),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
@@ -67,37 +83,37 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
                 let mut field10: Option<Option<super::UserNotifyProps>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<String>()?,
                                 "email",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<String>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "first_name",
                             )?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(4) => {
                             decode::put(
                                 &mut field4,
                                 map.next_value::<Option<String>>()?,
                                 "last_name",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "locale",
                             )?
                         }
                         decode::Member::Field(5) => {
@@ -109,9 +125,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                         }
                         decode::Member::Field(6) => {
                             decode::put(
-                                &mut field10,
-                                map.next_value::<Option<super::UserNotifyProps>>()?,
-                                "notify_props",
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "locale",
                             )?
                         }
                         decode::Member::Field(7) => {
@@ -123,6 +139,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                         }
                         decode::Member::Field(8) => {
                             decode::put(
+                                &mut field8,
+                                map.next_value::<Option<super::Timezone>>()?,
+                                "timezone",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
                                 &mut field9,
                                 map
                                     .next_value::<
@@ -131,18 +154,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                                 "props",
                             )?
                         }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<super::Timezone>>()?,
-                                "timezone",
-                            )?
-                        }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field10,
+                                map.next_value::<Option<super::UserNotifyProps>>()?,
+                                "notify_props",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -16,7 +16,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserStatusRequest {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["dnd_end_time", "status", "user_id"];
+        const NAMES: &[&str] = &["user_id", "status", "dnd_end_time"];
         struct UpdateUserStatusRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UpdateUserStatusRequestVisitor {
             type Value = UpdateUserStatusRequest;
@@ -30,16 +30,24 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserStatusRequest {
                 self,
                 mut map: A,
             ) -> Result<UpdateUserStatusRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "status" => Some(1),
+                        "dnd_end_time" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "dnd_end_time",
+                                &mut field0,
+                                map.next_value::<String>()?,
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -51,9 +59,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserStatusRequest {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<String>()?,
-                                "user_id",
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "dnd_end_time",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for UpgradeToEnterpriseStatusResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["error", "percentage"];
+        const NAMES: &[&str] = &["percentage", "error"];
         struct UpgradeToEnterpriseStatusResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de>
         for UpgradeToEnterpriseStatusResponseVisitor {
@@ -30,22 +30,29 @@ impl<'de> ::serde::Deserialize<'de> for UpgradeToEnterpriseStatusResponse {
                 self,
                 mut map: A,
             ) -> Result<UpgradeToEnterpriseStatusResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "percentage" => Some(0),
+                        "error" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<i64>> = None;
                 let mut field1: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "error",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<i64>>()?,
                                 "percentage",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "error",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -13,7 +13,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadFileResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["client_ids", "file_infos"];
+        const NAMES: &[&str] = &["file_infos", "client_ids"];
         struct UploadFileResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UploadFileResponseVisitor {
             type Value = UploadFileResponse;
@@ -27,26 +27,33 @@ impl<'de> ::serde::Deserialize<'de> for UploadFileResponse {
                 self,
                 mut map: A,
             ) -> Result<UploadFileResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "file_infos" => Some(0),
+                        "client_ids" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Vec<super::FileInfo>> = None;
                 let mut field1: Option<Vec<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map
-                                    .next_value::<Option<Vec<String>>>()?
-                                    .unwrap_or_default(),
-                                "client_ids",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map
                                     .next_value::<Option<Vec<super::FileInfo>>>()?
                                     .unwrap_or_default(),
                                 "file_infos",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map
+                                    .next_value::<Option<Vec<String>>>()?
+                                    .unwrap_or_default(),
+                                "client_ids",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -41,16 +41,16 @@ impl<'de> ::serde::Deserialize<'de> for UploadSession {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "channel_id",
-            "create_at",
-            "file_offset",
-            "file_size",
-            "filename",
             "id",
+            "type",
+            "create_at",
+            "user_id",
+            "channel_id",
+            "filename",
+            "file_size",
+            "file_offset",
             "remote_id",
             "req_file_id",
-            "type",
-            "user_id",
         ];
         struct UploadSessionVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UploadSessionVisitor {
@@ -65,6 +65,21 @@ impl<'de> ::serde::Deserialize<'de> for UploadSession {
                 self,
                 mut map: A,
             ) -> Result<UploadSession, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "type" => Some(1),
+                        "create_at" => Some(2),
+                        "user_id" => Some(3),
+                        "channel_id" => Some(4),
+                        "filename" => Some(5),
+                        "file_size" => Some(6),
+                        "file_offset" => Some(7),
+                        "remote_id" => Some(8),
+                        "req_file_id" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<super::UploadSessionType>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -75,76 +90,76 @@ impl<'de> ::serde::Deserialize<'de> for UploadSession {
                 let mut field7: Option<Option<i64>> = None;
                 let mut field8: Option<Option<String>> = None;
                 let mut field9: Option<Option<String>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "channel_id",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "file_offset",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<i64>>()?,
-                                "file_size",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "filename",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "remote_id",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "req_file_id",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<super::UploadSessionType>>()?,
                                 "type",
                             )?
                         }
-                        decode::Member::Field(9) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<Option<String>>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "channel_id",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "filename",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<i64>>()?,
+                                "file_size",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
+                            decode::put(
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "file_offset",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "remote_id",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "req_file_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

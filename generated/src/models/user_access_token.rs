@@ -32,7 +32,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAccessToken {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "id", "is_active", "token", "user_id"];
+        const NAMES: &[&str] = &["id", "token", "user_id", "description", "is_active"];
         struct UserAccessTokenVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserAccessTokenVisitor {
             type Value = UserAccessToken;
@@ -46,42 +46,52 @@ impl<'de> ::serde::Deserialize<'de> for UserAccessToken {
                 self,
                 mut map: A,
             ) -> Result<UserAccessToken, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "token" => Some(1),
+                        "user_id" => Some(2),
+                        "description" => Some(3),
+                        "is_active" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<String> = None;
                 let mut field4: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<String>()?,
-                                "description",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<bool>()?,
-                                "is_active",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "token",
                             )?
                         }
-                        decode::Member::Field(4) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "user_id",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<String>()?,
+                                "description",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<bool>()?,
+                                "is_active",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

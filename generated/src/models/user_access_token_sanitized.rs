@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAccessTokenSanitized {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["description", "id", "is_active", "user_id"];
+        const NAMES: &[&str] = &["id", "user_id", "description", "is_active"];
         struct UserAccessTokenSanitizedVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserAccessTokenSanitizedVisitor {
             type Value = UserAccessTokenSanitized;
@@ -31,34 +31,43 @@ impl<'de> ::serde::Deserialize<'de> for UserAccessTokenSanitized {
                 self,
                 mut map: A,
             ) -> Result<UserAccessTokenSanitized, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "user_id" => Some(1),
+                        "description" => Some(2),
+                        "is_active" => Some(3),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<String> = None;
                 let mut field2: Option<String> = None;
                 let mut field3: Option<bool> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<String>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "description",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(2) => {
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<bool>()?,
                                 "is_active",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<String>()?,
-                                "user_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAutocomplete {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["out_of_channel", "users"];
+        const NAMES: &[&str] = &["users", "out_of_channel"];
         struct UserAutocompleteVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserAutocompleteVisitor {
             type Value = UserAutocomplete;
@@ -29,22 +29,29 @@ impl<'de> ::serde::Deserialize<'de> for UserAutocomplete {
                 self,
                 mut map: A,
             ) -> Result<UserAutocomplete, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "users" => Some(0),
+                        "out_of_channel" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<super::User>>> = None;
                 let mut field1: Option<Option<Vec<super::User>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<Vec<super::User>>>()?,
-                                "out_of_channel",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<Vec<super::User>>>()?,
                                 "users",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<Option<Vec<super::User>>>()?,
+                                "out_of_channel",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -28,9 +28,16 @@ impl<'de> ::serde::Deserialize<'de> for UserAutocompleteInChannel {
                 self,
                 mut map: A,
             ) -> Result<UserAutocompleteInChannel, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "in_channel" => Some(0),
+                        "out_of_channel" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<super::User>>> = None;
                 let mut field1: Option<Option<Vec<super::User>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

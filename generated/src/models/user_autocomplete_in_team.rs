@@ -25,8 +25,14 @@ impl<'de> ::serde::Deserialize<'de> for UserAutocompleteInTeam {
                 self,
                 mut map: A,
             ) -> Result<UserAutocompleteInTeam, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "in_team" => Some(0),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<Vec<super::User>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(

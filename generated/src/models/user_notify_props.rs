@@ -53,20 +53,20 @@ impl<'de> ::serde::Deserialize<'de> for UserNotifyProps {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "auto_responder_active",
-            "auto_responder_message",
-            "channel",
-            "comments",
+            "email",
+            "push",
             "desktop",
             "desktop_sound",
-            "desktop_threads",
-            "email",
-            "email_threads",
-            "first_name",
-            "highlight_keys",
             "mention_keys",
-            "push",
+            "channel",
+            "first_name",
             "push_status",
+            "comments",
+            "highlight_keys",
+            "auto_responder_active",
+            "auto_responder_message",
+            "desktop_threads",
+            "email_threads",
             "push_threads",
         ];
         struct UserNotifyPropsVisitor;
@@ -82,6 +82,26 @@ impl<'de> ::serde::Deserialize<'de> for UserNotifyProps {
                 self,
                 mut map: A,
             ) -> Result<UserNotifyProps, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "email" => Some(0),
+                        "push" => Some(1),
+                        "desktop" => Some(2),
+                        "desktop_sound" => Some(3),
+                        "mention_keys" => Some(4),
+                        "channel" => Some(5),
+                        "first_name" => Some(6),
+                        "push_status" => Some(7),
+                        "comments" => Some(8),
+                        "highlight_keys" => Some(9),
+                        "auto_responder_active" => Some(10),
+                        "auto_responder_message" => Some(11),
+                        "desktop_threads" => Some(12),
+                        "email_threads" => Some(13),
+                        "push_threads" => Some(14),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -98,104 +118,104 @@ impl<'de> ::serde::Deserialize<'de> for UserNotifyProps {
                 let mut field13: Option<Option<String>> = None;
                 let mut field14: Option<Option<String>> = None;
                 let mut other = ::std::collections::BTreeMap::<String, String>::new();
-                while let Some(member) = decode::next_member(&mut map, NAMES, true)? {
+                while let Some(member) = decode::next_member(&mut map, field, true)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<Option<String>>()?,
-                                "auto_responder_active",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<String>>()?,
-                                "auto_responder_message",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<String>>()?,
-                                "channel",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<String>>()?,
-                                "comments",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "desktop",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "desktop_sound",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "desktop_threads",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "email",
                             )?
                         }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "email_threads",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<Option<String>>()?,
-                                "first_name",
-                            )?
-                        }
-                        decode::Member::Field(10) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<Option<String>>()?,
-                                "highlight_keys",
-                            )?
-                        }
-                        decode::Member::Field(11) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "mention_keys",
-                            )?
-                        }
-                        decode::Member::Field(12) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "push",
                             )?
                         }
-                        decode::Member::Field(13) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "desktop",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "desktop_sound",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "mention_keys",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<String>>()?,
+                                "channel",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<Option<String>>()?,
+                                "first_name",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<Option<String>>()?,
                                 "push_status",
+                            )?
+                        }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<String>>()?,
+                                "comments",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<String>>()?,
+                                "highlight_keys",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<String>>()?,
+                                "auto_responder_active",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<String>>()?,
+                                "auto_responder_message",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "desktop_threads",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "email_threads",
                             )?
                         }
                         decode::Member::Field(14) => {

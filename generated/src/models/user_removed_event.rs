@@ -17,7 +17,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRemovedEvent {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["channel_id", "remover_id", "user_id"];
+        const NAMES: &[&str] = &["user_id", "channel_id", "remover_id"];
         struct UserRemovedEventVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserRemovedEventVisitor {
             type Value = UserRemovedEvent;
@@ -31,30 +31,38 @@ impl<'de> ::serde::Deserialize<'de> for UserRemovedEvent {
                 self,
                 mut map: A,
             ) -> Result<UserRemovedEvent, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "channel_id" => Some(1),
+                        "remover_id" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<String> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "user_id",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<String>>()?,
                                 "channel_id",
                             )?
                         }
-                        decode::Member::Field(1) => {
+                        decode::Member::Field(2) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<String>()?,
                                 "remover_id",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -65,30 +65,30 @@ impl<'de> ::serde::Deserialize<'de> for UserReport {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "auth_data",
-            "auth_service",
-            "create_at",
-            "days_active",
-            "delete_at",
-            "disable_welcome_email",
-            "display_name",
-            "email",
-            "first_name",
             "id",
-            "last_login",
+            "create_at",
+            "username",
+            "email",
+            "display_name",
             "last_login_at",
-            "last_name",
-            "last_post_date",
             "last_status_at",
-            "locale",
-            "nickname",
-            "position",
-            "props",
-            "roles",
-            "timezone",
+            "last_post_date",
+            "days_active",
             "total_posts",
             "update_at",
-            "username",
+            "delete_at",
+            "auth_data",
+            "auth_service",
+            "nickname",
+            "first_name",
+            "last_name",
+            "position",
+            "roles",
+            "locale",
+            "timezone",
+            "disable_welcome_email",
+            "last_login",
+            "props",
         ];
         struct UserReportVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserReportVisitor {
@@ -103,6 +103,35 @@ impl<'de> ::serde::Deserialize<'de> for UserReport {
                 self,
                 mut map: A,
             ) -> Result<UserReport, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "username" => Some(2),
+                        "email" => Some(3),
+                        "display_name" => Some(4),
+                        "last_login_at" => Some(5),
+                        "last_status_at" => Some(6),
+                        "last_post_date" => Some(7),
+                        "days_active" => Some(8),
+                        "total_posts" => Some(9),
+                        "update_at" => Some(10),
+                        "delete_at" => Some(11),
+                        "auth_data" => Some(12),
+                        "auth_service" => Some(13),
+                        "nickname" => Some(14),
+                        "first_name" => Some(15),
+                        "last_name" => Some(16),
+                        "position" => Some(17),
+                        "roles" => Some(18),
+                        "locale" => Some(19),
+                        "timezone" => Some(20),
+                        "disable_welcome_email" => Some(21),
+                        "last_login" => Some(22),
+                        "props" => Some(23),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<String>> = None;
@@ -129,125 +158,125 @@ impl<'de> ::serde::Deserialize<'de> for UserReport {
                 let mut field23: Option<
                     Option<::std::collections::BTreeMap<String, String>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field12,
-                                map.next_value::<Option<String>>()?,
-                                "auth_data",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field13,
-                                map.next_value::<Option<String>>()?,
-                                "auth_service",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<Option<i64>>()?,
-                                "days_active",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<Option<i64>>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field21,
-                                map.next_value::<Option<bool>>()?,
-                                "disable_welcome_email",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<String>>()?,
-                                "display_name",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<Option<String>>()?,
-                                "email",
-                            )?
-                        }
-                        decode::Member::Field(8) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<String>>()?,
-                                "first_name",
-                            )?
-                        }
-                        decode::Member::Field(9) => {
                             decode::put(
                                 &mut field0,
                                 map.next_value::<Option<String>>()?,
                                 "id",
                             )?
                         }
-                        decode::Member::Field(10) => {
+                        decode::Member::Field(1) => {
                             decode::put(
-                                &mut field22,
+                                &mut field1,
                                 map.next_value::<Option<i64>>()?,
-                                "last_login",
+                                "create_at",
                             )?
                         }
-                        decode::Member::Field(11) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<String>>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<Option<String>>()?,
+                                "email",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<String>>()?,
+                                "display_name",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field5,
                                 map.next_value::<Option<i64>>()?,
                                 "last_login_at",
                             )?
                         }
-                        decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<String>>()?,
-                                "last_name",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<Option<i64>>()?,
-                                "last_post_date",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
+                        decode::Member::Field(6) => {
                             decode::put(
                                 &mut field6,
                                 map.next_value::<Option<i64>>()?,
                                 "last_status_at",
                             )?
                         }
-                        decode::Member::Field(15) => {
+                        decode::Member::Field(7) => {
                             decode::put(
-                                &mut field19,
-                                map.next_value::<Option<String>>()?,
-                                "locale",
+                                &mut field7,
+                                map.next_value::<Option<i64>>()?,
+                                "last_post_date",
                             )?
                         }
-                        decode::Member::Field(16) => {
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<Option<i64>>()?,
+                                "days_active",
+                            )?
+                        }
+                        decode::Member::Field(9) => {
+                            decode::put(
+                                &mut field9,
+                                map.next_value::<Option<i64>>()?,
+                                "total_posts",
+                            )?
+                        }
+                        decode::Member::Field(10) => {
+                            decode::put(
+                                &mut field10,
+                                map.next_value::<Option<i64>>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(11) => {
+                            decode::put(
+                                &mut field11,
+                                map.next_value::<Option<i64>>()?,
+                                "delete_at",
+                            )?
+                        }
+                        decode::Member::Field(12) => {
+                            decode::put(
+                                &mut field12,
+                                map.next_value::<Option<String>>()?,
+                                "auth_data",
+                            )?
+                        }
+                        decode::Member::Field(13) => {
+                            decode::put(
+                                &mut field13,
+                                map.next_value::<Option<String>>()?,
+                                "auth_service",
+                            )?
+                        }
+                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field14,
                                 map.next_value::<Option<String>>()?,
                                 "nickname",
+                            )?
+                        }
+                        decode::Member::Field(15) => {
+                            decode::put(
+                                &mut field15,
+                                map.next_value::<Option<String>>()?,
+                                "first_name",
+                            )?
+                        }
+                        decode::Member::Field(16) => {
+                            decode::put(
+                                &mut field16,
+                                map.next_value::<Option<String>>()?,
+                                "last_name",
                             )?
                         }
                         decode::Member::Field(17) => {
@@ -259,19 +288,16 @@ impl<'de> ::serde::Deserialize<'de> for UserReport {
                         }
                         decode::Member::Field(18) => {
                             decode::put(
-                                &mut field23,
-                                map
-                                    .next_value::<
-                                        Option<::std::collections::BTreeMap<String, String>>,
-                                    >()?,
-                                "props",
+                                &mut field18,
+                                map.next_value::<Option<String>>()?,
+                                "roles",
                             )?
                         }
                         decode::Member::Field(19) => {
                             decode::put(
-                                &mut field18,
+                                &mut field19,
                                 map.next_value::<Option<String>>()?,
-                                "roles",
+                                "locale",
                             )?
                         }
                         decode::Member::Field(20) => {
@@ -283,23 +309,26 @@ impl<'de> ::serde::Deserialize<'de> for UserReport {
                         }
                         decode::Member::Field(21) => {
                             decode::put(
-                                &mut field9,
-                                map.next_value::<Option<i64>>()?,
-                                "total_posts",
+                                &mut field21,
+                                map.next_value::<Option<bool>>()?,
+                                "disable_welcome_email",
                             )?
                         }
                         decode::Member::Field(22) => {
                             decode::put(
-                                &mut field10,
+                                &mut field22,
                                 map.next_value::<Option<i64>>()?,
-                                "update_at",
+                                "last_login",
                             )?
                         }
                         decode::Member::Field(23) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<String>>()?,
-                                "username",
+                                &mut field23,
+                                map
+                                    .next_value::<
+                                        Option<::std::collections::BTreeMap<String, String>>,
+                                    >()?,
+                                "props",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

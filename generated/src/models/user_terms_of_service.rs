@@ -18,7 +18,7 @@ impl<'de> ::serde::Deserialize<'de> for UserTermsOfService {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["create_at", "terms_of_service_id", "user_id"];
+        const NAMES: &[&str] = &["user_id", "terms_of_service_id", "create_at"];
         struct UserTermsOfServiceVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserTermsOfServiceVisitor {
             type Value = UserTermsOfService;
@@ -32,16 +32,24 @@ impl<'de> ::serde::Deserialize<'de> for UserTermsOfService {
                 self,
                 mut map: A,
             ) -> Result<UserTermsOfService, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "user_id" => Some(0),
+                        "terms_of_service_id" => Some(1),
+                        "create_at" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<i64>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "create_at",
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "user_id",
                             )?
                         }
                         decode::Member::Field(1) => {
@@ -53,9 +61,9 @@ impl<'de> ::serde::Deserialize<'de> for UserTermsOfService {
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "user_id",
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "create_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -32,16 +32,16 @@ impl<'de> ::serde::Deserialize<'de> for UserThread {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "delete_at",
             "id",
-            "is_urgent",
+            "reply_count",
             "last_reply_at",
             "last_viewed_at",
             "participants",
             "post",
-            "reply_count",
-            "unread_mentions",
             "unread_replies",
+            "unread_mentions",
+            "is_urgent",
+            "delete_at",
         ];
         struct UserThreadVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserThreadVisitor {
@@ -56,6 +56,21 @@ impl<'de> ::serde::Deserialize<'de> for UserThread {
                 self,
                 mut map: A,
             ) -> Result<UserThread, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "reply_count" => Some(1),
+                        "last_reply_at" => Some(2),
+                        "last_viewed_at" => Some(3),
+                        "participants" => Some(4),
+                        "post" => Some(5),
+                        "unread_replies" => Some(6),
+                        "unread_mentions" => Some(7),
+                        "is_urgent" => Some(8),
+                        "delete_at" => Some(9),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<i64> = None;
                 let mut field2: Option<i64> = None;
@@ -66,72 +81,72 @@ impl<'de> ::serde::Deserialize<'de> for UserThread {
                 let mut field7: Option<i64> = None;
                 let mut field8: Option<bool> = None;
                 let mut field9: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field9,
-                                map.next_value::<i64>()?,
-                                "delete_at",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field8,
-                                map.next_value::<bool>()?,
-                                "is_urgent",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field2,
-                                map.next_value::<i64>()?,
-                                "last_reply_at",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "last_viewed_at",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
-                            decode::put(
-                                &mut field4,
-                                map.next_value::<Option<Vec<super::User>>>()?,
-                                "participants",
-                            )?
-                        }
-                        decode::Member::Field(6) => {
-                            decode::put(
-                                &mut field5,
-                                map.next_value::<Option<super::Post>>()?,
-                                "post",
-                            )?
-                        }
-                        decode::Member::Field(7) => {
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<i64>()?,
                                 "reply_count",
                             )?
                         }
-                        decode::Member::Field(8) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<i64>()?,
+                                "last_reply_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "last_viewed_at",
+                            )?
+                        }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<Option<Vec<super::User>>>()?,
+                                "participants",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<Option<super::Post>>()?,
+                                "post",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<i64>()?,
+                                "unread_replies",
+                            )?
+                        }
+                        decode::Member::Field(7) => {
                             decode::put(
                                 &mut field7,
                                 map.next_value::<i64>()?,
                                 "unread_mentions",
                             )?
                         }
+                        decode::Member::Field(8) => {
+                            decode::put(
+                                &mut field8,
+                                map.next_value::<bool>()?,
+                                "is_urgent",
+                            )?
+                        }
                         decode::Member::Field(9) => {
                             decode::put(
-                                &mut field6,
+                                &mut field9,
                                 map.next_value::<i64>()?,
-                                "unread_replies",
+                                "delete_at",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -20,10 +20,10 @@ impl<'de> ::serde::Deserialize<'de> for UserThreads {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "threads",
             "total",
-            "total_unread_mentions",
+            "threads",
             "total_unread_threads",
+            "total_unread_mentions",
             "total_unread_urgent_mentions",
         ];
         struct UserThreadsVisitor;
@@ -39,14 +39,27 @@ impl<'de> ::serde::Deserialize<'de> for UserThreads {
                 self,
                 mut map: A,
             ) -> Result<UserThreads, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "total" => Some(0),
+                        "threads" => Some(1),
+                        "total_unread_threads" => Some(2),
+                        "total_unread_mentions" => Some(3),
+                        "total_unread_urgent_mentions" => Some(4),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<i64> = None;
                 let mut field1: Option<Vec<super::UserThread>> = None;
                 let mut field2: Option<i64> = None;
                 let mut field3: Option<i64> = None;
                 let mut field4: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(&mut field0, map.next_value::<i64>()?, "total")?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -55,21 +68,18 @@ impl<'de> ::serde::Deserialize<'de> for UserThreads {
                                 "threads",
                             )?
                         }
-                        decode::Member::Field(1) => {
-                            decode::put(&mut field0, map.next_value::<i64>()?, "total")?
-                        }
                         decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field3,
-                                map.next_value::<i64>()?,
-                                "total_unread_mentions",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field2,
                                 map.next_value::<i64>()?,
                                 "total_unread_threads",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
+                            decode::put(
+                                &mut field3,
+                                map.next_value::<i64>()?,
+                                "total_unread_mentions",
                             )?
                         }
                         decode::Member::Field(4) => {

@@ -128,43 +128,43 @@ impl<'de> ::serde::Deserialize<'de> for UserWithGroups {
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
-            "allow_marketing",
-            "auth_data",
-            "auth_service",
-            "bot_description",
-            "bot_last_icon_update",
+            "id",
             "create_at",
+            "update_at",
             "delete_at",
-            "disable_welcome_email",
+            "username",
+            "first_name",
+            "last_name",
+            "nickname",
             "email",
             "email_verified",
-            "failed_attempts",
-            "first_name",
-            "group_ids",
-            "groups",
-            "id",
-            "is_bot",
-            "last_activity_at",
-            "last_login",
-            "last_name",
+            "auth_service",
+            "roles",
+            "locale",
+            "notify_props",
+            "props",
             "last_password_update",
             "last_picture_update",
-            "locale",
+            "failed_attempts",
             "mfa_active",
-            "nickname",
-            "notify_props",
+            "timezone",
+            "terms_of_service_id",
+            "terms_of_service_create_at",
+            "auth_data",
             "position",
-            "props",
+            "allow_marketing",
             "remote_id",
-            "roles",
-            "scheme_admin",
+            "last_activity_at",
+            "is_bot",
+            "bot_description",
+            "bot_last_icon_update",
+            "disable_welcome_email",
+            "last_login",
+            "group_ids",
             "scheme_guest",
             "scheme_user",
-            "terms_of_service_create_at",
-            "terms_of_service_id",
-            "timezone",
-            "update_at",
-            "username",
+            "scheme_admin",
+            "groups",
         ];
         struct UserWithGroupsVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UserWithGroupsVisitor {
@@ -179,6 +179,48 @@ impl<'de> ::serde::Deserialize<'de> for UserWithGroups {
                 self,
                 mut map: A,
             ) -> Result<UserWithGroups, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "id" => Some(0),
+                        "create_at" => Some(1),
+                        "update_at" => Some(2),
+                        "delete_at" => Some(3),
+                        "username" => Some(4),
+                        "first_name" => Some(5),
+                        "last_name" => Some(6),
+                        "nickname" => Some(7),
+                        "email" => Some(8),
+                        "email_verified" => Some(9),
+                        "auth_service" => Some(10),
+                        "roles" => Some(11),
+                        "locale" => Some(12),
+                        "notify_props" => Some(13),
+                        "props" => Some(14),
+                        "last_password_update" => Some(15),
+                        "last_picture_update" => Some(16),
+                        "failed_attempts" => Some(17),
+                        "mfa_active" => Some(18),
+                        "timezone" => Some(19),
+                        "terms_of_service_id" => Some(20),
+                        "terms_of_service_create_at" => Some(21),
+                        "auth_data" => Some(22),
+                        "position" => Some(23),
+                        "allow_marketing" => Some(24),
+                        "remote_id" => Some(25),
+                        "last_activity_at" => Some(26),
+                        "is_bot" => Some(27),
+                        "bot_description" => Some(28),
+                        "bot_last_icon_update" => Some(29),
+                        "disable_welcome_email" => Some(30),
+                        "last_login" => Some(31),
+                        "group_ids" => Some(32),
+                        "scheme_guest" => Some(33),
+                        "scheme_user" => Some(34),
+                        "scheme_admin" => Some(35),
+                        "groups" => Some(36),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<i64>> = None;
                 let mut field2: Option<Option<i64>> = None;
@@ -218,62 +260,58 @@ impl<'de> ::serde::Deserialize<'de> for UserWithGroups {
                 let mut field34: Option<Option<bool>> = None;
                 let mut field35: Option<Option<bool>> = None;
                 let mut field36: Option<Option<Vec<super::Group>>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field24,
-                                map.next_value::<Option<bool>>()?,
-                                "allow_marketing",
-                            )?
+                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
                         }
                         decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field22,
-                                map.next_value::<Option<String>>()?,
-                                "auth_data",
-                            )?
-                        }
-                        decode::Member::Field(2) => {
-                            decode::put(
-                                &mut field10,
-                                map.next_value::<String>()?,
-                                "auth_service",
-                            )?
-                        }
-                        decode::Member::Field(3) => {
-                            decode::put(
-                                &mut field28,
-                                map.next_value::<Option<String>>()?,
-                                "bot_description",
-                            )?
-                        }
-                        decode::Member::Field(4) => {
-                            decode::put(
-                                &mut field29,
-                                map.next_value::<Option<i64>>()?,
-                                "bot_last_icon_update",
-                            )?
-                        }
-                        decode::Member::Field(5) => {
                             decode::put(
                                 &mut field1,
                                 map.next_value::<Option<i64>>()?,
                                 "create_at",
                             )?
                         }
-                        decode::Member::Field(6) => {
+                        decode::Member::Field(2) => {
+                            decode::put(
+                                &mut field2,
+                                map.next_value::<Option<i64>>()?,
+                                "update_at",
+                            )?
+                        }
+                        decode::Member::Field(3) => {
                             decode::put(
                                 &mut field3,
                                 map.next_value::<i64>()?,
                                 "delete_at",
                             )?
                         }
+                        decode::Member::Field(4) => {
+                            decode::put(
+                                &mut field4,
+                                map.next_value::<String>()?,
+                                "username",
+                            )?
+                        }
+                        decode::Member::Field(5) => {
+                            decode::put(
+                                &mut field5,
+                                map.next_value::<String>()?,
+                                "first_name",
+                            )?
+                        }
+                        decode::Member::Field(6) => {
+                            decode::put(
+                                &mut field6,
+                                map.next_value::<String>()?,
+                                "last_name",
+                            )?
+                        }
                         decode::Member::Field(7) => {
                             decode::put(
-                                &mut field30,
-                                map.next_value::<bool>()?,
-                                "disable_welcome_email",
+                                &mut field7,
+                                map.next_value::<String>()?,
+                                "nickname",
                             )?
                         }
                         decode::Member::Field(8) => {
@@ -292,113 +330,33 @@ impl<'de> ::serde::Deserialize<'de> for UserWithGroups {
                         }
                         decode::Member::Field(10) => {
                             decode::put(
-                                &mut field17,
-                                map.next_value::<Option<i64>>()?,
-                                "failed_attempts",
+                                &mut field10,
+                                map.next_value::<String>()?,
+                                "auth_service",
                             )?
                         }
                         decode::Member::Field(11) => {
                             decode::put(
-                                &mut field5,
+                                &mut field11,
                                 map.next_value::<String>()?,
-                                "first_name",
+                                "roles",
                             )?
                         }
                         decode::Member::Field(12) => {
-                            decode::put(
-                                &mut field32,
-                                map.next_value::<Option<String>>()?,
-                                "group_ids",
-                            )?
-                        }
-                        decode::Member::Field(13) => {
-                            decode::put(
-                                &mut field36,
-                                map.next_value::<Option<Vec<super::Group>>>()?,
-                                "groups",
-                            )?
-                        }
-                        decode::Member::Field(14) => {
-                            decode::put(&mut field0, map.next_value::<String>()?, "id")?
-                        }
-                        decode::Member::Field(15) => {
-                            decode::put(
-                                &mut field27,
-                                map.next_value::<Option<bool>>()?,
-                                "is_bot",
-                            )?
-                        }
-                        decode::Member::Field(16) => {
-                            decode::put(
-                                &mut field26,
-                                map.next_value::<Option<i64>>()?,
-                                "last_activity_at",
-                            )?
-                        }
-                        decode::Member::Field(17) => {
-                            decode::put(
-                                &mut field31,
-                                map.next_value::<Option<i64>>()?,
-                                "last_login",
-                            )?
-                        }
-                        decode::Member::Field(18) => {
-                            decode::put(
-                                &mut field6,
-                                map.next_value::<String>()?,
-                                "last_name",
-                            )?
-                        }
-                        decode::Member::Field(19) => {
-                            decode::put(
-                                &mut field15,
-                                map.next_value::<Option<i64>>()?,
-                                "last_password_update",
-                            )?
-                        }
-                        decode::Member::Field(20) => {
-                            decode::put(
-                                &mut field16,
-                                map.next_value::<Option<i64>>()?,
-                                "last_picture_update",
-                            )?
-                        }
-                        decode::Member::Field(21) => {
                             decode::put(
                                 &mut field12,
                                 map.next_value::<String>()?,
                                 "locale",
                             )?
                         }
-                        decode::Member::Field(22) => {
-                            decode::put(
-                                &mut field18,
-                                map.next_value::<Option<bool>>()?,
-                                "mfa_active",
-                            )?
-                        }
-                        decode::Member::Field(23) => {
-                            decode::put(
-                                &mut field7,
-                                map.next_value::<String>()?,
-                                "nickname",
-                            )?
-                        }
-                        decode::Member::Field(24) => {
+                        decode::Member::Field(13) => {
                             decode::put(
                                 &mut field13,
                                 map.next_value::<Option<super::UserNotifyProps>>()?,
                                 "notify_props",
                             )?
                         }
-                        decode::Member::Field(25) => {
-                            decode::put(
-                                &mut field23,
-                                map.next_value::<String>()?,
-                                "position",
-                            )?
-                        }
-                        decode::Member::Field(26) => {
+                        decode::Member::Field(14) => {
                             decode::put(
                                 &mut field14,
                                 map
@@ -408,74 +366,158 @@ impl<'de> ::serde::Deserialize<'de> for UserWithGroups {
                                 "props",
                             )?
                         }
-                        decode::Member::Field(27) => {
+                        decode::Member::Field(15) => {
                             decode::put(
-                                &mut field25,
-                                map.next_value::<Option<String>>()?,
-                                "remote_id",
-                            )?
-                        }
-                        decode::Member::Field(28) => {
-                            decode::put(
-                                &mut field11,
-                                map.next_value::<String>()?,
-                                "roles",
-                            )?
-                        }
-                        decode::Member::Field(29) => {
-                            decode::put(
-                                &mut field35,
-                                map.next_value::<Option<bool>>()?,
-                                "scheme_admin",
-                            )?
-                        }
-                        decode::Member::Field(30) => {
-                            decode::put(
-                                &mut field33,
-                                map.next_value::<Option<bool>>()?,
-                                "scheme_guest",
-                            )?
-                        }
-                        decode::Member::Field(31) => {
-                            decode::put(
-                                &mut field34,
-                                map.next_value::<Option<bool>>()?,
-                                "scheme_user",
-                            )?
-                        }
-                        decode::Member::Field(32) => {
-                            decode::put(
-                                &mut field21,
+                                &mut field15,
                                 map.next_value::<Option<i64>>()?,
-                                "terms_of_service_create_at",
+                                "last_password_update",
                             )?
                         }
-                        decode::Member::Field(33) => {
+                        decode::Member::Field(16) => {
                             decode::put(
-                                &mut field20,
-                                map.next_value::<Option<String>>()?,
-                                "terms_of_service_id",
+                                &mut field16,
+                                map.next_value::<Option<i64>>()?,
+                                "last_picture_update",
                             )?
                         }
-                        decode::Member::Field(34) => {
+                        decode::Member::Field(17) => {
+                            decode::put(
+                                &mut field17,
+                                map.next_value::<Option<i64>>()?,
+                                "failed_attempts",
+                            )?
+                        }
+                        decode::Member::Field(18) => {
+                            decode::put(
+                                &mut field18,
+                                map.next_value::<Option<bool>>()?,
+                                "mfa_active",
+                            )?
+                        }
+                        decode::Member::Field(19) => {
                             decode::put(
                                 &mut field19,
                                 map.next_value::<Option<super::Timezone>>()?,
                                 "timezone",
                             )?
                         }
+                        decode::Member::Field(20) => {
+                            decode::put(
+                                &mut field20,
+                                map.next_value::<Option<String>>()?,
+                                "terms_of_service_id",
+                            )?
+                        }
+                        decode::Member::Field(21) => {
+                            decode::put(
+                                &mut field21,
+                                map.next_value::<Option<i64>>()?,
+                                "terms_of_service_create_at",
+                            )?
+                        }
+                        decode::Member::Field(22) => {
+                            decode::put(
+                                &mut field22,
+                                map.next_value::<Option<String>>()?,
+                                "auth_data",
+                            )?
+                        }
+                        decode::Member::Field(23) => {
+                            decode::put(
+                                &mut field23,
+                                map.next_value::<String>()?,
+                                "position",
+                            )?
+                        }
+                        decode::Member::Field(24) => {
+                            decode::put(
+                                &mut field24,
+                                map.next_value::<Option<bool>>()?,
+                                "allow_marketing",
+                            )?
+                        }
+                        decode::Member::Field(25) => {
+                            decode::put(
+                                &mut field25,
+                                map.next_value::<Option<String>>()?,
+                                "remote_id",
+                            )?
+                        }
+                        decode::Member::Field(26) => {
+                            decode::put(
+                                &mut field26,
+                                map.next_value::<Option<i64>>()?,
+                                "last_activity_at",
+                            )?
+                        }
+                        decode::Member::Field(27) => {
+                            decode::put(
+                                &mut field27,
+                                map.next_value::<Option<bool>>()?,
+                                "is_bot",
+                            )?
+                        }
+                        decode::Member::Field(28) => {
+                            decode::put(
+                                &mut field28,
+                                map.next_value::<Option<String>>()?,
+                                "bot_description",
+                            )?
+                        }
+                        decode::Member::Field(29) => {
+                            decode::put(
+                                &mut field29,
+                                map.next_value::<Option<i64>>()?,
+                                "bot_last_icon_update",
+                            )?
+                        }
+                        decode::Member::Field(30) => {
+                            decode::put(
+                                &mut field30,
+                                map.next_value::<bool>()?,
+                                "disable_welcome_email",
+                            )?
+                        }
+                        decode::Member::Field(31) => {
+                            decode::put(
+                                &mut field31,
+                                map.next_value::<Option<i64>>()?,
+                                "last_login",
+                            )?
+                        }
+                        decode::Member::Field(32) => {
+                            decode::put(
+                                &mut field32,
+                                map.next_value::<Option<String>>()?,
+                                "group_ids",
+                            )?
+                        }
+                        decode::Member::Field(33) => {
+                            decode::put(
+                                &mut field33,
+                                map.next_value::<Option<bool>>()?,
+                                "scheme_guest",
+                            )?
+                        }
+                        decode::Member::Field(34) => {
+                            decode::put(
+                                &mut field34,
+                                map.next_value::<Option<bool>>()?,
+                                "scheme_user",
+                            )?
+                        }
                         decode::Member::Field(35) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<i64>>()?,
-                                "update_at",
+                                &mut field35,
+                                map.next_value::<Option<bool>>()?,
+                                "scheme_admin",
                             )?
                         }
                         decode::Member::Field(36) => {
                             decode::put(
-                                &mut field4,
-                                map.next_value::<String>()?,
-                                "username",
+                                &mut field36,
+                                map.next_value::<Option<Vec<super::Group>>>()?,
+                                "groups",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

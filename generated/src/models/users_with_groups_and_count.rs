@@ -11,7 +11,7 @@ impl<'de> ::serde::Deserialize<'de> for UsersWithGroupsAndCount {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["total_count", "users"];
+        const NAMES: &[&str] = &["users", "total_count"];
         struct UsersWithGroupsAndCountVisitor;
         impl<'de> ::serde::de::Visitor<'de> for UsersWithGroupsAndCountVisitor {
             type Value = UsersWithGroupsAndCount;
@@ -25,24 +25,31 @@ impl<'de> ::serde::Deserialize<'de> for UsersWithGroupsAndCount {
                 self,
                 mut map: A,
             ) -> Result<UsersWithGroupsAndCount, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "users" => Some(0),
+                        "total_count" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Vec<super::UserWithGroups>> = None;
                 let mut field1: Option<i64> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
-                            decode::put(
-                                &mut field1,
-                                map.next_value::<i64>()?,
-                                "total_count",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field0,
                                 map
                                     .next_value::<Option<Vec<super::UserWithGroups>>>()?
                                     .unwrap_or_default(),
                                 "users",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
+                            decode::put(
+                                &mut field1,
+                                map.next_value::<i64>()?,
+                                "total_count",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

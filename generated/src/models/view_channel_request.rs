@@ -19,8 +19,8 @@ impl<'de> ::serde::Deserialize<'de> for ViewChannelRequest {
         use crate::runtime::model_decode as decode;
         const NAMES: &[&str] = &[
             "channel_id",
-            "collapsed_threads_supported",
             "prev_channel_id",
+            "collapsed_threads_supported",
         ];
         struct ViewChannelRequestVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ViewChannelRequestVisitor {
@@ -35,10 +35,18 @@ impl<'de> ::serde::Deserialize<'de> for ViewChannelRequest {
                 self,
                 mut map: A,
             ) -> Result<ViewChannelRequest, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "channel_id" => Some(0),
+                        "prev_channel_id" => Some(1),
+                        "collapsed_threads_supported" => Some(2),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<String> = None;
                 let mut field1: Option<Option<String>> = None;
                 let mut field2: Option<Option<bool>> = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
                             decode::put(
@@ -49,16 +57,16 @@ impl<'de> ::serde::Deserialize<'de> for ViewChannelRequest {
                         }
                         decode::Member::Field(1) => {
                             decode::put(
-                                &mut field2,
-                                map.next_value::<Option<bool>>()?,
-                                "collapsed_threads_supported",
+                                &mut field1,
+                                map.next_value::<Option<String>>()?,
+                                "prev_channel_id",
                             )?
                         }
                         decode::Member::Field(2) => {
                             decode::put(
-                                &mut field1,
-                                map.next_value::<Option<String>>()?,
-                                "prev_channel_id",
+                                &mut field2,
+                                map.next_value::<Option<bool>>()?,
+                                "collapsed_threads_supported",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

@@ -15,7 +15,7 @@ impl<'de> ::serde::Deserialize<'de> for ViewChannelResponse {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use crate::runtime::model_decode as decode;
-        const NAMES: &[&str] = &["last_viewed_at_times", "status"];
+        const NAMES: &[&str] = &["status", "last_viewed_at_times"];
         struct ViewChannelResponseVisitor;
         impl<'de> ::serde::de::Visitor<'de> for ViewChannelResponseVisitor {
             type Value = ViewChannelResponse;
@@ -29,13 +29,27 @@ impl<'de> ::serde::Deserialize<'de> for ViewChannelResponse {
                 self,
                 mut map: A,
             ) -> Result<ViewChannelResponse, A::Error> {
+                fn field(name: &str) -> Option<usize> {
+                    match name {
+                        "status" => Some(0),
+                        "last_viewed_at_times" => Some(1),
+                        _ => None,
+                    }
+                }
                 let mut field0: Option<Option<String>> = None;
                 let mut field1: Option<
                     Option<::serde_json::Map<String, ::serde_json::Value>>,
                 > = None;
-                while let Some(member) = decode::next_member(&mut map, NAMES, false)? {
+                while let Some(member) = decode::next_member(&mut map, field, false)? {
                     match member {
                         decode::Member::Field(0) => {
+                            decode::put(
+                                &mut field0,
+                                map.next_value::<Option<String>>()?,
+                                "status",
+                            )?
+                        }
+                        decode::Member::Field(1) => {
                             decode::put(
                                 &mut field1,
                                 map
@@ -43,13 +57,6 @@ impl<'de> ::serde::Deserialize<'de> for ViewChannelResponse {
                                         Option<::serde_json::Map<String, ::serde_json::Value>>,
                                     >()?,
                                 "last_viewed_at_times",
-                            )?
-                        }
-                        decode::Member::Field(1) => {
-                            decode::put(
-                                &mut field0,
-                                map.next_value::<Option<String>>()?,
-                                "status",
                             )?
                         }
                         _ => decode::skip_value(&mut map)?,

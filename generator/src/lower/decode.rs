@@ -1,5 +1,5 @@
 //! A model struct's `Deserialize`: one small visitor over the runtime's `model_decode`
-//! (member names found by binary search in the sorted wire names, one slot per field), in
+//! (a `match` of the wire names gives a member's field, one slot per field), in
 //! place of serde's derive, whose expansion was most of the generated crate's compile time.
 //! Its behaviour is the derive's for these structs: unknown members ignored (or kept in the
 //! struct's map of other properties), a repeated member an error, a missing member its default
@@ -27,12 +27,15 @@ struct Slot<'a> {
 /// The `impl Deserialize` of struct `name`.
 pub fn struct_deserialize(types: &TypeSpace, name: &Ident, s: &StructType) -> TokenStream {
     let slots: Vec<Slot<'_>> = s.fields.iter().enumerate().map(|(i, field)| slot(types, i, field)).collect();
-    // Wire names sorted for the binary search; a member's position there is its arm.
-    let mut sorted: Vec<&Slot<'_>> = slots.iter().collect();
-    sorted.sort_by(|a, b| a.field.wire_name.cmp(&b.field.wire_name));
-    let names = sorted.iter().map(|slot| slot.field.wire_name.as_str());
+    // A member's field is its declaration index.
+    let names = slots.iter().map(|slot| slot.field.wire_name.as_str());
+    let lookup = slots.iter().enumerate().map(|(index, slot)| {
+        let wire = &slot.field.wire_name;
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        quote!(#wire => Some(#index),)
+    });
     let declare = slots.iter().map(|Slot { local, ty, .. }| quote!(let mut #local: Option<#ty> = None;));
-    let arms = sorted.iter().enumerate().map(|(index, slot)| {
+    let arms = slots.iter().enumerate().map(|(index, slot)| {
         let Slot { local, ty, .. } = slot;
         let wire = &slot.field.wire_name;
         let value = if slot.null_is_default {
@@ -66,13 +69,13 @@ pub fn struct_deserialize(types: &TypeSpace, name: &Ident, s: &StructType) -> To
     };
     let read_members = if slots.is_empty() && !keep_other {
         quote! {
-            while decode::next_member(&mut map, NAMES, false)?.is_some() {
+            while decode::next_member(&mut map, |_| None, false)?.is_some() {
                 decode::skip_value(&mut map)?;
             }
         }
     } else {
         quote! {
-            while let Some(member) = decode::next_member(&mut map, NAMES, #keep_other)? {
+            while let Some(member) = decode::next_member(&mut map, field, #keep_other)? {
                 match member {
                     #(#arms)*
                     #other_arm
@@ -80,6 +83,18 @@ pub fn struct_deserialize(types: &TypeSpace, name: &Ident, s: &StructType) -> To
                 }
             }
         }
+    };
+    let field_fn = if slots.is_empty() {
+        keep_other.then(|| quote!(fn field(_name: &str) -> Option<usize> { None }))
+    } else {
+        Some(quote! {
+            fn field(name: &str) -> Option<usize> {
+                match name {
+                    #(#lookup)*
+                    _ => None,
+                }
+            }
+        })
     };
     let visitor = format_ident!("{}Visitor", name);
     let expecting = format!("struct {name}");
@@ -96,6 +111,7 @@ pub fn struct_deserialize(types: &TypeSpace, name: &Ident, s: &StructType) -> To
                         f.write_str(#expecting)
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #field_fn
                         #(#declare)*
                         #other_declare
                         #read_members

@@ -1,7 +1,8 @@
 //! The shared part of every generated model's `Deserialize`.
 //!
 //! Each model struct decodes a JSON object member by member: [`next_member`] reads a member's
-//! name and finds its field by binary search in the struct's sorted list of wire names, the
+//! name and finds its field with the struct's own `match` of wire names (which the compiler
+//! turns into a switch on the length and few comparisons), the
 //! struct's own code decodes the value into that field's slot with [`put`], and unknown
 //! members are skipped (or kept, for a struct with a map of other properties). The result is
 //! what `#[derive(Deserialize)]` gives for these structs (unknown members ignored, a repeated
@@ -23,15 +24,16 @@ pub enum Member {
     Skipped,
 }
 
-/// Reads the next member's name from `map`: the position of `names` (sorted) it has, else
+/// Reads the next member's name from `map`: the field `field(name)` gives, else
 /// [`Member::Other`] with the name when `keep_other`, else [`Member::Skipped`]. `None` at the
 /// end of the object.
-pub fn next_member<'de, A: MapAccess<'de>>(
+#[inline]
+pub fn next_member<'de, A: MapAccess<'de>, F: Fn(&str) -> Option<usize>>(
     map: &mut A,
-    names: &'static [&'static str],
+    field: F,
     keep_other: bool,
 ) -> Result<Option<Member>, A::Error> {
-    map.next_key_seed(MemberName { names, keep_other })
+    map.next_key_seed(MemberName { field, keep_other })
 }
 
 /// Stores a field's decoded value; a second value for the same field is an error, as with
@@ -55,22 +57,23 @@ pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 }
 
 /// Reads a member name as a [`Member`].
-struct MemberName {
-    names: &'static [&'static str],
+struct MemberName<F> {
+    field: F,
     keep_other: bool,
 }
 
-impl MemberName {
+impl<F: Fn(&str) -> Option<usize>> MemberName<F> {
+    #[inline]
     fn member(&self, name: &str) -> Member {
-        match self.names.binary_search(&name) {
-            Ok(index) => Member::Field(index),
-            Err(_) if self.keep_other => Member::Other(name.to_owned()),
-            Err(_) => Member::Skipped,
+        match (self.field)(name) {
+            Some(index) => Member::Field(index),
+            None if self.keep_other => Member::Other(name.to_owned()),
+            None => Member::Skipped,
         }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for MemberName {
+impl<'de, F: Fn(&str) -> Option<usize>> DeserializeSeed<'de> for MemberName<F> {
     type Value = Member;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Member, D::Error> {
@@ -78,7 +81,7 @@ impl<'de> DeserializeSeed<'de> for MemberName {
     }
 }
 
-impl<'de> Visitor<'de> for MemberName {
+impl<'de, F: Fn(&str) -> Option<usize>> Visitor<'de> for MemberName<F> {
     type Value = Member;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -116,7 +119,16 @@ mod tests {
         B,
     }
 
-    const NAMES: &[&str] = &["count", "id", "kind"];
+    const NAMES: &[&str] = &["id", "kind", "count"];
+
+    fn field(name: &str) -> Option<usize> {
+        match name {
+            "id" => Some(0),
+            "kind" => Some(1),
+            "count" => Some(2),
+            _ => None,
+        }
+    }
 
     impl<'de> serde::Deserialize<'de> for Sample {
         fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -129,11 +141,11 @@ mod tests {
                 fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sample, A::Error> {
                     let (mut count, mut id, mut kind) = (None, None, None);
                     let mut other = std::collections::BTreeMap::new();
-                    while let Some(member) = next_member(&mut map, NAMES, true)? {
+                    while let Some(member) = next_member(&mut map, field, true)? {
                         match member {
-                            Member::Field(0) => put(&mut count, map.next_value::<Option<i64>>()?, "count")?,
-                            Member::Field(1) => put(&mut id, map.next_value::<String>()?, "id")?,
-                            Member::Field(2) => put(&mut kind, map.next_value::<Kind>()?, "kind")?,
+                            Member::Field(0) => put(&mut id, map.next_value::<String>()?, "id")?,
+                            Member::Field(1) => put(&mut kind, map.next_value::<Kind>()?, "kind")?,
+                            Member::Field(2) => put(&mut count, map.next_value::<Option<i64>>()?, "count")?,
                             Member::Other(name) => {
                                 other.insert(name, map.next_value()?);
                             }
@@ -181,10 +193,12 @@ mod tests {
     }
 
     #[test]
-    fn skipped_members_are_read_whole_and_names_are_found_by_binary_search() {
-        let name = MemberName { names: NAMES, keep_other: false };
-        assert_eq!(name.member("count"), Member::Field(0));
-        assert_eq!(name.member("kind"), Member::Field(2));
+    fn skipped_members_are_read_whole_and_names_are_found_by_the_structs_match() {
+        let name = MemberName { field, keep_other: false };
+        assert_eq!(name.member("id"), Member::Field(0));
+        assert_eq!(name.member("kind"), Member::Field(1));
+        assert_eq!(name.member("count"), Member::Field(2));
+        assert_eq!(name.member("coun"), Member::Skipped);
         assert_eq!(name.member("zzz"), Member::Skipped);
         assert_eq!(name.member(""), Member::Skipped);
         let deep = format!(r#"{{"kind":"A","skip":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
