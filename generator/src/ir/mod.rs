@@ -105,7 +105,7 @@ pub struct Usage {
 
 impl Usage {
     /// Neither sent nor received by any operation or event: nothing says which traits it
-    /// needs, so it gets both.
+    /// needs, so the IR marks it (and what it holds) both ways.
     pub fn is_unknown(self) -> bool {
         !self.sent && !self.received
     }

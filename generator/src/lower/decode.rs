@@ -8,7 +8,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::models::{ident, shape_type, Context};
+use super::models::{field_type, ident, shape_type, Context};
 use crate::ir::{shape_has_default_in, Field, Shape, StructType, TypeKind, TypeSpace};
 
 /// How one field is read and finished.
@@ -128,18 +128,11 @@ pub fn struct_deserialize(types: &TypeSpace, name: &Ident, s: &StructType) -> To
 }
 
 fn slot<'a>(types: &TypeSpace, index: usize, field: &'a Field) -> Slot<'a> {
-    let mut ty = shape_type(types, &field.shape, Context::Models);
-    if field.boxed {
-        ty = quote!(Box<#ty>);
-    }
-    let plain = field.required && !field.nullable;
-    if !plain {
-        ty = quote!(Option<#ty>);
-    }
+    let plain = !field.is_option();
     Slot {
         field,
         local: format_ident!("field{}", index),
-        ty,
+        ty: field_type(types, field),
         has_default: !plain || shape_has_default_in(types, &field.shape),
         null_is_default: plain && is_collection(types, &field.shape),
     }

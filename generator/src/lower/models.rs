@@ -91,11 +91,11 @@ pub struct SerdeTraits {
 }
 
 impl SerdeTraits {
-    /// The traits a type of this usage needs; a type of unknown usage gets both.
+    /// The traits a type of this usage needs (the IR marks a type nothing uses both ways).
     pub fn of(usage: Usage) -> SerdeTraits {
         SerdeTraits {
-            serialize: usage.sent || usage.is_unknown(),
-            deserialize: usage.received || usage.is_unknown(),
+            serialize: usage.sent,
+            deserialize: usage.received,
         }
     }
 
@@ -158,7 +158,7 @@ fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: Token
             .map(|f| DebugField {
                 name: &f.rust_name,
                 secret: f.secret,
-                optional: is_option(f),
+                optional: f.is_option(),
             })
             .collect();
         if s.additional.is_some() {
@@ -184,9 +184,17 @@ fn struct_item(types: &TypeSpace, entry: &TypeEntry, s: &StructType, docs: Token
     }
 }
 
-/// Whether a field is lowered as an `Option`: optional, or required but nullable.
-fn is_option(f: &Field) -> bool {
-    !f.required || f.nullable
+/// The Rust type of a model's field: its shape, boxed when the type contains itself, in an
+/// `Option` when the field is optional or nullable.
+pub fn field_type(types: &TypeSpace, f: &Field) -> TokenStream {
+    let mut ty = shape_type(types, &f.shape, Context::Models);
+    if f.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    if f.is_option() {
+        ty = quote!(Option<#ty>);
+    }
+    ty
 }
 
 /// A field of a model struct. Its attributes are those of `Serialize` (the wire name, optional
@@ -194,31 +202,23 @@ fn is_option(f: &Field) -> bool {
 fn field(types: &TypeSpace, f: &Field, serde: SerdeTraits) -> TokenStream {
     let docs = doc_attrs(f.docs.as_deref());
     let name = ident(&f.rust_name);
-    let mut ty = shape_type(types, &f.shape, Context::Models);
-    if f.boxed {
-        ty = quote!(Box<#ty>);
-    }
+    let ty = field_type(types, f);
     let rename = (unraw(&f.rust_name) != f.wire_name).then(|| {
         let wire = &f.wire_name;
         quote!(rename = #wire)
     });
-    if !f.required {
-        let rename = rename.map(|r| quote!(#r,));
-        let attr = serde.serde_attr(quote!(#rename skip_serializing_if = "Option::is_none"));
-        quote! {
-            #docs
-            #attr
-            pub #name: Option<#ty>,
-        }
+    // An optional field is left out when `None`; a required one is always sent (`null` for
+    // `None` when nullable).
+    let attr = if f.required {
+        rename.map(|r| serde.serde_attr(r))
     } else {
-        // Required: always sent (`null` for `None` when nullable).
-        let attr = rename.map(|r| serde.serde_attr(r));
-        let ty = if f.nullable { quote!(Option<#ty>) } else { ty };
-        quote! {
-            #docs
-            #attr
-            pub #name: #ty,
-        }
+        let rename = rename.map(|r| quote!(#r,));
+        Some(serde.serde_attr(quote!(#rename skip_serializing_if = "Option::is_none")))
+    };
+    quote! {
+        #docs
+        #attr
+        pub #name: #ty,
     }
 }
 
